@@ -1,0 +1,5 @@
+//! Backends for natter's ports, one module each. Only the binary's wiring names them.
+
+pub mod clock;
+pub mod limiter;
+pub mod mailer;

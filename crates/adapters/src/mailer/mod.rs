@@ -1,0 +1,5 @@
+mod console;
+mod smtp;
+
+pub use console::ConsoleMailer;
+pub use smtp::SmtpMailer;

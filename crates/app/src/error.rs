@@ -1,0 +1,43 @@
+use std::time::Duration;
+
+use natter_domain::{StoreError, ValidationError};
+
+pub type AppResult<T, E = AppError> = Result<T, E>;
+
+/// What a use-case can answer besides success. The HTTP layer turns each into the JSON
+/// error of the wire contract; `Unexpected` is logged there and never shown.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error("{0}")]
+    Validation(#[from] ValidationError),
+    #[error("{message}")]
+    BadRequest { code: &'static str, message: String },
+    #[error("you need to log in")]
+    Unauthenticated,
+    #[error("{message}")]
+    Forbidden { code: &'static str, message: String },
+    #[error("{message}")]
+    NotFound { code: &'static str, message: String },
+    #[error("{message}")]
+    RateLimited { code: &'static str, message: String, retry_after: Duration },
+    #[error(transparent)]
+    Unexpected(#[from] anyhow::Error),
+}
+
+impl AppError {
+    pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
+        Self::NotFound { code, message: message.into() }
+    }
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::not_found("not_found", "not found"),
+            StoreError::Conflict { constraint } => {
+                Self::Unexpected(anyhow::anyhow!("unexpected conflict on {constraint}"))
+            }
+            StoreError::Other(e) => Self::Unexpected(e),
+        }
+    }
+}

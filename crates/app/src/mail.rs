@@ -1,0 +1,136 @@
+//! The mail worker: delivers queued mail jobs with retries and backoff. Jobs are
+//! leased, not deleted, while in flight, so a worker that dies mid-delivery leaves
+//! the job to be picked up again when the lease runs out (also after a restart).
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use natter_domain::entities::{Job, JobKind};
+use natter_domain::ports::{Clock, Mailer, Store};
+use tokio::sync::Notify;
+
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// How long a claimed job stays invisible to other workers.
+    pub lease: Duration,
+    /// Wait before the first retry; doubles with each failure up to `max_backoff`.
+    pub first_backoff: Duration,
+    pub max_backoff: Duration,
+    /// After this many failed tries the job is dead-lettered.
+    pub max_attempts: u32,
+    /// How often to look for due jobs when nothing wakes the worker.
+    pub poll_every: Duration,
+    /// One delivery may take at most this long.
+    pub send_timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            lease: Duration::from_secs(60),
+            first_backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(300),
+            max_attempts: 12,
+            poll_every: Duration::from_secs(1),
+            send_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+impl RetryPolicy {
+    fn backoff(&self, attempts_so_far: u32) -> Duration {
+        let factor = 1u32.checked_shl(attempts_so_far.min(20)).unwrap_or(u32::MAX);
+        self.first_backoff.saturating_mul(factor).min(self.max_backoff)
+    }
+}
+
+pub struct MailWorker {
+    store: Arc<dyn Store>,
+    mailer: Arc<dyn Mailer>,
+    clock: Arc<dyn Clock>,
+    wake: Arc<Notify>,
+    policy: RetryPolicy,
+}
+
+impl MailWorker {
+    pub fn new(
+        store: Arc<dyn Store>,
+        mailer: Arc<dyn Mailer>,
+        clock: Arc<dyn Clock>,
+        wake: Arc<Notify>,
+        policy: RetryPolicy,
+    ) -> Self {
+        Self { store, mailer, clock, wake, policy }
+    }
+
+    /// Deliver jobs until `shutdown` resolves; an in-flight delivery is finished first.
+    pub async fn run(self, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        loop {
+            let worked = match self.run_one().await {
+                Ok(worked) => worked,
+                Err(e) => {
+                    tracing::error!(error = ?e, "mail worker could not read the job queue");
+                    false
+                }
+            };
+            if worked {
+                continue;
+            }
+            tokio::select! {
+                () = &mut shutdown => return,
+                () = self.wake.notified() => {}
+                () = tokio::time::sleep(self.policy.poll_every) => {}
+            }
+        }
+    }
+
+    /// Claim and deliver one due job; `false` when none was due.
+    pub async fn run_one(&self) -> anyhow::Result<bool> {
+        let now = self.clock.now();
+        let Some(job) = self.store.claim_job(now, now.plus(self.policy.lease)).await? else {
+            return Ok(false);
+        };
+        self.deliver(job).await?;
+        Ok(true)
+    }
+
+    async fn deliver(&self, job: Job) -> anyhow::Result<()> {
+        let JobKind::SendMail(mail) = &job.kind;
+        let result = tokio::time::timeout(self.policy.send_timeout, self.mailer.send(mail)).await;
+        let now = self.clock.now();
+        let error = match result {
+            Ok(Ok(())) => {
+                self.store.complete_job(job.id, now).await?;
+                tracing::info!(job.id = %job.id, to = %mail.to, "mail delivered");
+                return Ok(());
+            }
+            Ok(Err(e)) => format!("{e:#}"),
+            Err(_) => "delivery timed out".to_owned(),
+        };
+        let attempts = job.attempts + 1;
+        if attempts >= self.policy.max_attempts {
+            tracing::error!(job.id = %job.id, to = %mail.to, %error, attempts, "mail dead-lettered");
+            self.store.fail_job(job.id, &error, None, now).await?;
+        } else {
+            let wait = self.policy.backoff(job.attempts);
+            tracing::warn!(job.id = %job.id, to = %mail.to, %error, attempts, retry_in = ?wait, "mail delivery failed");
+            self.store.fail_job(job.id, &error, Some(now.plus(wait)), now).await?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.backoff(0), Duration::from_secs(1));
+        assert_eq!(p.backoff(3), Duration::from_secs(8));
+        assert_eq!(p.backoff(30), Duration::from_secs(300));
+    }
+}

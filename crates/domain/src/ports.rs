@@ -1,0 +1,111 @@
+//! The ports: what the use-cases need from the world. Backends implement them; the
+//! binary's wiring picks which one sits behind each port at start-up.
+
+use std::time::Duration;
+
+use async_trait::async_trait;
+
+use crate::entities::{CodeCheck, Job, JobKind, Mail, NewLoginCode, SentMail, Session, User};
+use crate::ids::{JobId, SessionId, UserId};
+use crate::{DisplayName, Email, StoreError, Timestamp};
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Durable state. Each method is shaped like the use-case that calls it and owns its
+/// transaction, so no driver type crosses this trait.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Cheap round trip, for readiness checks.
+    async fn ping(&self) -> StoreResult<()>;
+
+    /// Replace the open code of `code.email` (one open code per address) and enqueue
+    /// `mail`, both in one transaction: a committed code is always mailed.
+    async fn put_login_code(&self, code: NewLoginCode, mail: JobKind) -> StoreResult<JobId>;
+
+    /// Count one try against the open code of `email` (before comparing), then compare.
+    /// Atomic: of many concurrent checks of the right code exactly one is `Accepted`.
+    async fn check_login_code(
+        &self,
+        email: &Email,
+        code_hash: &[u8],
+        now: Timestamp,
+        max_tries: u32,
+    ) -> StoreResult<CodeCheck>;
+
+    /// The user with this address, created with `name` if there is none.
+    async fn get_or_create_user(
+        &self,
+        email: &Email,
+        name: &DisplayName,
+        now: Timestamp,
+    ) -> StoreResult<User>;
+    async fn get_user(&self, id: UserId) -> StoreResult<User>;
+    async fn update_user_name(
+        &self,
+        id: UserId,
+        name: &DisplayName,
+        now: Timestamp,
+    ) -> StoreResult<User>;
+    /// Users whose name or email contains `query` (case-insensitive), by name.
+    async fn search_users(&self, query: &str, limit: u32) -> StoreResult<Vec<User>>;
+
+    async fn insert_session(&self, session: &Session) -> StoreResult<()>;
+    /// The session if it exists, is not revoked and has not expired at `now`.
+    async fn get_live_session(&self, id: SessionId, now: Timestamp) -> StoreResult<Session>;
+    async fn revoke_session(&self, id: SessionId, now: Timestamp) -> StoreResult<()>;
+
+    /// Lease the oldest due job until `lease_until`; a job whose lease ran out (its
+    /// worker crashed) is due again.
+    async fn claim_job(&self, now: Timestamp, lease_until: Timestamp) -> StoreResult<Option<Job>>;
+    async fn complete_job(&self, id: JobId, now: Timestamp) -> StoreResult<()>;
+    /// Record a failed try; `retry_at: None` gives up on the job (dead letter).
+    async fn fail_job(
+        &self,
+        id: JobId,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+}
+
+/// Delivers mail. Must be idempotent enough to be retried after a crash.
+#[async_trait]
+pub trait Mailer: Send + Sync + 'static {
+    async fn send(&self, mail: &Mail) -> anyhow::Result<()>;
+}
+
+/// The dev mailbox page lists what the console mailer printed.
+pub trait DevMailbox: Send + Sync + 'static {
+    fn recent(&self) -> Vec<SentMail>;
+}
+
+/// One rate: at most `limit` hits per `window`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rate {
+    pub limit: u32,
+    pub window: Duration,
+}
+
+impl Rate {
+    pub const fn per(limit: u32, window: Duration) -> Self {
+        Self { limit, window }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Decision {
+    Allowed,
+    Limited { retry_after: Duration },
+}
+
+/// Counts hits per key. `hit` records one hit only if every rate allows it; otherwise
+/// it records nothing and says how long until the hit would be allowed.
+#[async_trait]
+pub trait Limiter: Send + Sync + 'static {
+    async fn hit(&self, key: &str, rates: &[Rate], now: Timestamp) -> anyhow::Result<Decision>;
+}
+
+/// The current time.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> Timestamp;
+}

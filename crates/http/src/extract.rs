@@ -1,0 +1,148 @@
+//! Extractors that fail with the JSON error shape instead of axum's plain text.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use axum::extract::rejection::{JsonRejection, QueryRejection};
+use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{Method, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use natter_app::auth::AuthContext;
+use serde::de::DeserializeOwned;
+
+use crate::error::{ApiError, json_error};
+use crate::state::AppState;
+
+pub const SESSION_COOKIE: &str = "natter_session";
+
+/// `axum::Json`, answering bad bodies with `400 invalid_body` (or 413/415).
+pub struct Json<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(v)) => Ok(Self(v)),
+            Err(JsonRejection::MissingJsonContentType(_)) => Err(json_error(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "unsupported_media_type",
+                "Send the body as JSON with Content-Type: application/json.",
+            )),
+            Err(JsonRejection::BytesRejection(r)) if r.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                Err(json_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", "The request body is too large."))
+            }
+            Err(JsonRejection::JsonDataError(e)) => Err(json_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                &format!("The request body is not valid: {}", data_error_detail(&e.body_text())),
+            )),
+            Err(_) => Err(json_error(StatusCode::BAD_REQUEST, "invalid_body", "The request body is not valid JSON.")),
+        }
+    }
+}
+
+/// serde's description of what was wrong ("email: invalid type: integer `5`, expected
+/// a string"), without axum's preamble.
+fn data_error_detail(text: &str) -> String {
+    let detail = text.split_once("target type: ").map_or(text, |(_, d)| d);
+    detail.chars().take(200).collect()
+}
+
+impl<T: serde::Serialize> IntoResponse for Json<T> {
+    fn into_response(self) -> Response {
+        axum::Json(self.0).into_response()
+    }
+}
+
+/// `axum::extract::Query`, answering bad query strings with `400 invalid_query`.
+pub struct Query<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(v)) => Ok(Self(v)),
+            Err(QueryRejection::FailedToDeserializeQueryString(e)) => Err(json_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                &format!("The query string is not valid: {}", data_error_detail(&e.body_text())),
+            )),
+            Err(_) => Err(json_error(StatusCode::BAD_REQUEST, "invalid_query", "The query string is not valid.")),
+        }
+    }
+}
+
+/// The peer address of the connection.
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| addr.ip());
+        Ok(Self(ip))
+    }
+}
+
+/// The caller's session, from `Authorization: Bearer` or the session cookie. A cookie
+/// on an unsafe method must come with an allowed `Origin` (the cookie is sent by the
+/// browser on its own; the header proves the page that sent it is ours).
+pub struct Auth {
+    pub ctx: AuthContext,
+    pub token: String,
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let token = match bearer_token(parts) {
+            Some(t) => t.to_owned(),
+            None => {
+                let Some(t) = session_cookie(&parts.headers) else {
+                    return Err(ApiError(natter_app::AppError::Unauthenticated).into_response());
+                };
+                if !is_safe(&parts.method) {
+                    let origin = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
+                    if !origin.is_some_and(|o| state.origins.allows(o)) {
+                        return Err(json_error(
+                            StatusCode::FORBIDDEN,
+                            "origin_not_allowed",
+                            "This request must come from the natter web client.",
+                        ));
+                    }
+                }
+                t
+            }
+        };
+        let ctx = state.auth.authenticate(&token).await.map_err(|e| ApiError(e).into_response())?;
+        Ok(Self { ctx, token })
+    }
+}
+
+pub fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+pub fn bearer_token(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(cookie::Cookie::split_parse)
+        .filter_map(Result::ok)
+        .find(|c| c.name() == SESSION_COOKIE)
+        .map(|c| c.value().to_owned())
+        .filter(|v| !v.is_empty())
+}

@@ -1,0 +1,312 @@
+//! Configuration: defaults, then `natter.toml`, then `NATTER_*` variables, then flags.
+//! Everything is validated here, once, into `Settings`; a bad value stops start-up
+//! with one sentence that says what to change.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+/// The raw layered values, named exactly as the `NATTER_*` variables.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct RawConfig {
+    pub listen: String,
+    pub public_url: String,
+    pub allowed_origins: Option<String>,
+    pub data_dir: PathBuf,
+    pub database_url: Option<String>,
+    pub redis_url: Option<String>,
+    pub amqp_url: Option<String>,
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    pub media_url: Option<String>,
+    pub role: String,
+    pub log: String,
+    pub log_format: String,
+}
+
+impl Default for RawConfig {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            public_url: "http://localhost:8080".into(),
+            allowed_origins: None,
+            data_dir: PathBuf::from("./natter-data"),
+            database_url: None,
+            redis_url: None,
+            amqp_url: None,
+            smtp_url: None,
+            mail_from: "natter <no-reply@localhost>".into(),
+            media_url: None,
+            role: "all".into(),
+            log: "info".into(),
+            log_format: "pretty".into(),
+        }
+    }
+}
+
+impl RawConfig {
+    /// Defaults < `natter.toml` (in the working directory) < `NATTER_*` variables.
+    pub fn load() -> anyhow::Result<Self> {
+        Figment::from(Serialized::defaults(RawConfig::default()))
+            .merge(Toml::file("natter.toml"))
+            .merge(Env::prefixed("NATTER_").map(|k| k.as_str().to_ascii_lowercase().into()).only(&[
+                "listen",
+                "public_url",
+                "allowed_origins",
+                "data_dir",
+                "database_url",
+                "redis_url",
+                "amqp_url",
+                "smtp_url",
+                "mail_from",
+                "media_url",
+                "role",
+                "log",
+                "log_format",
+            ]))
+            .extract()
+            .map_err(|e| anyhow::anyhow!("the configuration cannot be read: {e}"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Roles {
+    pub api: bool,
+    pub realtime: bool,
+    pub mail: bool,
+}
+
+impl Roles {
+    pub const ALL: Roles = Roles { api: true, realtime: true, mail: true };
+
+    pub fn parse(s: &str) -> anyhow::Result<Self> {
+        let mut roles = Roles { api: false, realtime: false, mail: false };
+        for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            match part {
+                "all" => roles = Self::ALL,
+                "api" => roles.api = true,
+                "realtime" => roles.realtime = true,
+                "mail" => roles.mail = true,
+                other => bail!("NATTER_ROLE: unknown role {other:?}; use all, api, realtime, mail or a comma list"),
+            }
+        }
+        if roles == (Roles { api: false, realtime: false, mail: false }) {
+            bail!("NATTER_ROLE is empty; use all, api, realtime, mail or a comma list");
+        }
+        Ok(roles)
+    }
+}
+
+impl fmt::Display for Roles {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = [(self.api, "api"), (self.realtime, "realtime"), (self.mail, "mail")]
+            .into_iter()
+            .filter_map(|(on, n)| on.then_some(n))
+            .collect();
+        f.write_str(&names.join(","))
+    }
+}
+
+/// A value that must not be printed (a URL with a password, say).
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&redact_url(&self.0))
+    }
+}
+
+/// `smtp://user:pass@host` -> `smtp://user:***@host`.
+fn redact_url(raw: &str) -> String {
+    match Url::parse(raw) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "***".into(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailerChoice {
+    Console,
+    Smtp,
+}
+
+/// Validated configuration.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    pub listen: SocketAddr,
+    pub public_url: Url,
+    pub allowed_origins: Vec<String>,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub smtp_url: Option<Secret>,
+    pub mail_from: String,
+    pub roles: Roles,
+    pub log: String,
+    pub log_json: bool,
+}
+
+impl Settings {
+    pub fn from_raw(raw: RawConfig) -> anyhow::Result<Self> {
+        let listen: SocketAddr = raw.listen.parse().map_err(|_| {
+            anyhow::anyhow!("NATTER_LISTEN must be an address like 127.0.0.1:8080, not {:?}", raw.listen)
+        })?;
+        let public_url = parse_origin("NATTER_PUBLIC_URL", &raw.public_url)?;
+        let allowed_origins = raw
+            .allowed_origins
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|o| parse_origin("NATTER_ALLOWED_ORIGINS", o).map(|u| origin_of(&u)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let database_url = match raw.database_url {
+            Some(u) if u.starts_with("sqlite:") => u,
+            Some(u) if u.starts_with("postgres:") || u.starts_with("postgresql:") => bail!(
+                "NATTER_DATABASE_URL points at PostgreSQL, which this version of natter cannot use yet; unset it to use SQLite"
+            ),
+            Some(u) => bail!("NATTER_DATABASE_URL must start with sqlite://, not {:?}", redact_url(&u)),
+            None => format!("sqlite://{}", raw.data_dir.join("natter.db").display()),
+        };
+        for (name, value) in [
+            ("NATTER_REDIS_URL", &raw.redis_url),
+            ("NATTER_AMQP_URL", &raw.amqp_url),
+            ("NATTER_MEDIA_URL", &raw.media_url),
+        ] {
+            if value.is_some() {
+                bail!("{name} is set, but this version of natter cannot use that backend yet; unset it to run embedded");
+            }
+        }
+        let smtp_url = match raw.smtp_url.filter(|s| !s.trim().is_empty()) {
+            Some(u) => {
+                let parsed = Url::parse(&u).context("NATTER_SMTP_URL is not a URL")?;
+                if !matches!(parsed.scheme(), "smtp" | "smtps") {
+                    bail!("NATTER_SMTP_URL must start with smtp:// or smtps://");
+                }
+                Some(Secret(u))
+            }
+            None => None,
+        };
+        let log_json = match raw.log_format.as_str() {
+            "json" => true,
+            "pretty" | "" => false,
+            other => bail!("NATTER_LOG_FORMAT must be json or pretty, not {other:?}"),
+        };
+        Ok(Self {
+            listen,
+            public_url,
+            allowed_origins,
+            data_dir: raw.data_dir,
+            database_url,
+            smtp_url,
+            mail_from: raw.mail_from,
+            roles: Roles::parse(&raw.role)?,
+            log: raw.log,
+            log_json,
+        })
+    }
+
+    pub fn mailer(&self) -> MailerChoice {
+        if self.smtp_url.is_some() { MailerChoice::Smtp } else { MailerChoice::Console }
+    }
+
+    pub fn public_origin(&self) -> String {
+        origin_of(&self.public_url)
+    }
+
+    /// The effective configuration as `natter config check` prints it.
+    pub fn describe(&self) -> String {
+        let none = || "(unset)".to_string();
+        [
+            ("NATTER_LISTEN", self.listen.to_string()),
+            ("NATTER_PUBLIC_URL", self.public_url.to_string()),
+            ("NATTER_ALLOWED_ORIGINS", if self.allowed_origins.is_empty() { none() } else { self.allowed_origins.join(",") }),
+            ("NATTER_DATA_DIR", self.data_dir.display().to_string()),
+            ("NATTER_DATABASE_URL", redact_url(&self.database_url)),
+            ("NATTER_REDIS_URL", "(unset: in-process bus and limits)".into()),
+            ("NATTER_AMQP_URL", "(unset: jobs table in the store)".into()),
+            ("NATTER_SMTP_URL", self.smtp_url.as_ref().map_or("(unset: console mailer + /dev/mailbox)".into(), |s| format!("{s:?}"))),
+            ("NATTER_MAIL_FROM", self.mail_from.clone()),
+            ("NATTER_MEDIA_URL", format!("file://{}", self.data_dir.join("media").display())),
+            ("NATTER_ROLE", self.roles.to_string()),
+            ("NATTER_LOG", self.log.clone()),
+            ("NATTER_LOG_FORMAT", if self.log_json { "json".into() } else { "pretty".into() }),
+        ]
+        .iter()
+        .map(|(k, v)| format!("{k} = {v}\n"))
+        .collect()
+    }
+}
+
+fn parse_origin(name: &str, raw: &str) -> anyhow::Result<Url> {
+    let url = Url::parse(raw).map_err(|_| anyhow::anyhow!("{name} must be a URL like https://chat.example.com, not {raw:?}"))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        bail!("{name} must be an http:// or https:// URL, not {raw:?}");
+    }
+    Ok(url)
+}
+
+fn origin_of(url: &Url) -> String {
+    url.origin().ascii_serialization()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_valid_and_embedded() {
+        let s = Settings::from_raw(RawConfig::default());
+        let s = s.as_ref().ok();
+        assert_eq!(s.map(|s| s.listen.to_string()), Some("127.0.0.1:8080".into()));
+        assert_eq!(s.map(Settings::public_origin), Some("http://localhost:8080".into()));
+        assert_eq!(s.map(Settings::mailer), Some(MailerChoice::Console));
+        assert_eq!(s.map(|s| s.roles), Some(Roles::ALL));
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_the_variable_named() {
+        let bad = |f: fn(&mut RawConfig)| {
+            let mut raw = RawConfig::default();
+            f(&mut raw);
+            Settings::from_raw(raw).err().map(|e| e.to_string()).unwrap_or_default()
+        };
+        assert!(bad(|r| r.listen = "nope".into()).starts_with("NATTER_LISTEN"));
+        assert!(bad(|r| r.public_url = "ftp://x".into()).starts_with("NATTER_PUBLIC_URL"));
+        assert!(bad(|r| r.role = "chef".into()).starts_with("NATTER_ROLE"));
+        assert!(bad(|r| r.smtp_url = Some("http://x".into())).starts_with("NATTER_SMTP_URL"));
+    }
+
+    #[test]
+    fn secrets_are_redacted_when_printed() {
+        let mut raw = RawConfig::default();
+        raw.smtp_url = Some("smtp://me:hunter2@mail.example.com:587".into());
+        let text = Settings::from_raw(raw).map(|s| s.describe()).unwrap_or_default();
+        assert!(text.contains("smtp://me:***@mail.example.com:587"), "{text}");
+        assert!(!text.contains("hunter2"));
+    }
+
+    #[test]
+    fn roles_parse_as_a_comma_list() {
+        assert_eq!(Roles::parse("api, mail").ok(), Some(Roles { api: true, realtime: false, mail: true }));
+        assert!(Roles::parse("").is_err());
+    }
+}

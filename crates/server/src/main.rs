@@ -1,0 +1,113 @@
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use natter::config::{RawConfig, Settings};
+use natter::Application;
+
+#[derive(Parser)]
+#[command(name = "natter", version, about = "A self-hostable real-time chat server")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (every role in one process unless --role says otherwise).
+    Serve {
+        /// `all`, `api`, `realtime`, `mail` or a comma list (overrides NATTER_ROLE).
+        #[arg(long)]
+        role: Option<String>,
+        /// Address to listen on (overrides NATTER_LISTEN).
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Configuration commands.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print the effective configuration, secrets redacted, and exit non-zero if it is invalid.
+    Check,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command.unwrap_or(Command::Serve { role: None, listen: None }) {
+        Command::Serve { role, listen } => serve(role, listen),
+        Command::Config { command: ConfigCommand::Check } => check(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("natter: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn settings(role: Option<String>, listen: Option<String>) -> anyhow::Result<Settings> {
+    let mut raw = RawConfig::load()?;
+    if let Some(r) = role {
+        raw.role = r;
+    }
+    if let Some(l) = listen {
+        raw.listen = l;
+    }
+    Settings::from_raw(raw)
+}
+
+fn check() -> anyhow::Result<()> {
+    let s = settings(None, None)?;
+    print!("{}", s.describe());
+    println!("configuration OK");
+    Ok(())
+}
+
+fn serve(role: Option<String>, listen: Option<String>) -> anyhow::Result<()> {
+    let s = settings(role, listen)?;
+    init_tracing(&s);
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let app = Application::build(s).await?;
+        app.run_until_stopped(shutdown_signal()).await
+    })
+}
+
+fn init_tracing(s: &Settings) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_new(&s.log).unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    if s.log_json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
+    tracing::info!("shutting down");
+}

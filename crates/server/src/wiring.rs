@@ -1,0 +1,81 @@
+//! The only place that names concrete backends: configuration in, ports out.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use anyhow::Context;
+use natter_adapters::clock::SystemClock;
+use natter_adapters::limiter::MemoryLimiter;
+use natter_adapters::mailer::{ConsoleMailer, SmtpMailer};
+use natter_domain::ports::{Clock, DevMailbox, Limiter, Mailer, Store};
+use natter_store_sqlite::SqliteStore;
+use rand::RngCore;
+
+use crate::config::{MailerChoice, Settings};
+
+pub struct Ports {
+    pub store: Arc<dyn Store>,
+    pub limiter: Arc<dyn Limiter>,
+    pub mailer: Arc<dyn Mailer>,
+    pub mailbox: Option<Arc<dyn DevMailbox>>,
+    pub clock: Arc<dyn Clock>,
+}
+
+pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow::Result<Ports> {
+    let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&settings.database_url).await?);
+    let (mailer, mailbox): (Arc<dyn Mailer>, Option<Arc<dyn DevMailbox>>) = match settings.mailer() {
+        MailerChoice::Console => {
+            let console = Arc::new(ConsoleMailer::new(clock.clone()));
+            (console.clone(), Some(console))
+        }
+        MailerChoice::Smtp => {
+            let url = settings.smtp_url.as_ref().map(|s| s.expose()).unwrap_or_default();
+            (Arc::new(SmtpMailer::new(url, &settings.mail_from)?), None)
+        }
+    };
+    Ok(Ports { store, limiter: Arc::new(MemoryLimiter::new()), mailer, mailbox, clock })
+}
+
+/// The master secret of this deployment, generated on first start and kept in the
+/// data directory (readable by its owner only).
+pub fn master_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+    let path = data_dir.join("secret.key");
+    match std::fs::read_to_string(&path) {
+        Ok(text) => {
+            let bytes = hex::decode(text.trim())
+                .with_context(|| format!("{} is corrupt; delete it to log everyone out and start afresh", path.display()))?;
+            anyhow::ensure!(bytes.len() >= 32, "{} is too short; delete it to generate a new one", path.display());
+            Ok(bytes)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            std::fs::create_dir_all(data_dir)
+                .with_context(|| format!("cannot create the data directory {}", data_dir.display()))?;
+            let mut bytes = vec![0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            write_private(&path, hex::encode(&bytes).as_bytes())?;
+            Ok(bytes)
+        }
+        Err(e) => Err(e).with_context(|| format!("cannot read {}", path.display())),
+    }
+}
+
+#[cfg(unix)]
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    let mut f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .with_context(|| format!("cannot create {}", path.display()))?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(())
+}
+
+#[cfg(not(unix))]
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("cannot create {}", path.display()))
+}

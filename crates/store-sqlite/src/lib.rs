@@ -1,0 +1,289 @@
+//! The Store port on SQLite: one file in WAL mode, foreign keys on, forward-only
+//! migrations applied at open. All writes go through a single connection, so write
+//! transactions never race for SQLite's lock (no `SQLITE_BUSY` upgrades) and the
+//! order of commits is the order of the writer queue; reads use a separate pool.
+
+mod rows;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use async_trait::async_trait;
+use natter_domain::entities::{CodeCheck, Job, JobKind, NewLoginCode, Session, User};
+use natter_domain::ids::{JobId, SessionId, UserId};
+use natter_domain::ports::{Store, StoreResult};
+use natter_domain::{DisplayName, Email, StoreError, Timestamp};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+use rows::{JobRow, SessionRow, UserRow, map_err};
+
+pub struct SqliteStore {
+    writer: SqlitePool,
+    reader: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Open (creating if needed) the database at `url` (`sqlite://path`) and migrate it.
+    pub async fn open(url: &str) -> anyhow::Result<Self> {
+        let options = SqliteConnectOptions::from_str(url)
+            .with_context(|| format!("NATTER_DATABASE_URL {url:?} is not a valid sqlite:// URL"))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // NORMAL in WAL mode survives a crash of the process; only a power loss
+            // may lose the newest commits.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        if let Some(dir) = Path::new(options.get_filename()).parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir)
+                    .with_context(|| format!("cannot create the directory {}", dir.display()))?;
+            }
+        }
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await
+            .with_context(|| format!("cannot open the SQLite database {url}"))?;
+        sqlx::migrate!("./migrations")
+            .run(&writer)
+            .await
+            .context("cannot apply the SQLite migrations")?;
+        let reader = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options.read_only(true))
+            .await
+            .context("cannot open the SQLite database for reading")?;
+        Ok(Self { writer, reader })
+    }
+}
+
+#[async_trait]
+impl Store for SqliteStore {
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("select 1").execute(&self.reader).await.map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn put_login_code(&self, code: NewLoginCode, mail: JobKind) -> StoreResult<JobId> {
+        let (job_id, job) = JobRow::new_job(&mail, code.created_at)?;
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        sqlx::query(
+            "insert into login_codes (email, code_hash, tries, created_at, expires_at)
+             values (?1, ?2, 0, ?3, ?4)
+             on conflict (email) do update set
+                code_hash = excluded.code_hash, tries = 0,
+                created_at = excluded.created_at, expires_at = excluded.expires_at",
+        )
+        .bind(code.email.as_str())
+        .bind(&code.code_hash)
+        .bind(code.created_at.as_millis())
+        .bind(code.expires_at.as_millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        job.insert(&mut tx).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(job_id)
+    }
+
+    async fn check_login_code(
+        &self,
+        email: &Email,
+        code_hash: &[u8],
+        now: Timestamp,
+        max_tries: u32,
+    ) -> StoreResult<CodeCheck> {
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        let row: Option<(Vec<u8>, i64)> = sqlx::query_as(
+            "select code_hash, tries from login_codes where email = ?1 and expires_at > ?2",
+        )
+        .bind(email.as_str())
+        .bind(now.as_millis())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let Some((stored, tries)) = row else {
+            return Ok(CodeCheck::Missing);
+        };
+        if tries >= i64::from(max_tries) {
+            return Ok(CodeCheck::Exhausted);
+        }
+        // The try is counted before the comparison, so a guess always costs one.
+        let outcome = if stored == code_hash {
+            sqlx::query("delete from login_codes where email = ?1")
+                .bind(email.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            CodeCheck::Accepted
+        } else {
+            sqlx::query("update login_codes set tries = tries + 1 where email = ?1")
+                .bind(email.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+            if tries + 1 >= i64::from(max_tries) { CodeCheck::Exhausted } else { CodeCheck::Wrong }
+        };
+        tx.commit().await.map_err(map_err)?;
+        Ok(outcome)
+    }
+
+    async fn get_or_create_user(
+        &self,
+        email: &Email,
+        name: &DisplayName,
+        now: Timestamp,
+    ) -> StoreResult<User> {
+        sqlx::query(
+            "insert into users (id, email, name, created_at, updated_at) values (?1, ?2, ?3, ?4, ?4)
+             on conflict (email) do nothing",
+        )
+        .bind(UserId::new().to_string())
+        .bind(email.as_str())
+        .bind(name.as_str())
+        .bind(now.as_millis())
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?;
+        let row: UserRow = sqlx::query_as("select * from users where email = ?1")
+            .bind(email.as_str())
+            .fetch_one(&self.writer)
+            .await
+            .map_err(map_err)?;
+        row.try_into()
+    }
+
+    async fn get_user(&self, id: UserId) -> StoreResult<User> {
+        let row: UserRow = sqlx::query_as("select * from users where id = ?1")
+            .bind(id.to_string())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?
+            .ok_or(StoreError::NotFound)?;
+        row.try_into()
+    }
+
+    async fn update_user_name(
+        &self,
+        id: UserId,
+        name: &DisplayName,
+        now: Timestamp,
+    ) -> StoreResult<User> {
+        let row: UserRow =
+            sqlx::query_as("update users set name = ?2, updated_at = ?3 where id = ?1 returning *")
+                .bind(id.to_string())
+                .bind(name.as_str())
+                .bind(now.as_millis())
+                .fetch_optional(&self.writer)
+                .await
+                .map_err(map_err)?
+                .ok_or(StoreError::NotFound)?;
+        row.try_into()
+    }
+
+    async fn search_users(&self, query: &str, limit: u32) -> StoreResult<Vec<User>> {
+        // instr() rather than like: the query is matched literally, `%` and `_` included.
+        let rows: Vec<UserRow> = sqlx::query_as(
+            "select * from users
+             where ?1 = '' or instr(lower(name), lower(?1)) > 0 or instr(email, lower(?1)) > 0
+             order by lower(name), id limit ?2",
+        )
+        .bind(query)
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    async fn insert_session(&self, session: &Session) -> StoreResult<()> {
+        sqlx::query(
+            "insert into sessions (id, user_id, created_at, expires_at) values (?1, ?2, ?3, ?4)",
+        )
+        .bind(session.id.to_string())
+        .bind(session.user_id.to_string())
+        .bind(session.created_at.as_millis())
+        .bind(session.expires_at.as_millis())
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn get_live_session(&self, id: SessionId, now: Timestamp) -> StoreResult<Session> {
+        let row: SessionRow = sqlx::query_as(
+            "select id, user_id, created_at, expires_at from sessions
+             where id = ?1 and revoked_at is null and expires_at > ?2",
+        )
+        .bind(id.to_string())
+        .bind(now.as_millis())
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(map_err)?
+        .ok_or(StoreError::NotFound)?;
+        row.try_into()
+    }
+
+    async fn revoke_session(&self, id: SessionId, now: Timestamp) -> StoreResult<()> {
+        sqlx::query("update sessions set revoked_at = ?2 where id = ?1 and revoked_at is null")
+            .bind(id.to_string())
+            .bind(now.as_millis())
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn claim_job(&self, now: Timestamp, lease_until: Timestamp) -> StoreResult<Option<Job>> {
+        let row: Option<JobRow> = sqlx::query_as(
+            "update jobs set leased_until = ?2
+             where id = (select id from jobs
+                         where done_at is null and dead_at is null and run_at <= ?1
+                           and (leased_until is null or leased_until <= ?1)
+                         order by run_at, id limit 1)
+             returning id, kind, payload, attempts, run_at",
+        )
+        .bind(now.as_millis())
+        .bind(lease_until.as_millis())
+        .fetch_optional(&self.writer)
+        .await
+        .map_err(map_err)?;
+        row.map(Job::try_from).transpose()
+    }
+
+    async fn complete_job(&self, id: JobId, now: Timestamp) -> StoreResult<()> {
+        sqlx::query("update jobs set done_at = ?2, leased_until = null where id = ?1")
+            .bind(id.to_string())
+            .bind(now.as_millis())
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?;
+        Ok(())
+    }
+
+    async fn fail_job(
+        &self,
+        id: JobId,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        sqlx::query(
+            "update jobs set attempts = attempts + 1, last_error = ?2, leased_until = null,
+                run_at = coalesce(?3, run_at),
+                dead_at = case when ?3 is null then ?4 else null end
+             where id = ?1",
+        )
+        .bind(id.to_string())
+        .bind(error)
+        .bind(retry_at.map(Timestamp::as_millis))
+        .bind(now.as_millis())
+        .execute(&self.writer)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+}

@@ -1,0 +1,120 @@
+//! Rows as SQLite returns them, and their conversion to domain entities. Private to
+//! this backend.
+
+use anyhow::{Context, anyhow};
+use natter_domain::entities::{Job, JobKind, Mail, Session, User};
+use natter_domain::ids::{JobId, SessionId, UserId};
+use natter_domain::{DisplayName, Email, StoreError, Timestamp};
+use sqlx::{Sqlite, Transaction};
+
+pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
+    match e {
+        sqlx::Error::RowNotFound => StoreError::NotFound,
+        sqlx::Error::Database(db) if db.is_unique_violation() || db.is_foreign_key_violation() => {
+            StoreError::Conflict { constraint: db.constraint().unwrap_or(db.message()).to_owned() }
+        }
+        other => StoreError::Other(anyhow::Error::new(other)),
+    }
+}
+
+fn parse_id<T: std::str::FromStr<Err = uuid::Error>>(s: &str) -> Result<T, StoreError> {
+    s.parse().with_context(|| format!("corrupt id {s:?} in the database")).map_err(StoreError::Other)
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct UserRow {
+    id: String,
+    email: String,
+    name: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl TryFrom<UserRow> for User {
+    type Error = StoreError;
+    fn try_from(r: UserRow) -> Result<Self, StoreError> {
+        Ok(User {
+            id: parse_id(&r.id)?,
+            email: Email::parse(&r.email).map_err(|e| StoreError::Other(anyhow!(e)))?,
+            name: DisplayName::parse(&r.name).map_err(|e| StoreError::Other(anyhow!(e)))?,
+            created_at: Timestamp::from_millis(r.created_at),
+            updated_at: Timestamp::from_millis(r.updated_at),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct SessionRow {
+    id: String,
+    user_id: String,
+    created_at: i64,
+    expires_at: i64,
+}
+
+impl TryFrom<SessionRow> for Session {
+    type Error = StoreError;
+    fn try_from(r: SessionRow) -> Result<Self, StoreError> {
+        Ok(Session {
+            id: parse_id::<SessionId>(&r.id)?,
+            user_id: parse_id::<UserId>(&r.user_id)?,
+            created_at: Timestamp::from_millis(r.created_at),
+            expires_at: Timestamp::from_millis(r.expires_at),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct JobRow {
+    id: String,
+    kind: String,
+    payload: String,
+    attempts: i64,
+    run_at: i64,
+}
+
+impl JobRow {
+    pub(crate) fn new_job(kind: &JobKind, now: Timestamp) -> Result<(JobId, Self), StoreError> {
+        let id = JobId::new();
+        let payload = match kind {
+            JobKind::SendMail(mail) => serde_json::to_string(mail).map_err(anyhow::Error::new)?,
+        };
+        let row = Self {
+            id: id.to_string(),
+            kind: kind.name().to_owned(),
+            payload,
+            attempts: 0,
+            run_at: now.as_millis(),
+        };
+        Ok((id, row))
+    }
+
+    pub(crate) async fn insert(&self, tx: &mut Transaction<'_, Sqlite>) -> Result<(), StoreError> {
+        sqlx::query(
+            "insert into jobs (id, kind, payload, attempts, run_at, created_at)
+             values (?1, ?2, ?3, 0, ?4, ?4)",
+        )
+        .bind(&self.id)
+        .bind(&self.kind)
+        .bind(&self.payload)
+        .bind(self.run_at)
+        .execute(&mut **tx)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+}
+
+impl TryFrom<JobRow> for Job {
+    type Error = StoreError;
+    fn try_from(r: JobRow) -> Result<Self, StoreError> {
+        let kind = match r.kind.as_str() {
+            "send_mail" => JobKind::SendMail(
+                serde_json::from_str::<Mail>(&r.payload)
+                    .context("corrupt mail job payload")
+                    .map_err(StoreError::Other)?,
+            ),
+            other => return Err(StoreError::Other(anyhow!("unknown job kind {other:?}"))),
+        };
+        Ok(Job { id: parse_id(&r.id)?, kind, attempts: u32::try_from(r.attempts).unwrap_or(0) })
+    }
+}

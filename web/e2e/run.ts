@@ -1,0 +1,35 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { runChatScenario } from './chat.e2e';
+
+/**
+ * `npm run e2e` — drives Debian's Chromium against a running `natter serve`
+ * (console mailer, so /dev/mailbox.json exists). NATTER_URL defaults to the dev address.
+ */
+const baseUrl = (process.env.NATTER_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+async function main() {
+  const started = Date.now();
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  try {
+    await runChatScenario({
+      browser,
+      baseUrl,
+      screenshotDir: path.join(here, 'screenshots'),
+      log: (line) => console.log(`[e2e +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`),
+    });
+    console.log(`e2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s against ${baseUrl}`);
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? (error.stack ?? error.message) : error);
+  process.exit(1);
+});

@@ -1,0 +1,62 @@
+import { useEffect } from 'react';
+import { Outlet, useOutletContext } from 'react-router';
+import { useQueryClient } from '@tanstack/react-query';
+import { WifiOff } from 'lucide-react';
+import { MessagesProvider } from '../features/messages/hooks/MessagesProvider';
+import { useOnlineUsers } from '../features/presence/hooks/useOnlineUsers';
+import { useTypingUsers } from '../features/presence/hooks/useTypingUsers';
+import { queryKeys } from '../lib/queryKeys';
+import { connectSocket, useSocketStatus, useSocketUnauthorized } from '../lib/socket';
+import type { User } from '../lib/wire';
+import { useReconnectSync } from './useReconnectSync';
+
+export interface SessionContext {
+  me: User;
+  online: ReadonlySet<string>;
+  isTyping: (chatId: string) => boolean;
+}
+
+export function useSession(): SessionContext {
+  return useOutletContext<SessionContext>();
+}
+
+/**
+ * Everything that lives as long as the login: the socket connection, presence, typing,
+ * the message store and the catch-up after reconnects. Screens below read it through
+ * the outlet context, so leaving /chat for /profile loses no live state.
+ */
+export function AuthedShell({ me }: { me: User }) {
+  return (
+    <MessagesProvider meId={me._id}>
+      <Session me={me} />
+    </MessagesProvider>
+  );
+}
+
+function Session({ me }: { me: User }) {
+  const queryClient = useQueryClient();
+  const online = useOnlineUsers();
+  const isTyping = useTypingUsers(me._id);
+  const { connected, epoch } = useSocketStatus();
+  useReconnectSync();
+  useSocketUnauthorized(() => void queryClient.invalidateQueries({ queryKey: queryKeys.me }));
+
+  // Connect after the listeners above are registered, so the first getOnlineUser is not missed.
+  useEffect(() => {
+    connectSocket();
+  }, []);
+
+  return (
+    <>
+      {epoch > 0 && !connected && (
+        <div
+          role="status"
+          className="fixed top-2 left-1/2 z-40 inline-flex -translate-x-1/2 items-center gap-2 rounded-full border border-amber-300/30 bg-gray-800/90 px-4 py-1.5 text-sm text-amber-100 shadow-lg backdrop-blur"
+        >
+          <WifiOff size={14} aria-hidden="true" /> Reconnecting… messages will be sent when you are back.
+        </div>
+      )}
+      <Outlet context={{ me, online, isTyping } satisfies SessionContext} />
+    </>
+  );
+}

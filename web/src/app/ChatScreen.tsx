@@ -1,0 +1,87 @@
+import { useCallback } from 'react';
+import { useNavigate, useParams } from 'react-router';
+import { MessagesSquare } from 'lucide-react';
+import { useToast } from '../components/ui/Toast';
+import { ChatSidebar } from '../features/chats/components/ChatSidebar';
+import { chatTitle } from '../features/chats/components/ChatRow';
+import { useChatListLiveUpdates, useChats } from '../features/chats/hooks/useChats';
+import { ChatHeader } from '../features/messages/components/ChatHeader';
+import { MessagePane } from '../features/messages/components/MessagePane';
+import { PresenceStatus } from '../features/presence/components/PresenceStatus';
+import { useTypingEmitter } from '../features/presence/hooks/useTypingEmitter';
+import { useSession } from './AuthedShell';
+
+/**
+ * The main screen: sidebar + conversation. Under 768 px they are two separate views
+ * (/chat shows the list, /chat/:id the conversation with a back button).
+ */
+export function ChatScreen() {
+  const { chatId = null } = useParams();
+  const { me, online, isTyping } = useSession();
+  const isOnline = useCallback((userId: string) => online.has(userId), [online]);
+  useChatListLiveUpdates(me._id, chatId);
+
+  return (
+    <div className="flex h-full md:p-4 md:gap-4">
+      <div
+        className={`glass h-full w-full shrink-0 md:flex md:w-80 md:rounded-2xl lg:w-96 ${chatId ? 'hidden' : 'flex'} flex-col overflow-hidden`}
+      >
+        <ChatSidebar me={me} activeChatId={chatId} isOnline={isOnline} isTyping={isTyping} />
+      </div>
+      <main className={`glass h-full min-w-0 flex-1 overflow-hidden md:rounded-2xl ${chatId ? 'block' : 'hidden md:block'}`}>
+        {chatId ? <Conversation chatId={chatId} /> : <NoChatSelected />}
+      </main>
+    </div>
+  );
+}
+
+function Conversation({ chatId }: { chatId: string }) {
+  const { me, online, isTyping } = useSession();
+  const navigate = useNavigate();
+  const toast = useToast();
+  const chats = useChats();
+  const { notifyTyping, stopTyping } = useTypingEmitter(chatId);
+  const item = chats.data?.find((i) => i.chat._id === chatId);
+
+  if (!item) {
+    return chats.isPending ? null : (
+      <div className="flex h-full flex-col items-center justify-center gap-2 p-6 text-center text-gray-300">
+        <p>This chat does not exist or you are not a member.</p>
+      </div>
+    );
+  }
+
+  const title = chatTitle(item);
+  const peerOnline = item.user ? online.has(item.user._id) : false;
+  return (
+    <MessagePane
+      key={chatId}
+      chatId={chatId}
+      meId={me._id}
+      peerName={title}
+      header={
+        <ChatHeader
+          title={title}
+          seed={item.user?._id ?? chatId}
+          status={<PresenceStatus online={peerOnline} typing={isTyping(chatId)} />}
+          onBack={() => navigate('/chat')}
+        />
+      }
+      onTyping={notifyTyping}
+      onStopTyping={stopTyping}
+      onError={(message) => toast.show(message)}
+    />
+  );
+}
+
+function NoChatSelected() {
+  return (
+    <div className="flex h-full flex-col items-center justify-center gap-3 p-6 text-center">
+      <span className="inline-flex size-14 items-center justify-center rounded-2xl bg-blue-600/15 text-blue-300">
+        <MessagesSquare size={28} aria-hidden="true" />
+      </span>
+      <h2 className="text-lg font-semibold text-white">Pick a conversation</h2>
+      <p className="max-w-xs text-sm text-gray-300">Choose a chat on the left, or search for someone to start a new one.</p>
+    </div>
+  );
+}

@@ -1,0 +1,44 @@
+import { useCallback, useEffect, useRef } from 'react';
+import { useRefreshChats } from '../features/chats/hooks/useRefreshChats';
+import { useCatchUp } from '../features/messages/hooks/useCatchUp';
+import { useSocketStatus } from '../lib/socket';
+
+/**
+ * Delivery contract, point 4: socket events are only the fast path. After every
+ * reconnect (and when the browser says it is online again, or the tab comes back),
+ * refetch /chat/all and pull /chat/:id/events for each chat that moved past what
+ * this client holds.
+ */
+export function useReconnectSync() {
+  const { epoch } = useSocketStatus();
+  const refreshChats = useRefreshChats();
+  const catchUp = useCatchUp();
+  const running = useRef(false);
+
+  const sync = useCallback(async () => {
+    if (running.current) return;
+    running.current = true;
+    try {
+      await catchUp.all(await refreshChats());
+    } catch {
+      // Offline again: the next reconnect or `online` event tries once more.
+    } finally {
+      running.current = false;
+    }
+  }, [catchUp, refreshChats]);
+
+  useEffect(() => {
+    if (epoch > 1) void sync();
+  }, [epoch, sync]);
+
+  useEffect(() => {
+    const onOnline = () => void sync();
+    const onVisible = () => document.visibilityState === 'visible' && void sync();
+    window.addEventListener('online', onOnline);
+    document.addEventListener('visibilitychange', onVisible);
+    return () => {
+      window.removeEventListener('online', onOnline);
+      document.removeEventListener('visibilitychange', onVisible);
+    };
+  }, [sync]);
+}

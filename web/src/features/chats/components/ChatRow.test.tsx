@@ -1,0 +1,53 @@
+import { screen } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import type { ChatListItem } from '../../../lib/wire';
+import { renderAt } from '../../../test/render';
+import { ChatRow } from './ChatRow';
+
+const ME = 'me';
+
+function item(latest: ChatListItem['chat']['latestMessage'], unseenCount = 0): ChatListItem {
+  return {
+    user: { _id: 'grace', name: 'Grace Hopper', email: 'grace@example.com', createdAt: '', updatedAt: '' },
+    chat: {
+      _id: 'c1',
+      users: [ME, 'grace'],
+      latestMessage: latest,
+      unseenCount,
+      createdAt: '',
+      updatedAt: '',
+      lastSeq: 4,
+    },
+  };
+}
+
+const row = (i: ChatListItem, online = false) =>
+  renderAt(<ChatRow item={i} meId={ME} online={online} typing={false} active={false} />);
+
+describe('ChatRow', () => {
+  it('prefixes my own latest message with "You: "', () => {
+    row(item({ text: 'see you at 5', sender: ME }));
+    expect(screen.getByTestId('chat-preview')).toHaveTextContent(/^You: see you at 5$/);
+  });
+
+  it("shows the other member's latest message without a prefix", () => {
+    row(item({ text: 'on my way', sender: 'grace' }));
+    expect(screen.getByTestId('chat-preview')).toHaveTextContent(/^on my way$/);
+  });
+
+  it('shows the unseen count in a badge, and no badge at zero', () => {
+    const { unmount } = row(item({ text: 'ping', sender: 'grace' }, 3));
+    expect(screen.getByTestId('unseen-badge')).toHaveTextContent('3');
+    expect(screen.getByLabelText('3 unread')).toBeInTheDocument();
+    unmount();
+    row(item({ text: 'ping', sender: 'grace' }, 0));
+    expect(screen.queryByTestId('unseen-badge')).not.toBeInTheDocument();
+  });
+
+  it('links to the chat and shows presence', () => {
+    row(item(null), true);
+    expect(screen.getByRole('link')).toHaveAttribute('href', '/chat/c1');
+    expect(screen.getByTestId('online-dot')).toHaveAttribute('data-online', 'true');
+    expect(screen.getByTestId('chat-preview')).toHaveTextContent('No messages yet');
+  });
+});

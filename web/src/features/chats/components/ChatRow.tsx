@@ -1,0 +1,70 @@
+import { memo } from 'react';
+import { Link } from 'react-router';
+import { Avatar } from '../../../components/ui/Avatar';
+import type { ChatListItem } from '../../../lib/wire';
+
+export interface ChatRowProps {
+  item: ChatListItem;
+  meId: string;
+  online: boolean;
+  typing: boolean;
+  active: boolean;
+}
+
+export function chatTitle(item: ChatListItem): string {
+  return item.user?.name ?? item.chat.name ?? 'Unknown';
+}
+
+/** One conversation in the sidebar: who, presence, the latest line, and how many are unread. */
+export const ChatRow = memo(function ChatRow({ item, meId, online, typing, active }: ChatRowProps) {
+  const { chat, user } = item;
+  const name = chatTitle(item);
+  const latest = chat.latestMessage;
+  const unseen = chat.unseenCount;
+  const preview = typing ? 'typing…' : latest ? `${latest.sender === meId ? 'You: ' : ''}${latest.text || '📷 Photo'}` : 'No messages yet';
+
+  return (
+    <Link
+      to={`/chat/${chat._id}`}
+      aria-current={active ? 'page' : undefined}
+      data-testid="chat-row"
+      data-chat-id={chat._id}
+      className={`group flex min-h-16 items-center gap-3 rounded-xl px-3 py-2.5 transition-colors hover:bg-white/5 ${
+        active ? 'bg-blue-600/15 ring-1 ring-blue-500/30' : ''
+      }`}
+    >
+      <span className="relative">
+        <Avatar name={name} seed={user?._id ?? chat._id} />
+        {user && (
+          <span
+            data-testid="online-dot"
+            data-online={online}
+            title={online ? 'Online' : 'Offline'}
+            className={`absolute right-0 bottom-0 size-3.5 rounded-full ring-2 ring-gray-800 ${online ? 'bg-green-500' : 'bg-gray-500'}`}
+          />
+        )}
+      </span>
+      <span className="min-w-0 flex-1">
+        <span className="flex items-baseline justify-between gap-2">
+          <span className={`truncate ${unseen > 0 ? 'font-semibold text-white' : 'font-medium text-gray-100'}`}>{name}</span>
+        </span>
+        <span
+          data-testid="chat-preview"
+          className={`block truncate text-sm ${typing ? 'text-blue-300 italic' : unseen > 0 ? 'text-gray-200' : 'text-gray-400'}`}
+        >
+          {preview}
+        </span>
+      </span>
+      <span className="sr-only">{online ? ', online' : ', offline'}</span>
+      {unseen > 0 && (
+        <span
+          data-testid="unseen-badge"
+          aria-label={`${unseen} unread`}
+          className="inline-flex h-6 min-w-6 items-center justify-center rounded-full bg-blue-600 px-1.5 text-xs font-semibold text-white"
+        >
+          {unseen > 99 ? '99+' : unseen}
+        </span>
+      )}
+    </Link>
+  );
+});

@@ -1,0 +1,36 @@
+import { Link } from 'react-router';
+import { MessagesSquare } from 'lucide-react';
+import { Avatar } from '../../../components/ui/Avatar';
+import type { User } from '../../../lib/wire';
+import { ChatList, type ChatListProps } from './ChatList';
+import { UserSearch } from './UserSearch';
+
+/** Brand, my profile, people search and the conversation list. */
+export function ChatSidebar({ me, ...listProps }: Omit<ChatListProps, 'meId'> & { me: User }) {
+  return (
+    <aside className="flex h-full min-h-0 flex-col" aria-label="Sidebar">
+      <div className="flex min-h-16 items-center justify-between gap-2 border-b border-white/10 px-4 py-2">
+        <div className="flex items-center gap-2">
+          <span className="inline-flex size-9 items-center justify-center rounded-xl bg-blue-600 text-white shadow-md shadow-blue-600/30">
+            <MessagesSquare size={18} aria-hidden="true" />
+          </span>
+          <span className="text-lg font-semibold tracking-tight text-white">natter</span>
+        </div>
+        <Link
+          to="/profile"
+          aria-label={`Profile of ${me.name}`}
+          data-testid="profile-link"
+          className="inline-flex size-11 items-center justify-center rounded-full hover:bg-white/5"
+        >
+          <Avatar name={me.name} seed={me._id} size="sm" />
+        </Link>
+      </div>
+      <div className="px-3 pt-3 pb-2">
+        <UserSearch meId={me._id} />
+      </div>
+      <div className="min-h-0 flex-1 overflow-y-auto px-2 pb-3">
+        <ChatList meId={me._id} {...listProps} />
+      </div>
+    </aside>
+  );
+}

@@ -1,0 +1,43 @@
+import type { ChatListItem, Message } from '../../../lib/wire';
+
+/**
+ * Pure updates of the cached chat list, applied when socket events arrive so the
+ * sidebar moves without refetching. Returns null when the chat is unknown (a chat
+ * someone else just started): the caller refetches then.
+ */
+export function applyNewMessage(
+  list: ChatListItem[],
+  message: Message,
+  opts: { meId: string; activeChatId: string | null },
+): ChatListItem[] | null {
+  const index = list.findIndex((item) => item.chat._id === message.chatId);
+  const current = list[index];
+  if (!current) return null;
+  if (message.seq <= (current.chat.lastSeq ?? 0) && current.chat.latestMessage) return list; // already applied
+  const fromOther = message.sender !== opts.meId;
+  const unseen = fromOther && opts.activeChatId !== message.chatId;
+  const updated: ChatListItem = {
+    ...current,
+    chat: {
+      ...current.chat,
+      latestMessage: { text: previewText(message), sender: message.sender },
+      unseenCount: unseen ? current.chat.unseenCount + 1 : opts.activeChatId === message.chatId ? 0 : current.chat.unseenCount,
+      lastSeq: Math.max(current.chat.lastSeq ?? 0, message.seq),
+      updatedAt: message.createdAt,
+    },
+  };
+  // Newest activity first: the chat that just moved goes to the top.
+  return [updated, ...list.slice(0, index), ...list.slice(index + 1)];
+}
+
+export function clearUnseen(list: ChatListItem[], chatId: string): ChatListItem[] {
+  return list.some((i) => i.chat._id === chatId && i.chat.unseenCount > 0)
+    ? list.map((i) => (i.chat._id === chatId ? { ...i, chat: { ...i.chat, unseenCount: 0 } } : i))
+    : list;
+}
+
+export function previewText(message: Pick<Message, 'text' | 'messageType' | 'deletedAt'>): string {
+  if (message.deletedAt) return 'Message deleted';
+  if (message.text.trim()) return message.text;
+  return message.messageType === 'image' ? '📷 Photo' : '';
+}

@@ -1,0 +1,40 @@
+import { useEffect } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { queryKeys } from '../../../lib/queryKeys';
+import { SocketEvent, useSocketEvent } from '../../../lib/socket';
+import type { ChatListItem } from '../../../lib/wire';
+import { fetchChats } from '../api/chatsApi';
+import { applyNewMessage, clearUnseen } from './chatListCache';
+
+export function useChats() {
+  return useQuery({ queryKey: queryKeys.chats, queryFn: fetchChats });
+}
+
+/**
+ * Keeps the cached chat list live: previews, unseen badges and order follow `newMessage`;
+ * a read marker of mine (this or another tab) clears the badge; the open chat never
+ * counts as unseen.
+ */
+export function useChatListLiveUpdates(meId: string, activeChatId: string | null) {
+  const queryClient = useQueryClient();
+  const update = (fn: (list: ChatListItem[]) => ChatListItem[] | null) => {
+    const list = queryClient.getQueryData<ChatListItem[]>(queryKeys.chats);
+    if (!list) return;
+    const next = fn(list);
+    if (next === null) void queryClient.invalidateQueries({ queryKey: queryKeys.chats });
+    else if (next !== list) queryClient.setQueryData(queryKeys.chats, next);
+  };
+
+  useSocketEvent(SocketEvent.newMessage, (message) =>
+    update((list) => applyNewMessage(list, message, { meId, activeChatId })),
+  );
+  useSocketEvent(SocketEvent.messagesSeen, (seen) => {
+    if (seen.seenBy === meId) update((list) => clearUnseen(list, seen.chatId));
+  });
+  useSocketEvent(SocketEvent.chatUpdated, () => void queryClient.invalidateQueries({ queryKey: queryKeys.chats }));
+
+  useEffect(() => {
+    if (activeChatId) update((list) => clearUnseen(list, activeChatId));
+    // `update` only reads the cache; re-running on its identity would be noise.
+  }, [activeChatId]);
+}

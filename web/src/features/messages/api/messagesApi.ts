@@ -1,0 +1,40 @@
+import { api, apiRequest } from '../../../lib/api';
+import type { EventsPage, MessagesPage, SendMessageRequest, SendMessageResponse } from '../../../lib/wire';
+
+export const PAGE_SIZE = 50;
+/** A REST send that hangs longer than this counts as failed and is retried with the same clientId. */
+const SEND_TIMEOUT_MS = 15_000;
+
+/** Newest page, or the page just above `before` when scrolling up. */
+export function fetchMessages(chatId: string, before?: number): Promise<MessagesPage> {
+  return api.get<MessagesPage>(`/message/${encodeURIComponent(chatId)}`, { before, limit: PAGE_SIZE });
+}
+
+export function fetchEvents(chatId: string, after: number): Promise<EventsPage> {
+  return api.get<EventsPage>(`/chat/${encodeURIComponent(chatId)}/events`, { after, limit: 200 });
+}
+
+export function postTextMessage(body: SendMessageRequest): Promise<SendMessageResponse> {
+  return apiRequest<SendMessageResponse>('/message', {
+    method: 'POST',
+    body,
+    signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+  });
+}
+
+export function postImageMessage(fields: { chatId: string; text: string; clientId: string; image: File }): Promise<SendMessageResponse> {
+  const form = new FormData();
+  form.set('chatId', fields.chatId);
+  form.set('text', fields.text);
+  form.set('clientId', fields.clientId);
+  form.set('image', fields.image, fields.image.name);
+  return apiRequest<SendMessageResponse>('/message', {
+    method: 'POST',
+    body: form,
+    signal: AbortSignal.timeout(SEND_TIMEOUT_MS * 4),
+  });
+}
+
+export function markRead(chatId: string, upToSeq: number): Promise<void> {
+  return api.post<void>(`/chat/${encodeURIComponent(chatId)}/read`, { upToSeq });
+}

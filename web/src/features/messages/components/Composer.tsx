@@ -1,0 +1,111 @@
+import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { ImagePlus, SendHorizontal, X } from 'lucide-react';
+import { IconButton } from '../../../components/ui/IconButton';
+
+const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
+
+interface ComposerProps {
+  onSend: (text: string, image?: File) => void;
+  onTyping: () => void;
+  onStopTyping: () => void;
+  onError: (message: string) => void;
+}
+
+/** Enter sends, Shift+Enter adds a line; one image can ride along, previewed first. */
+export function Composer({ onSend, onTyping, onStopTyping, onError }: ComposerProps) {
+  const [text, setText] = useState('');
+  const [image, setImage] = useState<{ file: File; url: string } | null>(null);
+  const fileRef = useRef<HTMLInputElement>(null);
+  const textRef = useRef<HTMLTextAreaElement>(null);
+  const textId = useId();
+
+  useEffect(() => () => {
+    if (image) URL.revokeObjectURL(image.url);
+  }, [image]);
+
+  // Grow with the text up to a few lines, then scroll inside.
+  useEffect(() => {
+    const el = textRef.current;
+    if (!el) return;
+    el.style.height = 'auto';
+    el.style.height = `${Math.min(el.scrollHeight, 160)}px`;
+  }, [text]);
+
+  const canSend = text.trim().length > 0 || image !== null;
+
+  const submit = (e?: FormEvent) => {
+    e?.preventDefault();
+    if (!canSend) return;
+    onSend(text.trim(), image?.file);
+    onStopTyping();
+    setText('');
+    setImage(null);
+    textRef.current?.focus();
+  };
+
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      submit();
+    }
+  };
+
+  const pickImage = (file: File | undefined) => {
+    if (!file) return;
+    if (!file.type.startsWith('image/')) return onError('Only images can be attached.');
+    if (file.size > MAX_IMAGE_BYTES) return onError('That image is larger than 10 MB.');
+    setImage({ file, url: URL.createObjectURL(file) });
+  };
+
+  return (
+    <form onSubmit={submit} className="border-t border-white/10 bg-gray-800/60 px-3 py-3 backdrop-blur sm:px-4">
+      {image && (
+        <div className="mb-2 inline-flex items-start gap-1 rounded-xl bg-gray-900/60 p-1.5">
+          <img src={image.url} alt="Image to send" data-testid="image-preview" className="h-20 w-auto max-w-40 rounded-lg object-cover" />
+          <IconButton label="Remove image" onClick={() => setImage(null)}>
+            <X size={18} aria-hidden="true" />
+          </IconButton>
+        </div>
+      )}
+      <div className="flex items-end gap-2">
+        <input
+          ref={fileRef}
+          type="file"
+          accept="image/*"
+          className="sr-only"
+          tabIndex={-1}
+          aria-label="Attach image file"
+          data-testid="image-input"
+          onChange={(e) => {
+            pickImage(e.target.files?.[0]);
+            e.target.value = '';
+          }}
+        />
+        <IconButton label="Attach image" onClick={() => fileRef.current?.click()}>
+          <ImagePlus size={20} aria-hidden="true" />
+        </IconButton>
+        <label htmlFor={textId} className="sr-only">
+          Message
+        </label>
+        <textarea
+          id={textId}
+          ref={textRef}
+          rows={1}
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            if (e.target.value) onTyping();
+            else onStopTyping();
+          }}
+          onKeyDown={onKeyDown}
+          onBlur={onStopTyping}
+          placeholder="Write a message"
+          className="max-h-40 min-h-11 flex-1 resize-none rounded-xl border border-white/10 bg-gray-900/70 px-3.5 py-2.5 text-[15px] text-gray-100 placeholder:text-gray-400 focus:border-blue-500 focus:outline-none focus-visible:outline-2 focus-visible:outline-blue-400"
+        />
+        <IconButton label="Send message" type="submit" disabled={!canSend} className="bg-blue-600 text-white hover:bg-blue-500 hover:text-white disabled:bg-gray-700">
+          <SendHorizontal size={20} aria-hidden="true" />
+        </IconButton>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,102 @@
+import { memo } from 'react';
+import { RotateCw, Trash2 } from 'lucide-react';
+import { formatTime } from '../../../lib/time';
+import type { Message } from '../../../lib/wire';
+import type { Outgoing } from '../model/timeline';
+import { Ticks, type DeliveryState } from './Ticks';
+
+export interface BubbleProps {
+  mine: boolean;
+  text: string;
+  time: string;
+  delivery?: DeliveryState;
+  imageSrc?: string;
+  imageAlt?: string;
+  deleted?: boolean;
+  edited?: boolean;
+  error?: string;
+  onOpenImage?: () => void;
+  onRetry?: () => void;
+  onDiscard?: () => void;
+}
+
+/** Mine on the right in blue, theirs on the left in gray; the image opens full size. */
+export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
+  const { mine, text, time, delivery, imageSrc, imageAlt, deleted, edited, error, onOpenImage, onRetry, onDiscard } = props;
+  return (
+    <div className={`flex ${mine ? 'justify-end' : 'justify-start'}`} data-testid="message" data-mine={mine} data-state={delivery}>
+      <div className={`flex max-w-[min(80%,34rem)] flex-col ${mine ? 'items-end' : 'items-start'}`}>
+        <div
+          className={`rounded-2xl px-3.5 py-2 shadow-sm ${
+            mine ? 'rounded-br-md bg-blue-600 text-white' : 'rounded-bl-md bg-gray-700 text-gray-50'
+          } ${delivery === 'failed' ? 'ring-1 ring-red-400/70' : ''}`}
+        >
+          {imageSrc && !deleted && (
+            <button
+              type="button"
+              onClick={onOpenImage}
+              aria-label="Open image full size"
+              className="-mx-1.5 mt-0.5 mb-1 block overflow-hidden rounded-xl"
+            >
+              <img src={imageSrc} alt={imageAlt ?? 'Shared image'} loading="lazy" className="max-h-72 w-auto max-w-full object-cover" />
+            </button>
+          )}
+          {deleted ? (
+            <p className="text-sm italic opacity-80">This message was deleted</p>
+          ) : (
+            text && <p className="text-[15px] leading-snug break-words whitespace-pre-wrap">{text}</p>
+          )}
+          <div className={`mt-0.5 flex items-center justify-end gap-1 text-[11px] ${mine ? 'text-blue-100' : 'text-gray-300'}`}>
+            {edited && !deleted && <span>edited</span>}
+            <time>{time}</time>
+            {mine && delivery && <Ticks state={delivery} />}
+          </div>
+        </div>
+        {delivery === 'failed' && (
+          <div className="mt-1 flex items-center gap-1 text-xs text-red-200">
+            <span>{error ?? 'Not sent'}</span>
+            <button
+              type="button"
+              onClick={onRetry}
+              className="inline-flex min-h-11 items-center gap-1 rounded-lg px-2 font-medium text-white hover:bg-white/5"
+            >
+              <RotateCw size={14} aria-hidden="true" /> Retry
+            </button>
+            <button
+              type="button"
+              onClick={onDiscard}
+              aria-label="Discard message"
+              className="inline-flex size-11 items-center justify-center rounded-lg text-gray-300 hover:bg-white/5 hover:text-white"
+            >
+              <Trash2 size={14} aria-hidden="true" />
+            </button>
+          </div>
+        )}
+      </div>
+    </div>
+  );
+});
+
+export function bubbleFromMessage(message: Message, meId: string, seen: boolean): BubbleProps {
+  const mine = message.sender === meId;
+  return {
+    mine,
+    text: message.text,
+    time: formatTime(message.createdAt),
+    delivery: mine ? (seen ? 'seen' : 'sent') : undefined,
+    imageSrc: message.image ? (message.image.thumbUrl ?? message.image.url) : undefined,
+    deleted: Boolean(message.deletedAt),
+    edited: Boolean(message.editedAt),
+  };
+}
+
+export function bubbleFromOutgoing(outgoing: Outgoing): BubbleProps {
+  return {
+    mine: true,
+    text: outgoing.text,
+    time: formatTime(outgoing.createdAt),
+    delivery: outgoing.status === 'failed' ? 'failed' : 'pending',
+    imageSrc: outgoing.image?.previewUrl,
+    error: outgoing.status === 'failed' ? outgoing.error : undefined,
+  };
+}

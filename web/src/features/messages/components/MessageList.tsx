@@ -1,0 +1,153 @@
+import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { ArrowDown, MessageCircle } from 'lucide-react';
+import { Spinner } from '../../../components/ui/Spinner';
+import type { Timeline, TimelineItem } from '../model/timeline';
+import { isSeen } from '../model/timeline';
+import { ImageModal } from './ImageModal';
+import { bubbleFromMessage, bubbleFromOutgoing, MessageBubble } from './MessageBubble';
+
+const NEAR_BOTTOM_PX = 120;
+const LOAD_OLDER_AT_PX = 80;
+
+interface MessageListProps {
+  items: TimelineItem[];
+  timeline: Timeline | undefined;
+  meId: string;
+  peerName: string;
+  loadingOlder: boolean;
+  onLoadOlder: () => void;
+  onRetry: (clientId: string) => void;
+  onDiscard: (clientId: string) => void;
+}
+
+/**
+ * Scroll rules: follow new messages only when the reader is already at the bottom (or
+ * sent the message); otherwise offer a "new messages" pill. Loading older messages at
+ * the top keeps the visible message where it was.
+ */
+export function MessageList({ items, timeline, meId, peerName, loadingOlder, onLoadOlder, onRetry, onDiscard }: MessageListProps) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const nearBottom = useRef(true);
+  const prevFirstKey = useRef<string | undefined>(undefined);
+  const prevLastKey = useRef<string | undefined>(undefined);
+  const prevHeight = useRef(0);
+  const [showPill, setShowPill] = useState(false);
+  const [openImage, setOpenImage] = useState<string | null>(null);
+  const [announcement, setAnnouncement] = useState('');
+  const closeImage = useCallback(() => setOpenImage(null), []);
+
+  const scrollToBottom = useCallback((smooth = false) => {
+    const el = scrollRef.current;
+    if (!el) return;
+    el.scrollTo({ top: el.scrollHeight, behavior: smooth ? 'smooth' : 'auto' });
+    setShowPill(false);
+  }, []);
+
+  const first = items[0];
+  const last = items.at(-1);
+
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const firstKey = first?.key;
+    const lastKey = last?.key;
+    if (prevLastKey.current === undefined) {
+      el.scrollTop = el.scrollHeight; // first render of this chat: start at the newest
+    } else if (firstKey !== prevFirstKey.current && lastKey === prevLastKey.current) {
+      el.scrollTop += el.scrollHeight - prevHeight.current; // older page prepended
+    } else if (lastKey !== prevLastKey.current) {
+      const mineJustSent = last?.kind === 'outgoing';
+      if (nearBottom.current || mineJustSent) el.scrollTop = el.scrollHeight;
+      else setShowPill(true);
+    }
+    prevFirstKey.current = firstKey;
+    prevLastKey.current = lastKey;
+    prevHeight.current = el.scrollHeight;
+  }, [first?.key, last?.key, last?.kind]);
+
+  // Screen readers hear messages from the other side as they arrive (not history).
+  const lastAnnounced = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (!last || last.kind !== 'message') return;
+    if (lastAnnounced.current === undefined) {
+      lastAnnounced.current = last.key;
+      return;
+    }
+    if (last.key === lastAnnounced.current) return;
+    lastAnnounced.current = last.key;
+    if (last.message.sender !== meId) {
+      setAnnouncement(`${peerName}: ${last.message.text || (last.message.image ? 'sent an image' : '')}`);
+    }
+  }, [last, meId, peerName]);
+
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (!el) return;
+    nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    if (nearBottom.current) setShowPill(false);
+    if (el.scrollTop < LOAD_OLDER_AT_PX && timeline?.hasMore) onLoadOlder();
+  };
+
+  return (
+    <div className="relative min-h-0 flex-1">
+      <div
+        ref={scrollRef}
+        onScroll={onScroll}
+        // Images grow the list after layout: stay pinned to the bottom if we were there.
+        onLoadCapture={() => nearBottom.current && scrollToBottom()}
+        data-testid="message-list"
+        role="log"
+        aria-label={`Messages with ${peerName}`}
+        tabIndex={0}
+        className="h-full overflow-y-auto overscroll-contain px-3 py-4 sm:px-6"
+      >
+        {loadingOlder && (
+          <div className="flex justify-center py-2 text-blue-300">
+            <Spinner size="sm" label="Loading older messages" />
+          </div>
+        )}
+        {items.length === 0 ? (
+          <div className="flex h-full flex-col items-center justify-center gap-3 text-center text-gray-300">
+            <span className="inline-flex size-14 items-center justify-center rounded-2xl bg-blue-600/15 text-blue-300">
+              <MessageCircle size={28} aria-hidden="true" />
+            </span>
+            <p>Say hello 👋</p>
+          </div>
+        ) : (
+          <ol className="flex flex-col gap-1.5">
+            {items.map((item) => {
+              const props =
+                item.kind === 'message'
+                  ? bubbleFromMessage(item.message, meId, isSeen(timeline, item.message))
+                  : bubbleFromOutgoing(item.outgoing);
+              const full = item.kind === 'message' ? item.message.image?.url : item.outgoing.image?.previewUrl;
+              return (
+                <li key={item.key}>
+                  <MessageBubble
+                    {...props}
+                    onOpenImage={full ? () => setOpenImage(full) : undefined}
+                    onRetry={item.kind === 'outgoing' ? () => onRetry(item.outgoing.clientId) : undefined}
+                    onDiscard={item.kind === 'outgoing' ? () => onDiscard(item.outgoing.clientId) : undefined}
+                  />
+                </li>
+              );
+            })}
+          </ol>
+        )}
+      </div>
+      {showPill && (
+        <button
+          type="button"
+          onClick={() => scrollToBottom(true)}
+          className="absolute bottom-3 left-1/2 inline-flex min-h-11 -translate-x-1/2 items-center gap-1.5 rounded-full bg-blue-600 px-4 text-sm font-medium text-white shadow-lg shadow-black/40 hover:bg-blue-500"
+        >
+          New messages <ArrowDown size={16} aria-hidden="true" />
+        </button>
+      )}
+      <div aria-live="polite" aria-atomic="true" className="sr-only" data-testid="live-region">
+        {announcement}
+      </div>
+      {openImage && <ImageModal src={openImage} onClose={closeImage} />}
+    </div>
+  );
+}

@@ -1,0 +1,60 @@
+import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { SocketEvent, useSocketEvent, useSocketStatus } from '../../../lib/socket';
+import { hasGapBefore } from '../model/timeline';
+import { createCatchUp, type CatchUp } from './catchUp';
+import { createMessagesStore, type MessagesStore } from './messagesStore';
+import { createSender, type Sender } from './sender';
+
+interface MessagesContextValue {
+  store: MessagesStore;
+  sender: Sender;
+  catchUp: CatchUp;
+  meId: string;
+}
+
+const MessagesContext = createContext<MessagesContextValue | null>(null);
+
+export function useMessagesContext(): MessagesContextValue {
+  const value = useContext(MessagesContext);
+  if (!value) throw new Error('useMessagesContext outside <MessagesProvider>');
+  return value;
+}
+
+/**
+ * Owns the logged-in user's message state for the whole session: it listens to the
+ * message events once (not per pane), runs the outbox, and resends what is owed after
+ * a reconnect or when the browser comes back online.
+ */
+export function MessagesProvider({ meId, children }: { meId: string; children: ReactNode }) {
+  const [value] = useState<MessagesContextValue>(() => {
+    const store = createMessagesStore();
+    return { store, sender: createSender(store), catchUp: createCatchUp(store), meId };
+  });
+  const { store, sender, catchUp } = value;
+  const { epoch } = useSocketStatus();
+
+  useSocketEvent(SocketEvent.newMessage, (message) => {
+    const gap = hasGapBefore(store.getState(), message);
+    store.dispatch({ type: 'received', message });
+    // A jump in seq means a live event may have been missed: ask the events feed.
+    if (gap) catchUp.chat(message.chatId, message.seq);
+  });
+  useSocketEvent(SocketEvent.messageUpdated, (message) => store.dispatch({ type: 'received', message }));
+  useSocketEvent(SocketEvent.messageDeleted, (message) => store.dispatch({ type: 'received', message }));
+  useSocketEvent(SocketEvent.messagesSeen, (payload) => store.dispatch({ type: 'seen', payload, meId }));
+
+  useEffect(() => {
+    if (epoch > 1) sender.retryAll();
+  }, [epoch, sender]);
+
+  useEffect(() => {
+    const onOnline = () => sender.retryAll();
+    window.addEventListener('online', onOnline);
+    return () => {
+      window.removeEventListener('online', onOnline);
+      sender.dispose();
+    };
+  }, [sender]);
+
+  return <MessagesContext.Provider value={value}>{children}</MessagesContext.Provider>;
+}

@@ -1,0 +1,50 @@
+import type { ChatEvent } from '../../../lib/wire';
+import { fetchEvents } from '../api/messagesApi';
+import type { MessagesStore } from './messagesStore';
+
+const MAX_PAGES = 50;
+
+/**
+ * Brings loaded timelines up to the server's `lastSeq` through
+ * GET /chat/:id/events?after=<cursor>. Chats never opened in this session are skipped:
+ * their first page is fetched fresh when they open.
+ */
+export function createCatchUp(store: MessagesStore) {
+  const running = new Map<string, Promise<void>>();
+
+  async function run(chatId: string, targetSeq: number) {
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const timeline = store.getState().timelines[chatId];
+      if (!timeline || timeline.cursor >= targetSeq) return;
+      const { events, lastSeq } = await fetchEvents(chatId, timeline.cursor);
+      // Only message events carry something to show; anything newer the server adds is skipped.
+      const messageEvents = events.filter((e): e is ChatEvent => typeof e.message === 'object' && e.message !== null);
+      store.dispatch({ type: 'eventsMerged', chatId, events: messageEvents, lastSeq: events.length ? Math.max(...events.map((e) => e.seq)) : lastSeq });
+      targetSeq = Math.max(targetSeq, lastSeq);
+      if (events.length === 0) return;
+    }
+  }
+
+  function chat(chatId: string, targetSeq: number): Promise<void> {
+    const current = running.get(chatId);
+    // One catch-up per chat at a time; a later request chains after it.
+    const next = (current ?? Promise.resolve())
+      .then(() => run(chatId, targetSeq))
+      .catch(() => undefined)
+      .finally(() => {
+        if (running.get(chatId) === next) running.delete(chatId);
+      });
+    running.set(chatId, next);
+    return next;
+  }
+
+  return {
+    chat,
+    /** `chats` comes from a fresh GET /chat/all: each chat's current lastSeq. */
+    all(chats: Array<{ chatId: string; lastSeq: number }>): Promise<void> {
+      return Promise.all(chats.map((c) => chat(c.chatId, c.lastSeq))).then(() => undefined);
+    },
+  };
+}
+
+export type CatchUp = ReturnType<typeof createCatchUp>;

@@ -1,0 +1,57 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { ApiError } from '../../../lib/api';
+import { fetchMessages } from '../api/messagesApi';
+import { useMessagesContext } from './MessagesProvider';
+
+/**
+ * Loads the newest page whenever a chat opens (merging with what is already held, and
+ * letting the server mark the other member's messages seen), and older pages on demand.
+ */
+export function useChatHistory(chatId: string) {
+  const { store } = useMessagesContext();
+  const [status, setStatus] = useState<'loading' | 'ready' | 'error'>(() =>
+    store.getState().timelines[chatId] ? 'ready' : 'loading',
+  );
+  const [error, setError] = useState<string | null>(null);
+  const [loadingOlder, setLoadingOlder] = useState(false);
+  const [attempt, setAttempt] = useState(0);
+  const olderInFlight = useRef(false);
+
+  useEffect(() => {
+    let cancelled = false;
+    setStatus(store.getState().timelines[chatId] ? 'ready' : 'loading');
+    fetchMessages(chatId)
+      .then((page) => {
+        if (cancelled) return;
+        store.dispatch({ type: 'pageLoaded', chatId, messages: page.messages, hasMore: page.hasMore, older: false });
+        setStatus('ready');
+      })
+      .catch((e: unknown) => {
+        if (cancelled) return;
+        setError(e instanceof ApiError ? e.message : 'Could not load messages.');
+        if (!store.getState().timelines[chatId]) setStatus('error');
+      });
+    return () => {
+      cancelled = true;
+    };
+  }, [chatId, store, attempt]);
+
+  const loadOlder = useCallback(async () => {
+    const timeline = store.getState().timelines[chatId];
+    const oldest = timeline?.messages[0];
+    if (!timeline?.hasMore || !oldest || olderInFlight.current) return;
+    olderInFlight.current = true;
+    setLoadingOlder(true);
+    try {
+      const page = await fetchMessages(chatId, oldest.seq);
+      store.dispatch({ type: 'pageLoaded', chatId, messages: page.messages, hasMore: page.hasMore, older: true });
+    } catch {
+      // The user can scroll up again to retry; the toast layer would only add noise here.
+    } finally {
+      olderInFlight.current = false;
+      setLoadingOlder(false);
+    }
+  }, [chatId, store]);
+
+  return { status, error, loadingOlder, loadOlder, reload: () => setAttempt((n) => n + 1) };
+}

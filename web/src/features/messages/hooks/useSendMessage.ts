@@ -1,0 +1,31 @@
+import { useCallback } from 'react';
+import { useMessagesContext } from './MessagesProvider';
+
+/** Queues a message (shown at once as pending) and hands it to the outbox sender. */
+export function useSendMessage(chatId: string) {
+  const { store, sender, meId } = useMessagesContext();
+
+  const send = useCallback(
+    (text: string, image?: File) => {
+      const clientId = crypto.randomUUID();
+      store.dispatch({
+        type: 'queued',
+        outgoing: {
+          clientId,
+          chatId,
+          senderId: meId,
+          text,
+          image: image ? { file: image, previewUrl: URL.createObjectURL(image) } : undefined,
+          createdAt: new Date().toISOString(),
+        },
+      });
+      sender.enqueue(clientId);
+    },
+    [chatId, meId, sender, store],
+  );
+
+  const retry = useCallback((clientId: string) => sender.enqueue(clientId), [sender]);
+  const discard = useCallback((clientId: string) => store.dispatch({ type: 'discarded', clientId }), [store]);
+
+  return { send, retry, discard };
+}

@@ -1,0 +1,6 @@
+/** TanStack Query keys shared between features, so a feature can update another's cache by name only. */
+export const queryKeys = {
+  me: ['me'] as const,
+  chats: ['chats'] as const,
+  userSearch: (q: string) => ['users', q] as const,
+};

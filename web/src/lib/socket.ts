@@ -1,0 +1,166 @@
+import { useEffect, useRef, useSyncExternalStore } from 'react';
+import { io, type Socket } from 'socket.io-client';
+import type {
+  ChatRef,
+  MarkReadPayload,
+  Message,
+  MessagesSeen,
+  Presence,
+  SendMessageAck,
+  SendMessageRequest,
+  Typing,
+  Chat,
+} from './wire';
+
+/**
+ * The one module that owns the Socket.IO connection. Features never call `io()`; they
+ * use the event-name constants, `useSocketEvent`, `emit` and `sendMessageWithAck` below.
+ */
+
+export const SocketEvent = {
+  // server -> client
+  onlineUsers: 'getOnlineUser',
+  newMessage: 'newMessage',
+  messagesSeen: 'messagesSeen',
+  userTyping: 'userTyping',
+  userStoppedTyping: 'userStoppedTyping',
+  messageUpdated: 'messageUpdated',
+  messageDeleted: 'messageDeleted',
+  chatUpdated: 'chatUpdated',
+  presence: 'presence',
+  // client -> server
+  joinChat: 'joinChat',
+  leaveChat: 'leaveChat',
+  typing: 'typing',
+  stopTyping: 'stopTyping',
+  sendMessage: 'sendMessage',
+  markRead: 'markRead',
+} as const;
+
+export interface ServerToClientEvents {
+  getOnlineUser: (userIds: string[]) => void;
+  newMessage: (message: Message) => void;
+  messagesSeen: (payload: MessagesSeen) => void;
+  userTyping: (payload: Typing) => void;
+  userStoppedTyping: (payload: Typing) => void;
+  messageUpdated: (message: Message) => void;
+  messageDeleted: (message: Message) => void;
+  chatUpdated: (chat: Chat) => void;
+  presence: (payload: Presence) => void;
+}
+
+export interface ClientToServerEvents {
+  joinChat: (chatId: string) => void;
+  leaveChat: (chatId: string) => void;
+  typing: (payload: ChatRef) => void;
+  stopTyping: (payload: ChatRef) => void;
+  sendMessage: (payload: SendMessageRequest, ack: (answer: SendMessageAck) => void) => void;
+  markRead: (payload: MarkReadPayload) => void;
+}
+
+export type NatterSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+type ServerEvent = keyof ServerToClientEvents;
+
+let socket: NatterSocket | null = null;
+/** Bumped on every successful connect after the first: features catch up on it. */
+let connectionEpoch = 0;
+const listeners = new Set<() => void>();
+const notify = () => listeners.forEach((l) => l());
+
+function getSocket(): NatterSocket {
+  if (!socket) {
+    // Same origin: the HttpOnly session cookie rides along with the handshake.
+    socket = io({ withCredentials: true, transports: ['websocket', 'polling'], autoConnect: false });
+    socket.on('connect', () => {
+      connectionEpoch += 1;
+      notify();
+    });
+    socket.on('disconnect', notify);
+  }
+  return socket;
+}
+
+/** Opens the connection once the user is known to be logged in. */
+export function connectSocket(): void {
+  const s = getSocket();
+  if (!s.connected) s.connect();
+}
+
+/**
+ * Closes the connection on logout. The instance (and the features' listeners on it) is
+ * kept: the next login reconnects it with a fresh handshake carrying the new cookie.
+ */
+export function disconnectSocket(): void {
+  if (!socket) return;
+  socket.disconnect();
+  connectionEpoch = 0;
+  notify();
+}
+
+export function isSocketConnected(): boolean {
+  return socket?.connected ?? false;
+}
+
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+/**
+ * Connection state for React: `connected` and `epoch` (1 after the first connect, 2+
+ * after each reconnect). A change of epoch above 1 means events may have been missed.
+ */
+export function useSocketStatus(): { connected: boolean; epoch: number } {
+  const connected = useSyncExternalStore(subscribe, isSocketConnected, () => false);
+  const epoch = useSyncExternalStore(subscribe, () => connectionEpoch, () => 0);
+  return { connected, epoch };
+}
+
+/** Subscribes to a server event for the lifetime of the component; the handler may change freely. */
+export function useSocketEvent<E extends ServerEvent>(event: E, handler: ServerToClientEvents[E]): void {
+  const ref = useRef(handler);
+  useEffect(() => {
+    ref.current = handler;
+  });
+  useEffect(() => {
+    const s = getSocket();
+    const fn = ((...args: unknown[]) => (ref.current as (...a: unknown[]) => void)(...args)) as never;
+    s.on(event, fn);
+    return () => {
+      s.off(event, fn);
+    };
+  }, [event]);
+}
+
+type SimpleClientEvent = Exclude<keyof ClientToServerEvents, 'sendMessage'>;
+
+/** Fire-and-forget emit. Dropped while disconnected: socket.io would otherwise buffer stale typing signals. */
+export function emit<E extends SimpleClientEvent>(event: E, ...args: Parameters<ClientToServerEvents[E]>): void {
+  const s = getSocket();
+  if (!s.connected) return;
+  (s.emit as (e: string, ...a: unknown[]) => void)(event, ...args);
+}
+
+/** Sends over the socket and waits for the post-commit ack (rejects on timeout). */
+export async function sendMessageWithAck(payload: SendMessageRequest, timeoutMs = 10_000): Promise<SendMessageAck> {
+  const s = getSocket();
+  return s.timeout(timeoutMs).emitWithAck(SocketEvent.sendMessage, payload);
+}
+
+/** The server refused the handshake (`connect_error` "unauthorized"): the session is gone. */
+export function useSocketUnauthorized(handler: () => void): void {
+  const ref = useRef(handler);
+  useEffect(() => {
+    ref.current = handler;
+  });
+  useEffect(() => {
+    const s = getSocket();
+    const fn = (err: Error) => {
+      if (err.message === 'unauthorized') ref.current();
+    };
+    s.on('connect_error', fn);
+    return () => {
+      s.off('connect_error', fn);
+    };
+  }, []);
+}
