@@ -105,8 +105,7 @@ impl AuthService {
         self.limit(&format!("login:email:{email}"), &per_address).await?;
 
         let now = self.clock.now();
-        // Uniform over 000000..=999999, from the operating system's CSPRNG.
-        let otp = Otp::from_number(rand::rngs::OsRng.gen_range(0..1_000_000));
+        let otp = new_code();
         let code = NewLoginCode {
             code_hash: code_hash(&self.code_key, email.as_str(), otp.as_str()),
             email: email.clone(),
@@ -192,12 +191,35 @@ impl AuthService {
             Decision::Allowed => Ok(()),
             Decision::Limited { retry_after } => Err(AppError::RateLimited {
                 code: "rate_limited",
-                message: format!(
-                    "Too many requests. Try again in {} seconds.",
-                    retry_after.as_secs().max(1)
-                ),
+                message: format!("Too many requests. Try again in {} seconds.", retry_after.as_secs().max(1)),
                 retry_after,
             }),
         }
+    }
+}
+
+/// Uniform over 000000..=999999, from the operating system's CSPRNG.
+fn new_code() -> Otp {
+    Otp::from_number(rand::rngs::OsRng.gen_range(0..1_000_000))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_six_digits_with_every_digit_in_every_position() {
+        let mut seen = [[false; 10]; 6];
+        let mut distinct = std::collections::HashSet::new();
+        for _ in 0..2000 {
+            let code = new_code();
+            assert_eq!(code.as_str().len(), 6);
+            for (pos, b) in code.as_str().bytes().enumerate() {
+                seen[pos][usize::from(b - b'0')] = true;
+            }
+            distinct.insert(code.as_str().to_owned());
+        }
+        assert!(seen.iter().all(|p| p.iter().all(|&d| d)), "leading zeros and all digits occur");
+        assert!(distinct.len() > 1990, "codes do not repeat more than chance allows");
     }
 }

@@ -18,7 +18,10 @@ pub struct Secrets {
 
 impl Secrets {
     pub fn derive(master: &[u8]) -> Self {
-        Self { token_key: derive(master, b"natter session token v1"), code_key: derive(master, b"natter login code v1") }
+        Self {
+            token_key: derive(master, b"natter session token v1"),
+            code_key: derive(master, b"natter login code v1"),
+        }
     }
 }
 

@@ -40,12 +40,7 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> StoreResult<User>;
     async fn get_user(&self, id: UserId) -> StoreResult<User>;
-    async fn update_user_name(
-        &self,
-        id: UserId,
-        name: &DisplayName,
-        now: Timestamp,
-    ) -> StoreResult<User>;
+    async fn update_user_name(&self, id: UserId, name: &DisplayName, now: Timestamp) -> StoreResult<User>;
     /// Users whose name or email contains `query` (case-insensitive), by name.
     async fn search_users(&self, query: &str, limit: u32) -> StoreResult<Vec<User>>;
 

@@ -37,7 +37,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
                 "invalid_body",
                 &format!("The request body is not valid: {}", data_error_detail(&e.body_text())),
             )),
-            Err(_) => Err(json_error(StatusCode::BAD_REQUEST, "invalid_body", "The request body is not valid JSON.")),
+            Err(_) => Err(json_error(
+                StatusCode::BAD_REQUEST,
+                "invalid_body",
+                "The request body is not valid JSON.",
+            )),
         }
     }
 }
@@ -69,7 +73,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
                 "invalid_query",
                 &format!("The query string is not valid: {}", data_error_detail(&e.body_text())),
             )),
-            Err(_) => Err(json_error(StatusCode::BAD_REQUEST, "invalid_query", "The query string is not valid.")),
+            Err(_) => {
+                Err(json_error(StatusCode::BAD_REQUEST, "invalid_query", "The query string is not valid."))
+            }
         }
     }
 }

@@ -32,7 +32,7 @@ impl Origins {
 
     pub fn allows(&self, origin: &str) -> bool {
         let origin = origin.trim_end_matches('/').to_ascii_lowercase();
-        self.allowed.iter().any(|a| *a == origin)
+        self.allowed.contains(&origin)
     }
 
     pub fn list(&self) -> &[String] {
@@ -47,14 +47,15 @@ pub async fn origin_guard(State(state): State<AppState>, req: Request, next: Nex
     if !is_safe(req.method()) {
         let (parts, body) = req.into_parts();
         let origin = parts.headers.get(header::ORIGIN).and_then(|v| v.to_str().ok());
-        if let Some(origin) = origin {
-            if bearer_token(&parts).is_none() && !state.origins.allows(origin) {
-                return json_error(
-                    StatusCode::FORBIDDEN,
-                    "origin_not_allowed",
-                    "This request must come from the natter web client.",
-                );
-            }
+        if let Some(origin) = origin
+            && bearer_token(&parts).is_none()
+            && !state.origins.allows(origin)
+        {
+            return json_error(
+                StatusCode::FORBIDDEN,
+                "origin_not_allowed",
+                "This request must come from the natter web client.",
+            );
         }
         return next.run(Request::from_parts(parts, body)).await;
     }
@@ -78,7 +79,9 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
         StatusCode::NOT_FOUND => ("not_found", "There is nothing here."),
         StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "This method is not allowed here."),
         StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "The request body is too large."),
-        StatusCode::UNSUPPORTED_MEDIA_TYPE => ("unsupported_media_type", "This content type is not accepted here."),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ("unsupported_media_type", "This content type is not accepted here.")
+        }
         StatusCode::REQUEST_TIMEOUT => ("timeout", "The request took too long."),
         StatusCode::TOO_MANY_REQUESTS => ("rate_limited", "Too many requests."),
         s if s.is_client_error() => ("bad_request", "The request is not valid."),

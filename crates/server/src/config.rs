@@ -94,7 +94,9 @@ impl Roles {
                 "api" => roles.api = true,
                 "realtime" => roles.realtime = true,
                 "mail" => roles.mail = true,
-                other => bail!("NATTER_ROLE: unknown role {other:?}; use all, api, realtime, mail or a comma list"),
+                other => {
+                    bail!("NATTER_ROLE: unknown role {other:?}; use all, api, realtime, mail or a comma list")
+                }
             }
         }
         if roles == (Roles { api: false, realtime: false, mail: false }) {
@@ -192,7 +194,9 @@ impl Settings {
             ("NATTER_MEDIA_URL", &raw.media_url),
         ] {
             if value.is_some() {
-                bail!("{name} is set, but this version of natter cannot use that backend yet; unset it to run embedded");
+                bail!(
+                    "{name} is set, but this version of natter cannot use that backend yet; unset it to run embedded"
+                );
             }
         }
         let smtp_url = match raw.smtp_url.filter(|s| !s.trim().is_empty()) {
@@ -238,12 +242,20 @@ impl Settings {
         [
             ("NATTER_LISTEN", self.listen.to_string()),
             ("NATTER_PUBLIC_URL", self.public_url.to_string()),
-            ("NATTER_ALLOWED_ORIGINS", if self.allowed_origins.is_empty() { none() } else { self.allowed_origins.join(",") }),
+            (
+                "NATTER_ALLOWED_ORIGINS",
+                if self.allowed_origins.is_empty() { none() } else { self.allowed_origins.join(",") },
+            ),
             ("NATTER_DATA_DIR", self.data_dir.display().to_string()),
             ("NATTER_DATABASE_URL", redact_url(&self.database_url)),
             ("NATTER_REDIS_URL", "(unset: in-process bus and limits)".into()),
             ("NATTER_AMQP_URL", "(unset: jobs table in the store)".into()),
-            ("NATTER_SMTP_URL", self.smtp_url.as_ref().map_or("(unset: console mailer + /dev/mailbox)".into(), |s| format!("{s:?}"))),
+            (
+                "NATTER_SMTP_URL",
+                self.smtp_url
+                    .as_ref()
+                    .map_or("(unset: console mailer + /dev/mailbox)".into(), |s| format!("{s:?}")),
+            ),
             ("NATTER_MAIL_FROM", self.mail_from.clone()),
             ("NATTER_MEDIA_URL", format!("file://{}", self.data_dir.join("media").display())),
             ("NATTER_ROLE", self.roles.to_string()),
@@ -257,7 +269,8 @@ impl Settings {
 }
 
 fn parse_origin(name: &str, raw: &str) -> anyhow::Result<Url> {
-    let url = Url::parse(raw).map_err(|_| anyhow::anyhow!("{name} must be a URL like https://chat.example.com, not {raw:?}"))?;
+    let url = Url::parse(raw)
+        .map_err(|_| anyhow::anyhow!("{name} must be a URL like https://chat.example.com, not {raw:?}"))?;
     if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
         bail!("{name} must be an http:// or https:// URL, not {raw:?}");
     }
@@ -297,8 +310,10 @@ mod tests {
 
     #[test]
     fn secrets_are_redacted_when_printed() {
-        let mut raw = RawConfig::default();
-        raw.smtp_url = Some("smtp://me:hunter2@mail.example.com:587".into());
+        let raw = RawConfig {
+            smtp_url: Some("smtp://me:hunter2@mail.example.com:587".into()),
+            ..RawConfig::default()
+        };
         let text = Settings::from_raw(raw).map(|s| s.describe()).unwrap_or_default();
         assert!(text.contains("smtp://me:***@mail.example.com:587"), "{text}");
         assert!(!text.contains("hunter2"));

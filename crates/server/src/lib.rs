@@ -72,9 +72,9 @@ impl Application {
                 overrides.retry_policy.unwrap_or_default(),
             )
         });
-        let listener = TcpListener::bind(settings.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}; set NATTER_LISTEN to a free address", settings.listen))?;
+        let listener = TcpListener::bind(settings.listen).await.with_context(|| {
+            format!("cannot listen on {}; set NATTER_LISTEN to a free address", settings.listen)
+        })?;
         Ok(Self {
             listener,
             router: natter_http::router(state),
@@ -93,7 +93,10 @@ impl Application {
     }
 
     /// Serve until `shutdown` resolves, then finish in-flight requests and deliveries.
-    pub async fn run_until_stopped(self, shutdown: impl Future<Output = ()> + Send + 'static) -> anyhow::Result<()> {
+    pub async fn run_until_stopped(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
         let addr = self.local_addr()?;
         self.announce(addr);
         let stop = CancellationToken::new();
@@ -102,13 +105,14 @@ impl Application {
             tokio::spawn(async move { w.run(stop.cancelled_owned()).await })
         });
         let serve_stop = stop.clone();
-        let server = axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-            .with_graceful_shutdown(async move {
-                tokio::select! {
-                    () = shutdown => {}
-                    () = serve_stop.cancelled() => {}
-                }
-            });
+        let server =
+            axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+                .with_graceful_shutdown(async move {
+                    tokio::select! {
+                        () = shutdown => {}
+                        () = serve_stop.cancelled() => {}
+                    }
+                });
         let result = server.await.context("the HTTP server failed");
         stop.cancel();
         if let Some(w) = worker {

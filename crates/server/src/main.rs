@@ -1,8 +1,8 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use natter::config::{RawConfig, Settings};
 use natter::Application;
+use natter::config::{RawConfig, Settings};
 
 #[derive(Parser)]
 #[command(name = "natter", version, about = "A self-hostable real-time chat server")]

@@ -43,9 +43,14 @@ pub fn master_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
     let path = data_dir.join("secret.key");
     match std::fs::read_to_string(&path) {
         Ok(text) => {
-            let bytes = hex::decode(text.trim())
-                .with_context(|| format!("{} is corrupt; delete it to log everyone out and start afresh", path.display()))?;
-            anyhow::ensure!(bytes.len() >= 32, "{} is too short; delete it to generate a new one", path.display());
+            let bytes = hex::decode(text.trim()).with_context(|| {
+                format!("{} is corrupt; delete it to log everyone out and start afresh", path.display())
+            })?;
+            anyhow::ensure!(
+                bytes.len() >= 32,
+                "{} is too short; delete it to generate a new one",
+                path.display()
+            );
             Ok(bytes)
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {

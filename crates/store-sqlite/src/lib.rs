@@ -15,7 +15,9 @@ use natter_domain::entities::{CodeCheck, Job, JobKind, NewLoginCode, Session, Us
 use natter_domain::ids::{JobId, SessionId, UserId};
 use natter_domain::ports::{Store, StoreResult};
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use rows::{JobRow, SessionRow, UserRow, map_err};
 
@@ -36,21 +38,18 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        if let Some(dir) = Path::new(options.get_filename()).parent() {
-            if !dir.as_os_str().is_empty() {
-                std::fs::create_dir_all(dir)
-                    .with_context(|| format!("cannot create the directory {}", dir.display()))?;
-            }
+        if let Some(dir) = Path::new(options.get_filename()).parent()
+            && !dir.as_os_str().is_empty()
+        {
+            std::fs::create_dir_all(dir)
+                .with_context(|| format!("cannot create the directory {}", dir.display()))?;
         }
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
             .await
             .with_context(|| format!("cannot open the SQLite database {url}"))?;
-        sqlx::migrate!("./migrations")
-            .run(&writer)
-            .await
-            .context("cannot apply the SQLite migrations")?;
+        sqlx::migrate!("./migrations").run(&writer).await.context("cannot apply the SQLite migrations")?;
         let reader = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options.read_only(true))
@@ -97,14 +96,13 @@ impl Store for SqliteStore {
         max_tries: u32,
     ) -> StoreResult<CodeCheck> {
         let mut tx = self.writer.begin().await.map_err(map_err)?;
-        let row: Option<(Vec<u8>, i64)> = sqlx::query_as(
-            "select code_hash, tries from login_codes where email = ?1 and expires_at > ?2",
-        )
-        .bind(email.as_str())
-        .bind(now.as_millis())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?;
+        let row: Option<(Vec<u8>, i64)> =
+            sqlx::query_as("select code_hash, tries from login_codes where email = ?1 and expires_at > ?2")
+                .bind(email.as_str())
+                .bind(now.as_millis())
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(map_err)?;
         let Some((stored, tries)) = row else {
             return Ok(CodeCheck::Missing);
         };
@@ -166,12 +164,7 @@ impl Store for SqliteStore {
         row.try_into()
     }
 
-    async fn update_user_name(
-        &self,
-        id: UserId,
-        name: &DisplayName,
-        now: Timestamp,
-    ) -> StoreResult<User> {
+    async fn update_user_name(&self, id: UserId, name: &DisplayName, now: Timestamp) -> StoreResult<User> {
         let row: UserRow =
             sqlx::query_as("update users set name = ?2, updated_at = ?3 where id = ?1 returning *")
                 .bind(id.to_string())
@@ -200,16 +193,14 @@ impl Store for SqliteStore {
     }
 
     async fn insert_session(&self, session: &Session) -> StoreResult<()> {
-        sqlx::query(
-            "insert into sessions (id, user_id, created_at, expires_at) values (?1, ?2, ?3, ?4)",
-        )
-        .bind(session.id.to_string())
-        .bind(session.user_id.to_string())
-        .bind(session.created_at.as_millis())
-        .bind(session.expires_at.as_millis())
-        .execute(&self.writer)
-        .await
-        .map_err(map_err)?;
+        sqlx::query("insert into sessions (id, user_id, created_at, expires_at) values (?1, ?2, ?3, ?4)")
+            .bind(session.id.to_string())
+            .bind(session.user_id.to_string())
+            .bind(session.created_at.as_millis())
+            .bind(session.expires_at.as_millis())
+            .execute(&self.writer)
+            .await
+            .map_err(map_err)?;
         Ok(())
     }
 

@@ -52,10 +52,8 @@ impl Limiter for MemoryLimiter {
         if !inner.keys.contains_key(key) && inner.keys.len() >= MAX_KEYS {
             return Ok(Decision::Limited { retry_after: Duration::from_secs(60) });
         }
-        let log = inner
-            .keys
-            .entry(key.to_owned())
-            .or_insert_with(|| Log { hits: VecDeque::new(), horizon_ms });
+        let log =
+            inner.keys.entry(key.to_owned()).or_insert_with(|| Log { hits: VecDeque::new(), horizon_ms });
         log.horizon_ms = log.horizon_ms.max(horizon_ms);
         while log.hits.front().is_some_and(|&t| t <= now - log.horizon_ms) {
             log.hits.pop_front();
@@ -117,7 +115,9 @@ mod tests {
             assert!(matches!(l.hit("k", &rates, at(minute * 61 + 1)).await, Ok(Decision::Limited { .. })));
         }
         match l.hit("k", &rates, at(4 * 61)).await {
-            Ok(Decision::Limited { retry_after }) => assert_eq!(retry_after, Duration::from_secs(3600 - 4 * 61)),
+            Ok(Decision::Limited { retry_after }) => {
+                assert_eq!(retry_after, Duration::from_secs(3600 - 4 * 61))
+            }
             other => panic!("expected a limit, got {other:?}"),
         }
         assert_eq!(l.hit("k", &rates, at(3600)).await.ok(), Some(Decision::Allowed));

@@ -25,9 +25,9 @@ impl SmtpMailer {
             .context("NATTER_SMTP_URL is not a usable SMTP URL")?
             .timeout(Some(std::time::Duration::from_secs(20)))
             .build();
-        let from: Mailbox = from
-            .parse()
-            .with_context(|| format!("NATTER_MAIL_FROM {from:?} is not a mail address like `natter <no-reply@example.com>`"))?;
+        let from: Mailbox = from.parse().with_context(|| {
+            format!("NATTER_MAIL_FROM {from:?} is not a mail address like `natter <no-reply@example.com>`")
+        })?;
         Ok(Self { transport, from })
     }
 }
@@ -40,8 +40,11 @@ fn lettre_url(raw: &str) -> anyhow::Result<String> {
         bail!("NATTER_SMTP_URL needs a host, like smtp://mail.example.com:587");
     }
     let tls = url.query_pairs().find(|(k, _)| k == "tls").map(|(_, v)| v.into_owned());
-    let others: Vec<(String, String)> =
-        url.query_pairs().filter(|(k, _)| k != "tls").map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+    let others: Vec<(String, String)> = url
+        .query_pairs()
+        .filter(|(k, _)| k != "tls")
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
     url.set_query(None);
     {
         let mut q = url.query_pairs_mut();
@@ -91,9 +94,18 @@ mod tests {
 
     #[test]
     fn plain_smtp_urls_require_starttls_unless_told_otherwise() {
-        assert_eq!(lettre_url("smtp://u:p@mail.example.com:587").ok().as_deref(), Some("smtp://u:p@mail.example.com:587?tls=required"));
-        assert_eq!(lettre_url("smtp://127.0.0.1:2525?tls=none").ok().as_deref(), Some("smtp://127.0.0.1:2525"));
-        assert_eq!(lettre_url("smtps://u:p@mail.example.com").ok().as_deref(), Some("smtps://u:p@mail.example.com"));
+        assert_eq!(
+            lettre_url("smtp://u:p@mail.example.com:587").ok().as_deref(),
+            Some("smtp://u:p@mail.example.com:587?tls=required")
+        );
+        assert_eq!(
+            lettre_url("smtp://127.0.0.1:2525?tls=none").ok().as_deref(),
+            Some("smtp://127.0.0.1:2525")
+        );
+        assert_eq!(
+            lettre_url("smtps://u:p@mail.example.com").ok().as_deref(),
+            Some("smtps://u:p@mail.example.com")
+        );
         assert!(lettre_url("http://example.com").is_err());
         assert!(lettre_url("smtp://").is_err());
     }

@@ -1,10 +1,10 @@
 //! `login`, `verify`, `logout`.
 
+use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use axum::Router;
 use cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
@@ -14,10 +14,7 @@ use crate::extract::{Auth, ClientIp, Json, SESSION_COOKIE};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/login", post(login))
-        .route("/verify", post(verify))
-        .route("/logout", post(logout))
+    Router::new().route("/login", post(login)).route("/verify", post(verify)).route("/logout", post(logout))
 }
 
 #[derive(Deserialize)]
@@ -25,7 +22,11 @@ struct LoginBody {
     email: String,
 }
 
-async fn login(State(s): State<AppState>, ClientIp(ip): ClientIp, Json(b): Json<LoginBody>) -> ApiResult<Json<MessageOnly>> {
+async fn login(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(b): Json<LoginBody>,
+) -> ApiResult<Json<MessageOnly>> {
     s.auth.request_code(&b.email, ip).await?;
     Ok(Json(MessageOnly { message: "A login code is on its way to that address." }))
 }
@@ -36,11 +37,17 @@ struct VerifyBody {
     otp: String,
 }
 
-async fn verify(State(s): State<AppState>, ClientIp(ip): ClientIp, Json(b): Json<VerifyBody>) -> ApiResult<Response> {
+async fn verify(
+    State(s): State<AppState>,
+    ClientIp(ip): ClientIp,
+    Json(b): Json<VerifyBody>,
+) -> ApiResult<Response> {
     let logged_in = s.auth.verify(&b.email, &b.otp, ip).await?;
-    let max_age = cookie::time::Duration::seconds(i64::try_from(s.auth.session_ttl().as_secs()).unwrap_or(i64::MAX));
+    let max_age =
+        cookie::time::Duration::seconds(i64::try_from(s.auth.session_ttl().as_secs()).unwrap_or(i64::MAX));
     let cookie = session_cookie(logged_in.token.clone(), max_age, s.secure_cookies);
-    let body = UserWithToken { message: "Login successful", user: logged_in.user.into(), token: logged_in.token };
+    let body =
+        UserWithToken { message: "Login successful", user: logged_in.user.into(), token: logged_in.token };
     Ok(with_cookie(Json(body).into_response(), &cookie))
 }
 

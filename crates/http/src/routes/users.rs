@@ -1,8 +1,8 @@
 //! `me`, `update/user`, `user/all`, `user/:id`.
 
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
-use axum::Router;
 use natter_app::AppError;
 use serde::Deserialize;
 
@@ -28,7 +28,11 @@ struct UpdateUserBody {
     name: String,
 }
 
-async fn update_user(State(s): State<AppState>, auth: Auth, Json(b): Json<UpdateUserBody>) -> ApiResult<Json<UserWithToken>> {
+async fn update_user(
+    State(s): State<AppState>,
+    auth: Auth,
+    Json(b): Json<UpdateUserBody>,
+) -> ApiResult<Json<UserWithToken>> {
     let user = s.users.rename(auth.ctx, &b.name).await?;
     Ok(Json(UserWithToken { message: "Profile updated", user: user.into(), token: auth.token }))
 }
@@ -39,12 +43,20 @@ struct ListUsersQuery {
     limit: Option<u32>,
 }
 
-async fn list_users(State(s): State<AppState>, _auth: Auth, Query(q): Query<ListUsersQuery>) -> ApiResult<Json<Vec<UserDto>>> {
+async fn list_users(
+    State(s): State<AppState>,
+    _auth: Auth,
+    Query(q): Query<ListUsersQuery>,
+) -> ApiResult<Json<Vec<UserDto>>> {
     let users = s.users.search(q.q.as_deref(), q.limit).await?;
     Ok(Json(users.into_iter().map(UserDto::from).collect()))
 }
 
-async fn get_user(State(s): State<AppState>, _auth: Auth, Path(id): Path<String>) -> ApiResult<Json<UserDto>> {
+async fn get_user(
+    State(s): State<AppState>,
+    _auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<UserDto>> {
     let id = id.parse().map_err(|_| AppError::not_found("user_not_found", "No such user."))?;
     Ok(Json(s.users.get(id).await?.into()))
 }

@@ -1,0 +1,27 @@
+//! Test support: start the real server on a random port with a fresh data directory,
+//! drive it like a client would, and the conformance suites for the ports.
+
+pub mod clock;
+pub mod conformance;
+pub mod smtp;
+pub mod spawn;
+
+pub use clock::ManualClock;
+pub use spawn::{LoggedIn, TestApp, TestOptions, spawn_app, spawn_app_with};
+
+/// Poll `f` until it returns `Some`, or fail after `deadline`. For readiness checks
+/// that have no event to wait on (mail arriving at a server we do not control).
+pub async fn eventually<T, F, Fut>(deadline: std::time::Duration, what: &str, mut f: F) -> T
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Option<T>>,
+{
+    let start = tokio::time::Instant::now();
+    loop {
+        if let Some(v) = f().await {
+            return v;
+        }
+        assert!(start.elapsed() < deadline, "timed out after {deadline:?} waiting for {what}");
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+}

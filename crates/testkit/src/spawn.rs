@@ -1,0 +1,185 @@
+//! `spawn_app`: the real server, on a random port, with a fresh data directory.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use natter::config::{RawConfig, Settings};
+use natter::{Application, Overrides};
+use natter_app::auth::AuthPolicy;
+use natter_app::mail::RetryPolicy;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+use crate::ManualClock;
+
+/// The origin test servers believe they are served from; send it as `Origin` to act
+/// like the web client.
+pub const PUBLIC_URL: &str = "http://natter.test";
+
+#[derive(Default, Clone)]
+pub struct TestOptions {
+    pub smtp_url: Option<String>,
+    pub public_url: Option<String>,
+    pub role: Option<String>,
+    pub auth_policy: Option<AuthPolicy>,
+    pub retry_policy: Option<RetryPolicy>,
+    /// Reuse a data directory (to restart a server on the same state).
+    pub data_dir: Option<Arc<tempfile::TempDir>>,
+    pub clock: Option<Arc<ManualClock>>,
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub url: String,
+    pub clock: Arc<ManualClock>,
+    pub data_dir: Arc<tempfile::TempDir>,
+    /// A client without a cookie jar: tests say explicitly what they send.
+    pub http: reqwest::Client,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<anyhow::Result<()>>>,
+}
+
+pub struct LoggedIn {
+    pub token: String,
+    pub user_id: String,
+    pub user: Value,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(TestOptions::default()).await
+}
+
+pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
+    let data_dir = opts.data_dir.clone().unwrap_or_else(|| Arc::new(tempfile::tempdir().unwrap()));
+    let clock = opts.clock.clone().unwrap_or_else(|| Arc::new(ManualClock::new()));
+    let raw = RawConfig {
+        listen: "127.0.0.1:0".into(),
+        public_url: opts.public_url.clone().unwrap_or_else(|| PUBLIC_URL.into()),
+        data_dir: data_dir.path().to_path_buf(),
+        smtp_url: opts.smtp_url.clone(),
+        role: opts.role.clone().unwrap_or_else(|| "all".into()),
+        ..RawConfig::default()
+    };
+    let settings = Settings::from_raw(raw).expect("test settings are valid");
+    let overrides = Overrides {
+        clock: Some(clock.clone()),
+        auth_policy: opts.auth_policy.clone(),
+        retry_policy: Some(opts.retry_policy.clone().unwrap_or_else(fast_retries)),
+    };
+    let app = Application::build_with(settings, overrides).await.expect("the app builds");
+    let addr = app.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(app.run_until_stopped(async move {
+        let _ = stopped.await;
+    }));
+    TestApp {
+        addr,
+        url: format!("http://{addr}"),
+        clock,
+        data_dir,
+        http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
+        stop: Some(stop),
+        task: Some(task),
+    }
+}
+
+/// Retries that a test can wait for.
+fn fast_retries() -> RetryPolicy {
+    RetryPolicy {
+        first_backoff: Duration::from_millis(100),
+        max_backoff: Duration::from_millis(500),
+        poll_every: Duration::from_millis(50),
+        ..RetryPolicy::default()
+    }
+}
+
+impl TestApp {
+    pub fn api(&self, path: &str) -> String {
+        format!("{}/api/v1{path}", self.url)
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.data_dir.path().join("natter.db")
+    }
+
+    /// Stop gracefully, as on SIGTERM, and wait until it has.
+    pub async fn stop(mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await.expect("server task").expect("server stopped cleanly");
+        }
+    }
+
+    pub async fn post_json(&self, path: &str, body: Value) -> reqwest::Response {
+        self.http.post(self.api(path)).json(&body).send().await.unwrap()
+    }
+
+    pub async fn get_authed(&self, path: &str, token: &str) -> reqwest::Response {
+        self.http.get(self.api(path)).bearer_auth(token).send().await.unwrap()
+    }
+
+    pub async fn post_authed(&self, path: &str, token: &str, body: Value) -> reqwest::Response {
+        self.http.post(self.api(path)).bearer_auth(token).json(&body).send().await.unwrap()
+    }
+
+    /// The mails the console mailer sent, newest first.
+    pub async fn mailbox(&self) -> Vec<Value> {
+        let res = self.http.get(format!("{}/dev/mailbox.json", self.url)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        res.json().await.unwrap()
+    }
+
+    /// Count of mails sent to `email` so far.
+    pub async fn mails_to(&self, email: &str) -> usize {
+        self.mailbox().await.iter().filter(|m| m["to"] == email).count()
+    }
+
+    /// Wait for the code mail number `nth` (1-based) to `email` and return its code.
+    pub async fn code_for(&self, email: &str, nth: usize) -> String {
+        let body = crate::eventually(Duration::from_secs(10), "the code mail", || async {
+            let mails: Vec<Value> = self.mailbox().await.into_iter().filter(|m| m["to"] == email).collect();
+            (mails.len() >= nth).then(|| mails[0]["body"].as_str().unwrap_or_default().to_owned())
+        })
+        .await;
+        extract_code(&body).expect("the mail carries a 6-digit code")
+    }
+
+    /// Ask for a code and return it once mailed.
+    pub async fn request_code(&self, email: &str) -> String {
+        let before = self.mails_to(&email.trim().to_lowercase()).await;
+        let res = self.post_json("/login", json!({ "email": email })).await;
+        assert_eq!(res.status(), StatusCode::OK, "login: {}", res.text().await.unwrap_or_default());
+        self.code_for(&email.trim().to_lowercase(), before + 1).await
+    }
+
+    /// The whole email-code login, as a client does it.
+    pub async fn login(&self, email: &str) -> LoggedIn {
+        let code = self.request_code(email).await;
+        let res = self.post_json("/verify", json!({ "email": email, "otp": code })).await;
+        assert_eq!(res.status(), StatusCode::OK, "verify");
+        let body: Value = res.json().await.unwrap();
+        LoggedIn {
+            token: body["token"].as_str().unwrap().to_owned(),
+            user_id: body["user"]["_id"].as_str().unwrap().to_owned(),
+            user: body["user"].clone(),
+        }
+    }
+}
+
+/// The first run of exactly six digits in a text.
+pub fn extract_code(text: &str) -> Option<String> {
+    let b = text.as_bytes();
+    (0..b.len().saturating_sub(5)).find_map(|i| {
+        let run = &b[i..i + 6];
+        let before = i.checked_sub(1).map(|j| b[j].is_ascii_digit()).unwrap_or(false);
+        let after = b.get(i + 6).is_some_and(u8::is_ascii_digit);
+        (run.iter().all(u8::is_ascii_digit) && !before && !after)
+            .then(|| String::from_utf8_lossy(run).into_owned())
+    })
+}

@@ -1,0 +1,230 @@
+//! The login rules, one test per rule.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use natter_app::auth::AuthPolicy;
+use natter_domain::ports::Rate;
+use natter_testkit::{TestOptions, spawn_app, spawn_app_with};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn verify(app: &natter_testkit::TestApp, email: &str, otp: &str) -> (StatusCode, Value) {
+    let res = app.post_json("/verify", json!({ "email": email, "otp": otp })).await;
+    (res.status(), res.json().await.unwrap())
+}
+
+fn wrong(code: &str) -> String {
+    format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000)
+}
+
+#[tokio::test]
+async fn the_right_code_logs_in_and_the_first_verify_creates_the_user() {
+    let app = spawn_app().await;
+    let code = app.request_code("ada@example.com").await;
+    let (status, body) = verify(&app, "ada@example.com", &code).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["user"]["email"], "ada@example.com");
+    assert_eq!(body["user"]["name"], "ada");
+    assert!(body["token"].as_str().is_some_and(|t| t.len() > 20));
+    let me = app.get_authed("/me", body["token"].as_str().unwrap()).await;
+    assert_eq!(me.json::<Value>().await.unwrap()["_id"], body["user"]["_id"]);
+}
+
+#[tokio::test]
+async fn a_code_is_stored_only_as_a_keyed_hash() {
+    let app = spawn_app().await;
+    let code = app.request_code("ada@example.com").await;
+    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db_path().display())).await.unwrap();
+    let (hash,): (Vec<u8>,) =
+        sqlx::query_as("select code_hash from login_codes").fetch_one(&pool).await.unwrap();
+    assert_eq!(hash.len(), 32);
+    assert!(!hash.windows(6).any(|w| w == code.as_bytes()));
+    // Not a plain hash either: without the server's key the digits cannot be tried offline.
+    let all: Vec<(String,)> =
+        sqlx::query_as("select name from pragma_table_info('login_codes')").fetch_all(&pool).await.unwrap();
+    assert!(!all.iter().any(|(c,)| c == "code" || c == "otp"));
+}
+
+#[tokio::test]
+async fn a_code_expires_after_five_minutes() {
+    let app = spawn_app().await;
+    let code = app.request_code("ada@example.com").await;
+    app.clock.advance(Duration::from_secs(5 * 60));
+    let (status, body) = verify(&app, "ada@example.com", &code).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_otp")));
+}
+
+#[tokio::test]
+async fn a_code_works_only_once() {
+    let app = spawn_app().await;
+    let code = app.request_code("ada@example.com").await;
+    assert_eq!(verify(&app, "ada@example.com", &code).await.0, StatusCode::OK);
+    let (status, body) = verify(&app, "ada@example.com", &code).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_otp")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_100_parallel_verifies_of_the_right_code_exactly_one_succeeds() {
+    let policy =
+        AuthPolicy { verify_per_ip: Rate::per(1000, Duration::from_secs(60)), ..AuthPolicy::default() };
+    let app = Arc::new(spawn_app_with(TestOptions { auth_policy: Some(policy), ..Default::default() }).await);
+    let code = app.request_code("ada@example.com").await;
+    let tries = (0..100).map(|_| {
+        let (app, code) = (app.clone(), code.clone());
+        tokio::spawn(async move { verify(&app, "ada@example.com", &code).await.0 })
+    });
+    let statuses: Vec<StatusCode> =
+        futures::future::join_all(tries).await.into_iter().map(Result::unwrap).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1, "{statuses:?}");
+    assert!(statuses.iter().all(|s| s.is_success() || s.is_client_error()));
+}
+
+#[tokio::test]
+async fn the_fifth_wrong_try_kills_the_code() {
+    let app = spawn_app().await;
+    let code = app.request_code("ada@example.com").await;
+    for _ in 0..4 {
+        assert_eq!(verify(&app, "ada@example.com", &wrong(&code)).await.0, StatusCode::BAD_REQUEST);
+    }
+    let (status, body) = verify(&app, "ada@example.com", &wrong(&code)).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("too_many_attempts")));
+    // Even the right code is refused now; only a new code helps.
+    assert_eq!(verify(&app, "ada@example.com", &code).await.0, StatusCode::TOO_MANY_REQUESTS);
+    app.clock.advance(Duration::from_secs(61));
+    let fresh = app.request_code("ada@example.com").await;
+    assert_eq!(verify(&app, "ada@example.com", &fresh).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_new_code_replaces_the_old_one() {
+    let app = spawn_app().await;
+    let old = app.request_code("ada@example.com").await;
+    app.clock.advance(Duration::from_secs(61));
+    let new = app.request_code("ada@example.com").await;
+    if old != new {
+        assert_eq!(verify(&app, "ada@example.com", &old).await.0, StatusCode::BAD_REQUEST);
+    }
+    assert_eq!(verify(&app, "ada@example.com", &new).await.0, StatusCode::OK);
+}
+
+#[tokio::test]
+async fn code_mails_are_at_least_60_seconds_apart() {
+    let app = spawn_app().await;
+    app.request_code("ada@example.com").await;
+    app.clock.advance(Duration::from_secs(59));
+    let res = app.post_json("/login", json!({ "email": "ada@example.com" })).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(res.headers()["retry-after"], "1");
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "rate_limited");
+    assert_eq!(app.mails_to("ada@example.com").await, 1);
+    app.clock.advance(Duration::from_secs(1));
+    app.request_code("ada@example.com").await;
+}
+
+#[tokio::test]
+async fn at_most_5_code_mails_an_hour_per_address() {
+    let app = spawn_app().await;
+    for _ in 0..5 {
+        app.request_code("ada@example.com").await;
+        app.clock.advance(Duration::from_secs(61));
+    }
+    let res = app.post_json("/login", json!({ "email": "ada@example.com" })).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    // Another address is not affected.
+    app.request_code("bob@example.com").await;
+    app.clock.advance(Duration::from_secs(3600));
+    app.request_code("ada@example.com").await;
+    assert_eq!(app.mails_to("ada@example.com").await, 6);
+}
+
+#[tokio::test]
+async fn login_and_verify_are_limited_per_ip() {
+    let policy = AuthPolicy {
+        login_per_ip: Rate::per(3, Duration::from_secs(60)),
+        verify_per_ip: Rate::per(2, Duration::from_secs(60)),
+        ..AuthPolicy::default()
+    };
+    let app = spawn_app_with(TestOptions { auth_policy: Some(policy), ..Default::default() }).await;
+    for i in 0..3 {
+        app.request_code(&format!("u{i}@example.com")).await;
+    }
+    let res = app.post_json("/login", json!({ "email": "u9@example.com" })).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
+    for _ in 0..2 {
+        assert_eq!(verify(&app, "u0@example.com", "000000").await.0, StatusCode::BAD_REQUEST);
+    }
+    assert_eq!(verify(&app, "u0@example.com", "000000").await.0, StatusCode::TOO_MANY_REQUESTS);
+    app.clock.advance(Duration::from_secs(60));
+    assert_eq!(app.post_json("/login", json!({ "email": "u9@example.com" })).await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn login_answers_the_same_for_known_and_unknown_addresses() {
+    let app = spawn_app().await;
+    app.login("known@example.com").await;
+    app.clock.advance(Duration::from_secs(61));
+    let known = app.post_json("/login", json!({ "email": "known@example.com" })).await;
+    let unknown = app.post_json("/login", json!({ "email": "unknown@example.com" })).await;
+    assert_eq!(known.status(), unknown.status());
+    assert_eq!(known.text().await.unwrap(), unknown.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn addresses_are_trimmed_and_lower_cased_into_one_account() {
+    let app = spawn_app().await;
+    let a = app.login("  Foo@X.com ").await;
+    assert_eq!(a.user["email"], "foo@x.com");
+    app.clock.advance(Duration::from_secs(61));
+    let b = app.login("foo@x.com").await;
+    assert_eq!(a.user_id, b.user_id);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn codes_are_never_logged() {
+    // On a current-thread runtime the server runs on this thread, so a thread-local
+    // subscriber sees everything it logs.
+    let buf = Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    let writer = {
+        let buf = buf.clone();
+        move || SharedWriter(buf.clone())
+    };
+    let subscriber = tracing_subscriber::fmt()
+        .without_time()
+        .with_max_level(tracing::Level::TRACE)
+        .with_writer(writer)
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = spawn_app().await;
+    let code = app.request_code("ada@example.com").await;
+    let (status, _) = verify(&app, "ada@example.com", &wrong(&code)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(verify(&app, "ada@example.com", &code).await.0, StatusCode::OK);
+    let logs = String::from_utf8(buf.lock().unwrap().clone()).unwrap();
+    assert!(logs.contains("logged in"), "the capture works: {logs}");
+    assert!(!contains_word(&logs, &code), "a code appeared in the logs");
+    assert!(!contains_word(&logs, &wrong(&code)), "a submitted code appeared in the logs");
+}
+
+/// `needle` standing alone, not inside a longer run of letters and digits (a request
+/// id may contain any six digits by chance).
+fn contains_word(hay: &str, needle: &str) -> bool {
+    hay.match_indices(needle).any(|(i, _)| {
+        let before = hay[..i].chars().next_back().is_some_and(char::is_alphanumeric);
+        let after = hay[i + needle.len()..].chars().next().is_some_and(char::is_alphanumeric);
+        !before && !after
+    })
+}
+
+struct SharedWriter(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for SharedWriter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
