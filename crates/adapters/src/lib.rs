@@ -1,5 +1,7 @@
 //! Backends for natter's ports, one module each. Only the binary's wiring names them.
 
+pub mod bus;
 pub mod clock;
 pub mod limiter;
 pub mod mailer;
+pub mod media;

@@ -4,6 +4,7 @@ use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use natter_domain::bus::{Bus, BusEvent};
 use natter_domain::entities::{CodeCheck, JobKind, Mail, NewLoginCode, Session, User};
 use natter_domain::ids::{SessionId, UserId};
 use natter_domain::ports::{Clock, Decision, Limiter, Rate, Store};
@@ -61,6 +62,7 @@ pub struct AuthService {
     store: Arc<dyn Store>,
     limiter: Arc<dyn Limiter>,
     clock: Arc<dyn Clock>,
+    bus: Arc<dyn Bus>,
     tokens: TokenCodec,
     code_key: [u8; 32],
     policy: AuthPolicy,
@@ -73,6 +75,7 @@ impl AuthService {
         store: Arc<dyn Store>,
         limiter: Arc<dyn Limiter>,
         clock: Arc<dyn Clock>,
+        bus: Arc<dyn Bus>,
         secrets: &Secrets,
         policy: AuthPolicy,
         mail_wake: Arc<Notify>,
@@ -81,6 +84,7 @@ impl AuthService {
             store,
             limiter,
             clock,
+            bus,
             tokens: TokenCodec::new(&secrets.token_key),
             code_key: secrets.code_key,
             policy,
@@ -183,6 +187,8 @@ impl AuthService {
     #[instrument(skip_all, fields(user.id = %who.user_id), err)]
     pub async fn logout(&self, who: AuthContext) -> AppResult<()> {
         self.store.revoke_session(who.session_id, self.clock.now()).await?;
+        // Its open sockets close too.
+        self.bus.publish(BusEvent::SessionRevoked { session_id: who.session_id });
         Ok(())
     }
 
@@ -196,6 +202,20 @@ impl AuthService {
             }),
         }
     }
+}
+
+/// The name of the HttpOnly cookie that carries the session token.
+pub const SESSION_COOKIE: &str = "natter_session";
+
+/// The session token among `Cookie` header values, if there is one.
+pub fn session_token_from_cookies<'a>(headers: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    headers
+        .into_iter()
+        .flat_map(|h| h.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(name, _)| *name == SESSION_COOKIE)
+        .map(|(_, value)| value.trim_matches('"').to_owned())
+        .filter(|v| !v.is_empty())
 }
 
 /// Uniform over 000000..=999999, from the operating system's CSPRNG.

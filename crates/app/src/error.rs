@@ -19,6 +19,8 @@ pub enum AppError {
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
     #[error("{message}")]
+    PayloadTooLarge { message: String },
+    #[error("{message}")]
     RateLimited { code: &'static str, message: String, retry_after: Duration },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),

@@ -2,11 +2,18 @@
 //! here and map the result; every rule and every authorization check lives here.
 
 pub mod auth;
+pub mod chats;
 pub mod error;
 pub mod health;
+pub mod images;
 pub mod mail;
+pub mod media;
+pub mod messages;
+pub mod origins;
+pub mod presence;
 pub mod secrets;
 pub mod tokens;
 pub mod users;
+pub mod wire;
 
 pub use error::{AppError, AppResult};

@@ -66,3 +66,11 @@ id_type!(
     /// A background job (an outgoing mail, for now).
     JobId
 );
+id_type!(
+    /// A conversation: a 1:1 chat is a chat with two members.
+    ChatId
+);
+id_type!(
+    /// One message in a chat.
+    MessageId
+);

@@ -1,6 +1,8 @@
 //! The vocabulary of natter: ids, validated values, entities, and the ports that
 //! backends implement. Nothing here performs I/O.
 
+pub mod bus;
+pub mod chat;
 pub mod email;
 pub mod entities;
 pub mod error;

@@ -5,8 +5,11 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
+use crate::chat::{
+    Chat, ChatSummary, Message, MessagePage, NewMessage, PageCursor, ReadMarker, ReadMoved, Stored,
+};
 use crate::entities::{CodeCheck, Job, JobKind, Mail, NewLoginCode, SentMail, Session, User};
-use crate::ids::{JobId, SessionId, UserId};
+use crate::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use crate::{DisplayName, Email, StoreError, Timestamp};
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -48,6 +51,38 @@ pub trait Store: Send + Sync + 'static {
     /// The session if it exists, is not revoked and has not expired at `now`.
     async fn get_live_session(&self, id: SessionId, now: Timestamp) -> StoreResult<Session>;
     async fn revoke_session(&self, id: SessionId, now: Timestamp) -> StoreResult<()>;
+
+    /// The 1:1 chat of `a` and `b`, created if there is none (`true` when created).
+    async fn get_or_create_direct_chat(
+        &self,
+        a: UserId,
+        b: UserId,
+        now: Timestamp,
+    ) -> StoreResult<(Chat, bool)>;
+    /// A chat with its members.
+    async fn get_chat(&self, id: ChatId) -> StoreResult<Chat>;
+    /// Every chat `user` belongs to, newest activity first, in a constant number of queries.
+    async fn list_chats(&self, user: UserId) -> StoreResult<Vec<ChatSummary>>;
+    async fn get_users(&self, ids: &[UserId]) -> StoreResult<Vec<User>>;
+    /// Everyone who shares at least one chat with `user` (not `user`).
+    async fn co_member_ids(&self, user: UserId) -> StoreResult<Vec<UserId>>;
+
+    /// In one transaction: give the message its chat's next `seq` and make it the
+    /// chat's latest. A repeated `(sender, client_id)` returns the stored original
+    /// (`Conflict { constraint: "messages_sender_client_key" }` if that was another chat).
+    async fn insert_message(&self, message: NewMessage) -> StoreResult<Stored>;
+    async fn get_message(&self, id: MessageId) -> StoreResult<Message>;
+    async fn list_messages(&self, chat: ChatId, cursor: PageCursor, limit: u32) -> StoreResult<MessagePage>;
+    async fn read_markers(&self, chat: ChatId) -> StoreResult<Vec<ReadMarker>>;
+    /// Move `user`'s marker forward to `min(up_to_seq, last_seq)`; `None` if it would
+    /// not move.
+    async fn mark_read(
+        &self,
+        chat: ChatId,
+        user: UserId,
+        up_to_seq: i64,
+        now: Timestamp,
+    ) -> StoreResult<Option<ReadMoved>>;
 
     /// Lease the oldest due job until `lease_until`; a job whose lease ran out (its
     /// worker crashed) is due again.
@@ -103,4 +138,13 @@ pub trait Limiter: Send + Sync + 'static {
 /// The current time.
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> Timestamp;
+}
+
+/// Blob storage for uploaded media, under keys the server chose.
+#[async_trait]
+pub trait Media: Send + Sync + 'static {
+    async fn put(&self, key: &str, bytes: Vec<u8>) -> anyhow::Result<()>;
+    /// `None` when there is no such object.
+    async fn get(&self, key: &str) -> anyhow::Result<Option<Vec<u8>>>;
+    async fn delete(&self, key: &str) -> anyhow::Result<()>;
 }

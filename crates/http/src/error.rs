@@ -44,6 +44,9 @@ impl IntoResponse for ApiError {
             }
             AppError::Forbidden { code, message } => json_error(StatusCode::FORBIDDEN, code, &message),
             AppError::NotFound { code, message } => json_error(StatusCode::NOT_FOUND, code, &message),
+            AppError::PayloadTooLarge { message } => {
+                json_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", &message)
+            }
             AppError::RateLimited { code, message, retry_after } => {
                 let mut res = json_error(StatusCode::TOO_MANY_REQUESTS, code, &message);
                 let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);

@@ -13,7 +13,7 @@ use serde::de::DeserializeOwned;
 use crate::error::{ApiError, json_error};
 use crate::state::AppState;
 
-pub const SESSION_COOKIE: &str = "natter_session";
+pub use natter_app::auth::SESSION_COOKIE;
 
 /// `axum::Json`, answering bad bodies with `400 invalid_body` (or 413/415).
 pub struct Json<T>(pub T);
@@ -142,13 +142,7 @@ pub fn bearer_token(parts: &Parts) -> Option<&str> {
 }
 
 pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(cookie::Cookie::split_parse)
-        .filter_map(Result::ok)
-        .find(|c| c.name() == SESSION_COOKIE)
-        .map(|c| c.value().to_owned())
-        .filter(|v| !v.is_empty())
+    natter_app::auth::session_token_from_cookies(
+        headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()),
+    )
 }

@@ -13,33 +13,6 @@ use crate::state::AppState;
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The origins a browser page may call us from: the public URL's, plus any listed in
-/// `NATTER_ALLOWED_ORIGINS`.
-#[derive(Debug, Clone)]
-pub struct Origins {
-    allowed: Vec<String>,
-}
-
-impl Origins {
-    pub fn new(public_origin: &str, extra: &[String]) -> Self {
-        let mut allowed: Vec<String> = std::iter::once(public_origin)
-            .chain(extra.iter().map(String::as_str))
-            .map(|o| o.trim_end_matches('/').to_ascii_lowercase())
-            .collect();
-        allowed.dedup();
-        Self { allowed }
-    }
-
-    pub fn allows(&self, origin: &str) -> bool {
-        let origin = origin.trim_end_matches('/').to_ascii_lowercase();
-        self.allowed.contains(&origin)
-    }
-
-    pub fn list(&self) -> &[String] {
-        &self.allowed
-    }
-}
-
 /// A browser that sends an `Origin` on an unsafe request must be one of ours, on every
 /// route: that stops cross-site forms from logging a victim into someone else's
 /// account. Bearer-authenticated API clients are not browsers and are exempt.

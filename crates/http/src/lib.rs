@@ -1,13 +1,12 @@
 //! natter's HTTP surface. A handler parses, calls one use-case and maps the result;
 //! rules, SQL and fan-out never sit here.
 
-mod dto;
 mod error;
 mod extract;
 mod layers;
 mod routes;
 mod state;
 
-pub use layers::Origins;
+pub use natter_app::origins::Origins;
 pub use routes::router;
 pub use state::AppState;

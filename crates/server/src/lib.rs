@@ -7,15 +7,23 @@ mod wiring;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use natter_app::auth::{AuthPolicy, AuthService};
+use natter_app::chats::ChatService;
 use natter_app::health::Health;
 use natter_app::mail::{MailWorker, RetryPolicy};
+use natter_app::media::MediaService;
+use natter_app::messages::MessageService;
+use natter_app::presence::Presence;
 use natter_app::secrets::Secrets;
 use natter_app::users::UserService;
+use natter_domain::bus::Bus;
 use natter_domain::ports::Clock;
 use natter_http::{AppState, Origins};
+use natter_realtime::RealtimeState;
+use socketioxide::SocketIo;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
 use tokio_util::sync::CancellationToken;
@@ -28,12 +36,20 @@ pub struct Overrides {
     pub clock: Option<Arc<dyn Clock>>,
     pub auth_policy: Option<AuthPolicy>,
     pub retry_policy: Option<RetryPolicy>,
+    /// How long a typing indicator lives without a refresh.
+    pub typing_ttl: Option<Duration>,
 }
+
+const TYPING_TTL: Duration = Duration::from_secs(5);
+/// Concurrent image decodes: one per core of the small box natter targets.
+const CONCURRENT_DECODES: usize = 2;
 
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     mail_worker: Option<MailWorker>,
+    /// The Socket.IO handle and the bus it fans out from, with the realtime role.
+    realtime: Option<(SocketIo, Arc<dyn Bus>, Arc<Presence>)>,
     settings: Settings,
     console_mailer: bool,
 }
@@ -47,22 +63,55 @@ impl Application {
         let ports = wiring::ports(&settings, overrides.clock).await?;
         let secrets = Secrets::derive(&wiring::master_secret(&settings.data_dir)?);
         let mail_wake = Arc::new(Notify::new());
-        let auth = AuthService::new(
-            ports.store.clone(),
+        let store = ports.store.clone();
+        let clock = ports.clock.clone();
+        let auth = Arc::new(AuthService::new(
+            store.clone(),
             ports.limiter.clone(),
-            ports.clock.clone(),
+            clock.clone(),
+            ports.bus.clone(),
             &secrets,
             overrides.auth_policy.unwrap_or_default(),
             mail_wake.clone(),
-        );
+        ));
+        let chats = Arc::new(ChatService::new(store.clone(), ports.bus.clone(), clock.clone()));
+        let media = Arc::new(MediaService::new(ports.media.clone(), chats.clone(), CONCURRENT_DECODES));
+        let messages = Arc::new(MessageService::new(
+            store.clone(),
+            ports.bus.clone(),
+            clock.clone(),
+            chats.clone(),
+            media.clone(),
+        ));
+        let origins = Arc::new(Origins::new(&settings.public_origin(), &settings.allowed_origins));
         let state = AppState {
-            auth: Arc::new(auth),
-            users: Arc::new(UserService::new(ports.store.clone(), ports.clock.clone())),
-            health: Arc::new(Health::new(ports.store.clone())),
+            auth: auth.clone(),
+            users: Arc::new(UserService::new(store.clone(), clock.clone())),
+            chats: chats.clone(),
+            messages: messages.clone(),
+            media,
+            health: Arc::new(Health::new(store.clone())),
             mailbox: ports.mailbox.clone(),
-            origins: Arc::new(Origins::new(&settings.public_origin(), &settings.allowed_origins)),
+            origins: origins.clone(),
             secure_cookies: settings.public_url.scheme() == "https",
         };
+        let mut router = natter_http::router(state);
+        let mut realtime = None;
+        if settings.roles.realtime {
+            let presence = Arc::new(Presence::new(store.clone()));
+            let rt = RealtimeState::new(
+                auth,
+                chats,
+                messages,
+                presence.clone(),
+                ports.bus.clone(),
+                origins,
+                overrides.typing_ttl.unwrap_or(TYPING_TTL),
+            );
+            let (layer, io) = natter_realtime::layer(rt);
+            router = router.layer(layer);
+            realtime = Some((io, ports.bus.clone(), presence));
+        }
         let mail_worker = settings.roles.mail.then(|| {
             MailWorker::new(
                 ports.store.clone(),
@@ -77,8 +126,9 @@ impl Application {
         })?;
         Ok(Self {
             listener,
-            router: natter_http::router(state),
+            router,
             mail_worker,
+            realtime,
             console_mailer: ports.mailbox.is_some(),
             settings,
         })
@@ -104,6 +154,16 @@ impl Application {
             let stop = stop.clone();
             tokio::spawn(async move { w.run(stop.cancelled_owned()).await })
         });
+        let io = self.realtime.as_ref().map(|(io, _, _)| io.clone());
+        let fanout = self.realtime.map(|(io, bus, presence)| {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                tokio::select! {
+                    () = natter_realtime::run_fanout(io, bus, presence) => {}
+                    () = stop.cancelled() => {}
+                }
+            })
+        });
         let serve_stop = stop.clone();
         let server =
             axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
@@ -112,11 +172,18 @@ impl Application {
                         () = shutdown => {}
                         () = serve_stop.cancelled() => {}
                     }
+                    // Open sockets would hold a graceful shutdown forever: close them.
+                    if let Some(io) = io {
+                        io.close().await;
+                    }
                 });
         let result = server.await.context("the HTTP server failed");
         stop.cancel();
         if let Some(w) = worker {
             let _ = w.await;
+        }
+        if let Some(f) = fanout {
+            let _ = f.await;
         }
         tracing::info!("stopped");
         result

@@ -4,10 +4,13 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
+use natter_adapters::bus::MemoryBus;
 use natter_adapters::clock::SystemClock;
 use natter_adapters::limiter::MemoryLimiter;
 use natter_adapters::mailer::{ConsoleMailer, SmtpMailer};
-use natter_domain::ports::{Clock, DevMailbox, Limiter, Mailer, Store};
+use natter_adapters::media::LocalMedia;
+use natter_domain::bus::Bus;
+use natter_domain::ports::{Clock, DevMailbox, Limiter, Mailer, Media, Store};
 use natter_store_sqlite::SqliteStore;
 use rand::RngCore;
 
@@ -19,7 +22,12 @@ pub struct Ports {
     pub mailer: Arc<dyn Mailer>,
     pub mailbox: Option<Arc<dyn DevMailbox>>,
     pub clock: Arc<dyn Clock>,
+    pub bus: Arc<dyn Bus>,
+    pub media: Arc<dyn Media>,
 }
+
+/// How many bus events a slow subscriber may fall behind before it must catch up.
+const BUS_CAPACITY: usize = 16 * 1024;
 
 pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow::Result<Ports> {
     let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
@@ -34,7 +42,16 @@ pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow
             (Arc::new(SmtpMailer::new(url, &settings.mail_from)?), None)
         }
     };
-    Ok(Ports { store, limiter: Arc::new(MemoryLimiter::new()), mailer, mailbox, clock })
+    let media: Arc<dyn Media> = Arc::new(LocalMedia::new(settings.data_dir.join("media"))?);
+    Ok(Ports {
+        store,
+        limiter: Arc::new(MemoryLimiter::new()),
+        mailer,
+        mailbox,
+        clock,
+        bus: Arc::new(MemoryBus::new(BUS_CAPACITY)),
+        media,
+    })
 }
 
 /// The master secret of this deployment, generated on first start and kept in the

@@ -3,6 +3,7 @@
 //! transactions never race for SQLite's lock (no `SQLITE_BUSY` upgrades) and the
 //! order of commits is the order of the writer queue; reads use a separate pool.
 
+mod chats;
 mod rows;
 
 use std::path::Path;
@@ -11,8 +12,11 @@ use std::time::Duration;
 
 use anyhow::Context;
 use async_trait::async_trait;
+use natter_domain::chat::{
+    Chat, ChatSummary, Message, MessagePage, NewMessage, PageCursor, ReadMarker, ReadMoved, Stored,
+};
 use natter_domain::entities::{CodeCheck, Job, JobKind, NewLoginCode, Session, User};
-use natter_domain::ids::{JobId, SessionId, UserId};
+use natter_domain::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use natter_domain::ports::{Store, StoreResult};
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
 use sqlx::sqlite::{
@@ -226,6 +230,57 @@ impl Store for SqliteStore {
             .await
             .map_err(map_err)?;
         Ok(())
+    }
+
+    async fn get_or_create_direct_chat(
+        &self,
+        a: UserId,
+        b: UserId,
+        now: Timestamp,
+    ) -> StoreResult<(Chat, bool)> {
+        self.get_or_create_direct_chat_(a, b, now).await
+    }
+
+    async fn get_chat(&self, id: ChatId) -> StoreResult<Chat> {
+        self.get_chat_(id).await
+    }
+
+    async fn list_chats(&self, user: UserId) -> StoreResult<Vec<ChatSummary>> {
+        self.list_chats_(user).await
+    }
+
+    async fn get_users(&self, ids: &[UserId]) -> StoreResult<Vec<User>> {
+        self.get_users_(ids).await
+    }
+
+    async fn co_member_ids(&self, user: UserId) -> StoreResult<Vec<UserId>> {
+        self.co_member_ids_(user).await
+    }
+
+    async fn insert_message(&self, message: NewMessage) -> StoreResult<Stored> {
+        self.insert_message_(message).await
+    }
+
+    async fn get_message(&self, id: MessageId) -> StoreResult<Message> {
+        self.get_message_(id).await
+    }
+
+    async fn list_messages(&self, chat: ChatId, cursor: PageCursor, limit: u32) -> StoreResult<MessagePage> {
+        self.list_messages_(chat, cursor, limit).await
+    }
+
+    async fn read_markers(&self, chat: ChatId) -> StoreResult<Vec<ReadMarker>> {
+        self.read_markers_(chat).await
+    }
+
+    async fn mark_read(
+        &self,
+        chat: ChatId,
+        user: UserId,
+        up_to_seq: i64,
+        now: Timestamp,
+    ) -> StoreResult<Option<ReadMoved>> {
+        self.mark_read_(chat, user, up_to_seq, now).await
     }
 
     async fn claim_job(&self, now: Timestamp, lease_until: Timestamp) -> StoreResult<Option<Job>> {

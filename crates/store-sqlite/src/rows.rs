@@ -2,6 +2,7 @@
 //! this backend.
 
 use anyhow::{Context, anyhow};
+use natter_domain::chat::{Chat, ImageRef, Message, MessageKind};
 use natter_domain::entities::{Job, JobKind, Mail, Session, User};
 use natter_domain::ids::{JobId, SessionId, UserId};
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
@@ -17,7 +18,7 @@ pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     }
 }
 
-fn parse_id<T: std::str::FromStr<Err = uuid::Error>>(s: &str) -> Result<T, StoreError> {
+pub(crate) fn parse_id<T: std::str::FromStr<Err = uuid::Error>>(s: &str) -> Result<T, StoreError> {
     s.parse().with_context(|| format!("corrupt id {s:?} in the database")).map_err(StoreError::Other)
 }
 
@@ -116,5 +117,81 @@ impl TryFrom<JobRow> for Job {
             other => return Err(StoreError::Other(anyhow!("unknown job kind {other:?}"))),
         };
         Ok(Job { id: parse_id(&r.id)?, kind, attempts: u32::try_from(r.attempts).unwrap_or(0) })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ChatRow {
+    id: String,
+    is_group: bool,
+    name: Option<String>,
+    last_seq: i64,
+    created_at: i64,
+    updated_at: i64,
+}
+
+impl ChatRow {
+    /// `members`: comma-separated user ids.
+    pub(crate) fn into_chat(self, members: &str) -> Result<Chat, StoreError> {
+        Ok(Chat {
+            id: parse_id(&self.id)?,
+            is_group: self.is_group,
+            name: self.name,
+            members: members.split(',').filter(|s| !s.is_empty()).map(parse_id).collect::<Result<_, _>>()?,
+            last_seq: self.last_seq,
+            created_at: Timestamp::from_millis(self.created_at),
+            updated_at: Timestamp::from_millis(self.updated_at),
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MessageRow {
+    pub(crate) id: String,
+    pub(crate) chat_id: String,
+    pub(crate) seq: i64,
+    pub(crate) sender_id: String,
+    pub(crate) client_id: String,
+    pub(crate) kind: String,
+    pub(crate) text: String,
+    pub(crate) image_key: Option<String>,
+    pub(crate) thumb_key: Option<String>,
+    pub(crate) image_width: Option<i64>,
+    pub(crate) image_height: Option<i64>,
+    pub(crate) reply_to: Option<String>,
+    pub(crate) created_at: i64,
+    pub(crate) updated_at: i64,
+}
+
+impl TryFrom<MessageRow> for Message {
+    type Error = StoreError;
+    fn try_from(r: MessageRow) -> Result<Self, StoreError> {
+        let kind = match r.kind.as_str() {
+            "text" => MessageKind::Text,
+            "image" => MessageKind::Image,
+            other => return Err(StoreError::Other(anyhow!("unknown message kind {other:?}"))),
+        };
+        let image = match (r.image_key, r.thumb_key) {
+            (Some(key), Some(thumb_key)) => Some(ImageRef {
+                key,
+                thumb_key,
+                width: u32::try_from(r.image_width.unwrap_or(0)).unwrap_or(0),
+                height: u32::try_from(r.image_height.unwrap_or(0)).unwrap_or(0),
+            }),
+            _ => None,
+        };
+        Ok(Message {
+            id: parse_id(&r.id)?,
+            chat_id: parse_id(&r.chat_id)?,
+            seq: r.seq,
+            sender: parse_id(&r.sender_id)?,
+            client_id: r.client_id,
+            kind,
+            text: r.text,
+            image,
+            reply_to: r.reply_to.as_deref().map(parse_id).transpose()?,
+            created_at: Timestamp::from_millis(r.created_at),
+            updated_at: Timestamp::from_millis(r.updated_at),
+        })
     }
 }

@@ -3,10 +3,13 @@
 
 pub mod clock;
 pub mod conformance;
+pub mod fixtures;
 pub mod smtp;
+pub mod socket;
 pub mod spawn;
 
 pub use clock::ManualClock;
+pub use socket::TestSocket;
 pub use spawn::{LoggedIn, TestApp, TestOptions, spawn_app, spawn_app_with};
 
 /// Poll `f` until it returns `Some`, or fail after `deadline`. For readiness checks

@@ -30,6 +30,7 @@ pub struct TestOptions {
     /// Reuse a data directory (to restart a server on the same state).
     pub data_dir: Option<Arc<tempfile::TempDir>>,
     pub clock: Option<Arc<ManualClock>>,
+    pub typing_ttl: Option<Duration>,
 }
 
 pub struct TestApp {
@@ -69,6 +70,7 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         clock: Some(clock.clone()),
         auth_policy: opts.auth_policy.clone(),
         retry_policy: Some(opts.retry_policy.clone().unwrap_or_else(fast_retries)),
+        typing_ttl: opts.typing_ttl,
     };
     let app = Application::build_with(settings, overrides).await.expect("the app builds");
     let addr = app.local_addr().unwrap();
@@ -169,6 +171,43 @@ impl TestApp {
             user_id: body["user"]["_id"].as_str().unwrap().to_owned(),
             user: body["user"].clone(),
         }
+    }
+}
+
+impl TestApp {
+    /// Start (or find) the 1:1 chat of `a` with `other_user_id`.
+    pub async fn start_chat(&self, a: &LoggedIn, other_user_id: &str) -> String {
+        let res = self.post_authed("/chat/new", &a.token, json!({ "otherUserId": other_user_id })).await;
+        assert_eq!(res.status(), StatusCode::OK, "chat/new");
+        res.json::<Value>().await.unwrap()["chatId"].as_str().unwrap().to_owned()
+    }
+
+    /// Send a text by REST and return the stored message.
+    pub async fn send_text(&self, who: &LoggedIn, chat_id: &str, text: &str) -> Value {
+        let res = self.post_authed("/message", &who.token, json!({ "chatId": chat_id, "text": text })).await;
+        assert_eq!(res.status(), StatusCode::CREATED, "send");
+        res.json::<Value>().await.unwrap()["message"].clone()
+    }
+
+    /// Two users with a chat between them: (a, b, chat id).
+    pub async fn pair(&self) -> (LoggedIn, LoggedIn, String) {
+        let a = self.login("ada@example.com").await;
+        let b = self.login("bob@example.com").await;
+        let chat = self.start_chat(&a, &b.user_id).await;
+        (a, b, chat)
+    }
+
+    /// Files stored under the media directory.
+    pub fn media_files(&self) -> Vec<PathBuf> {
+        fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
+            for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() { walk(&p, out) } else { out.push(p) }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.data_dir.path().join("media"), &mut out);
+        out
     }
 }
 

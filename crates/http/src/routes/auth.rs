@@ -8,10 +8,10 @@ use axum::routing::post;
 use cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
-use crate::dto::{MessageOnly, UserWithToken};
 use crate::error::ApiResult;
 use crate::extract::{Auth, ClientIp, Json, SESSION_COOKIE};
 use crate::state::AppState;
+use natter_app::wire::{MessageOnly, UserWithToken};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/login", post(login)).route("/verify", post(verify)).route("/logout", post(logout))

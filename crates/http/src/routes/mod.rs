@@ -1,6 +1,9 @@
 mod auth;
+mod chats;
 mod dev;
 mod health;
+mod media;
+mod messages;
 mod users;
 
 use axum::Router;
@@ -22,8 +25,10 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(auth::router())
         .merge(users::router())
-        .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT));
-    let mut app = Router::new().nest("/api/v1", api).merge(health::router());
+        .merge(chats::router())
+        .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
+        .merge(messages::router());
+    let mut app = Router::new().nest("/api/v1", api).merge(health::router()).merge(media::router());
     if state.mailbox.is_some() {
         app = app.merge(dev::router());
     }

@@ -6,10 +6,10 @@ use axum::routing::{get, post};
 use natter_app::AppError;
 use serde::Deserialize;
 
-use crate::dto::{UserDto, UserWithToken};
 use crate::error::ApiResult;
 use crate::extract::{Auth, Json, Query};
 use crate::state::AppState;
+use natter_app::wire::{UserDto, UserWithToken};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -1,9 +1,14 @@
 //! The one integration-test binary: the real server on a random port, driven over HTTP.
 
 mod auth_rules;
+mod authorization;
 mod bad_input;
+mod chats;
+mod delivery;
 mod hygiene;
+mod images;
 mod mail;
+mod realtime;
 mod sessions;
 mod store_sqlite;
 mod users;

@@ -1,0 +1,41 @@
+//! The in-process bus of a single node: a bounded broadcast channel. A subscriber
+//! that falls more than `capacity` events behind is told how many it lost.
+
+use async_trait::async_trait;
+use natter_domain::bus::{Bus, BusEvent, Lagged, Subscription};
+use tokio::sync::broadcast;
+
+pub struct MemoryBus {
+    tx: broadcast::Sender<BusEvent>,
+}
+
+impl MemoryBus {
+    pub fn new(capacity: usize) -> Self {
+        let (tx, _) = broadcast::channel(capacity);
+        Self { tx }
+    }
+}
+
+impl Bus for MemoryBus {
+    fn publish(&self, event: BusEvent) {
+        // No subscriber (an api-only node with no realtime role) is not an error.
+        let _ = self.tx.send(event);
+    }
+
+    fn subscribe(&self) -> Box<dyn Subscription> {
+        Box::new(MemorySubscription(self.tx.subscribe()))
+    }
+}
+
+struct MemorySubscription(broadcast::Receiver<BusEvent>);
+
+#[async_trait]
+impl Subscription for MemorySubscription {
+    async fn next(&mut self) -> Option<Result<BusEvent, Lagged>> {
+        match self.0.recv().await {
+            Ok(e) => Some(Ok(e)),
+            Err(broadcast::error::RecvError::Lagged(n)) => Some(Err(Lagged(n))),
+            Err(broadcast::error::RecvError::Closed) => None,
+        }
+    }
+}

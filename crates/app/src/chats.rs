@@ -1,0 +1,136 @@
+//! Chats: starting one, listing them, read markers, and the catch-up feed.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use natter_domain::StoreError;
+use natter_domain::bus::{Bus, BusEvent};
+use natter_domain::chat::{Chat, ChatSummary, Message, PageCursor, ReadMarker};
+use natter_domain::entities::User;
+use natter_domain::ids::{ChatId, UserId};
+use natter_domain::ports::{Clock, Store};
+use tracing::instrument;
+
+use crate::auth::AuthContext;
+use crate::{AppError, AppResult};
+
+pub const DEFAULT_EVENTS_LIMIT: u32 = 100;
+pub const MAX_EVENTS_LIMIT: u32 = 500;
+
+/// The chat list with every user it mentions.
+pub struct ChatList {
+    pub chats: Vec<ChatSummary>,
+    pub users: HashMap<UserId, User>,
+}
+
+/// Durable changes after a `seq`, in order, and where the chat is now.
+pub struct EventsPage {
+    pub messages: Vec<Message>,
+    pub markers: Vec<ReadMarker>,
+    pub last_seq: i64,
+}
+
+pub struct ChatService {
+    store: Arc<dyn Store>,
+    bus: Arc<dyn Bus>,
+    clock: Arc<dyn Clock>,
+}
+
+impl ChatService {
+    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, clock: Arc<dyn Clock>) -> Self {
+        Self { store, bus, clock }
+    }
+
+    /// The 1:1 chat with `other`, started if there is none.
+    #[instrument(skip_all, fields(user.id = %who.user_id), err)]
+    pub async fn start_direct(&self, who: AuthContext, other: Option<&str>) -> AppResult<ChatId> {
+        let invalid = || AppError::BadRequest {
+            code: "invalid_user",
+            message: "Choose another registered user to chat with.".into(),
+        };
+        let other: UserId = other.and_then(|o| o.trim().parse().ok()).ok_or_else(invalid)?;
+        if other == who.user_id {
+            return Err(invalid());
+        }
+        match self.store.get_user(other).await {
+            Ok(_) => {}
+            Err(StoreError::NotFound) => return Err(invalid()),
+            Err(e) => return Err(e.into()),
+        }
+        let (chat, created) =
+            self.store.get_or_create_direct_chat(who.user_id, other, self.clock.now()).await?;
+        if created {
+            self.bus.publish(BusEvent::ChatCreated { chat_id: chat.id, members: chat.members.clone() });
+        }
+        Ok(chat.id)
+    }
+
+    pub async fn list(&self, who: AuthContext) -> AppResult<ChatList> {
+        let chats = self.store.list_chats(who.user_id).await?;
+        let mut ids: Vec<UserId> = chats.iter().flat_map(|c| c.chat.members.iter().copied()).collect();
+        ids.sort();
+        ids.dedup();
+        let users = self.store.get_users(&ids).await?.into_iter().map(|u| (u.id, u)).collect();
+        Ok(ChatList { chats, users })
+    }
+
+    /// The chat, if `who` is a member: `404 chat_not_found` if it does not exist (or
+    /// the id is malformed), `403 not_a_member` if it does but `who` is not in it.
+    pub async fn require_member(&self, who: AuthContext, chat_id: &str) -> AppResult<Chat> {
+        let not_found = || AppError::not_found("chat_not_found", "No such chat.");
+        let id: ChatId = chat_id.trim().parse().map_err(|_| not_found())?;
+        let chat = match self.store.get_chat(id).await {
+            Ok(c) => c,
+            Err(StoreError::NotFound) => return Err(not_found()),
+            Err(e) => return Err(e.into()),
+        };
+        if !chat.members.contains(&who.user_id) {
+            return Err(AppError::Forbidden {
+                code: "not_a_member",
+                message: "You are not in this chat.".into(),
+            });
+        }
+        Ok(chat)
+    }
+
+    /// Move `who`'s read marker forward (never back) and tell the chat.
+    #[instrument(skip_all, fields(user.id = %who.user_id), err)]
+    pub async fn mark_read(&self, who: AuthContext, chat_id: &str, up_to_seq: i64) -> AppResult<()> {
+        let chat = self.require_member(who, chat_id).await?;
+        self.mark_read_in(who, &chat, up_to_seq).await
+    }
+
+    pub(crate) async fn mark_read_in(&self, who: AuthContext, chat: &Chat, up_to_seq: i64) -> AppResult<()> {
+        let moved = match self.store.mark_read(chat.id, who.user_id, up_to_seq, self.clock.now()).await {
+            Ok(m) => m,
+            Err(StoreError::NotFound) => None,
+            Err(e) => return Err(e.into()),
+        };
+        if let Some(moved) = moved {
+            self.bus.publish(BusEvent::MessagesSeen {
+                chat_id: chat.id,
+                seen_by: who.user_id,
+                message_ids: moved.newly_seen,
+                seen_at: moved.at,
+                up_to_seq: moved.to_seq,
+                members: chat.members.clone(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Every durable change in the chat after `after`, oldest first.
+    pub async fn events(
+        &self,
+        who: AuthContext,
+        chat_id: &str,
+        after: i64,
+        limit: Option<u32>,
+    ) -> AppResult<EventsPage> {
+        let chat = self.require_member(who, chat_id).await?;
+        let limit = limit.unwrap_or(DEFAULT_EVENTS_LIMIT).clamp(1, MAX_EVENTS_LIMIT);
+        let page = self.store.list_messages(chat.id, PageCursor::After(after.max(0)), limit).await?;
+        let markers = self.store.read_markers(chat.id).await?;
+        Ok(EventsPage { messages: page.messages, markers, last_seq: chat.last_seq })
+    }
+}

@@ -1,0 +1,115 @@
+//! Uploaded images: hardened on the way in (see `images`), stored under random keys
+//! through the Media port, and served only to members of the chat they belong to.
+
+use std::sync::Arc;
+
+use natter_domain::chat::ImageRef;
+use natter_domain::ids::ChatId;
+use natter_domain::ports::Media;
+use rand::RngCore;
+use tokio::sync::Semaphore;
+
+use crate::auth::AuthContext;
+use crate::chats::ChatService;
+use crate::images::{self, ImageError, ImageKind, ImageLimits};
+use crate::{AppError, AppResult};
+
+pub struct MediaService {
+    media: Arc<dyn Media>,
+    chats: Arc<ChatService>,
+    limits: ImageLimits,
+    /// Decoding is CPU-heavy: at most this many at once, off the async workers.
+    decodes: Semaphore,
+}
+
+/// Bytes to serve and the type the server chose for them.
+pub struct MediaObject {
+    pub bytes: Vec<u8>,
+    pub content_type: &'static str,
+}
+
+impl MediaService {
+    pub fn new(media: Arc<dyn Media>, chats: Arc<ChatService>, concurrent_decodes: usize) -> Self {
+        Self {
+            media,
+            chats,
+            limits: ImageLimits::default(),
+            decodes: Semaphore::new(concurrent_decodes.max(1)),
+        }
+    }
+
+    pub fn max_image_bytes(&self) -> usize {
+        self.limits.max_bytes
+    }
+
+    /// Validate, re-encode and store an image for `chat`.
+    pub async fn store_image(&self, chat: ChatId, bytes: Vec<u8>) -> AppResult<ImageRef> {
+        let processed = {
+            let _permit = self.decodes.acquire().await.map_err(|e| AppError::Unexpected(e.into()))?;
+            let limits = self.limits.clone();
+            tokio::task::spawn_blocking(move || images::process(&bytes, &limits))
+                .await
+                .map_err(|e| AppError::Unexpected(e.into()))?
+        };
+        let img = processed.map_err(|e| match e {
+            ImageError::TooLarge => AppError::PayloadTooLarge { message: e.to_string() },
+            ImageError::Corrupt(ref detail) => {
+                tracing::info!(%detail, "refused a damaged image");
+                AppError::BadRequest { code: "invalid_image", message: capitalize(&e.to_string()) }
+            }
+            other => AppError::BadRequest { code: "invalid_image", message: capitalize(&other.to_string()) },
+        })?;
+        let name = random_name();
+        let key = format!("{chat}/{name}.{}", img.kind.extension());
+        let thumb_key = format!("{chat}/{name}_t.{}", img.thumb_kind.extension());
+        self.media.put(&key, img.bytes).await?;
+        if let Err(e) = self.media.put(&thumb_key, img.thumb).await {
+            let _ = self.media.delete(&key).await;
+            return Err(e.into());
+        }
+        Ok(ImageRef { key, thumb_key, width: img.width, height: img.height })
+    }
+
+    /// Forget an image that ended up in no message.
+    pub async fn discard(&self, img: &ImageRef) {
+        for key in [&img.key, &img.thumb_key] {
+            if let Err(e) = self.media.delete(key).await {
+                tracing::warn!(error = %e, key, "could not delete unused media");
+            }
+        }
+    }
+
+    /// The object at `key` if `who` belongs to the chat it was sent in; `NotFound`
+    /// for everything else, so nobody learns what exists.
+    pub async fn fetch(&self, who: AuthContext, key: &str) -> AppResult<MediaObject> {
+        let not_found = || AppError::not_found("not_found", "There is nothing here.");
+        let (chat, file) = key.split_once('/').ok_or_else(not_found)?;
+        let content_type = content_type_of(file).ok_or_else(not_found)?;
+        match self.chats.require_member(who, chat).await {
+            Ok(_) => {}
+            Err(AppError::Forbidden { .. } | AppError::NotFound { .. }) => return Err(not_found()),
+            Err(e) => return Err(e),
+        }
+        let bytes = self.media.get(key).await?.ok_or_else(not_found)?;
+        Ok(MediaObject { bytes, content_type })
+    }
+}
+
+fn content_type_of(file: &str) -> Option<&'static str> {
+    let ext = file.rsplit_once('.')?.1;
+    [ImageKind::Jpeg, ImageKind::Png, ImageKind::Webp, ImageKind::Gif]
+        .into_iter()
+        .find(|k| k.extension() == ext)
+        .map(|k| k.mime())
+}
+
+fn random_name() -> String {
+    let mut bytes = [0u8; 16];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect::<String>() + ".").unwrap_or_default()
+}

@@ -1,0 +1,181 @@
+//! Sending and reading messages. Both transports (REST and socket) call `send`.
+
+use std::sync::Arc;
+
+use natter_domain::StoreError;
+use natter_domain::bus::{Bus, BusEvent};
+use natter_domain::chat::{
+    Chat, ImageRef, MAX_CLIENT_ID_LEN, MAX_TEXT_CHARS, Message, MessageKind, MessagePage, NewMessage,
+    PageCursor, ReadMarker, Stored,
+};
+use natter_domain::ids::{MessageId, UserId};
+use natter_domain::ports::{Clock, Store};
+use tracing::instrument;
+
+use crate::auth::AuthContext;
+use crate::chats::ChatService;
+use crate::media::MediaService;
+use crate::{AppError, AppResult};
+
+pub const DEFAULT_PAGE: u32 = 50;
+pub const MAX_PAGE: u32 = 200;
+
+/// A send as it arrives from either transport, not yet validated.
+#[derive(Debug, Default)]
+pub struct SendInput {
+    pub chat_id: String,
+    pub text: Option<String>,
+    pub client_id: Option<String>,
+    pub reply_to: Option<String>,
+    pub image: Option<Vec<u8>>,
+}
+
+/// A page of history with what the reader needs to render it.
+pub struct MessagesView {
+    pub chat: Chat,
+    pub page: MessagePage,
+    pub markers: Vec<ReadMarker>,
+}
+
+pub struct MessageService {
+    store: Arc<dyn Store>,
+    bus: Arc<dyn Bus>,
+    clock: Arc<dyn Clock>,
+    chats: Arc<ChatService>,
+    media: Arc<MediaService>,
+}
+
+impl MessageService {
+    pub fn new(
+        store: Arc<dyn Store>,
+        bus: Arc<dyn Bus>,
+        clock: Arc<dyn Clock>,
+        chats: Arc<ChatService>,
+        media: Arc<MediaService>,
+    ) -> Self {
+        Self { store, bus, clock, chats, media }
+    }
+
+    /// Store a message and, once committed, announce it. A repeated `clientId` from
+    /// the same sender answers with the original and stores nothing.
+    #[instrument(skip_all, fields(user.id = %who.user_id, chat.id = %input.chat_id), err)]
+    pub async fn send(&self, who: AuthContext, input: SendInput) -> AppResult<Stored> {
+        let chat = self.chats.require_member(who, &input.chat_id).await?;
+        let text = input.text.unwrap_or_default();
+        if text.chars().count() > MAX_TEXT_CHARS {
+            return Err(AppError::BadRequest {
+                code: "text_too_long",
+                message: format!("A message can have at most {MAX_TEXT_CHARS} characters."),
+            });
+        }
+        let has_text = !text.trim().is_empty();
+        if !has_text && input.image.is_none() {
+            return Err(AppError::BadRequest {
+                code: "empty_message",
+                message: "Write something or attach an image.".into(),
+            });
+        }
+        let client_id = match input.client_id.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()) {
+            Some(c) if valid_client_id(&c) => c,
+            Some(_) => {
+                return Err(AppError::BadRequest {
+                    code: "invalid_client_id",
+                    message: format!("clientId must be 1-{MAX_CLIENT_ID_LEN} letters, digits, '-' or '_'."),
+                });
+            }
+            // A seed client sends none: the server makes one, so it is never a duplicate.
+            None => MessageId::new().to_string(),
+        };
+        let reply_to = match input.reply_to.filter(|r| !r.trim().is_empty()) {
+            Some(r) => Some(self.reply_target(&chat, &r).await?),
+            None => None,
+        };
+        let image = match input.image {
+            Some(bytes) => Some(self.media.store_image(chat.id, bytes).await?),
+            None => None,
+        };
+        let new = NewMessage {
+            id: MessageId::new(),
+            chat_id: chat.id,
+            sender: who.user_id,
+            client_id,
+            kind: if image.is_some() { MessageKind::Image } else { MessageKind::Text },
+            text: if has_text { text } else { String::new() },
+            image: image.clone(),
+            reply_to,
+            created_at: self.clock.now(),
+        };
+        let stored = match self.store.insert_message(new).await {
+            Ok(s) => s,
+            Err(e) => {
+                self.discard(image.as_ref()).await;
+                return Err(match e {
+                    StoreError::Conflict { .. } => AppError::BadRequest {
+                        code: "client_id_reused",
+                        message: "This clientId was already used for a message in another chat.".into(),
+                    },
+                    other => other.into(),
+                });
+            }
+        };
+        if stored.created {
+            self.bus
+                .publish(BusEvent::MessageCreated { message: stored.message.clone(), members: chat.members });
+        } else {
+            self.discard(image.as_ref()).await;
+        }
+        Ok(stored)
+    }
+
+    /// A page of history. Reading the newest page marks the chat read up to its end,
+    /// as opening a chat does in the seed.
+    pub async fn list(
+        &self,
+        who: AuthContext,
+        chat_id: &str,
+        cursor: PageCursor,
+        limit: Option<u32>,
+    ) -> AppResult<MessagesView> {
+        let chat = self.chats.require_member(who, chat_id).await?;
+        let limit = limit.unwrap_or(DEFAULT_PAGE).clamp(1, MAX_PAGE);
+        let page = self.store.list_messages(chat.id, cursor, limit).await?;
+        if matches!(cursor, PageCursor::Latest) {
+            self.chats.mark_read_in(who, &chat, chat.last_seq).await?;
+        }
+        let markers = self.store.read_markers(chat.id).await?;
+        Ok(MessagesView { chat, page, markers })
+    }
+
+    async fn reply_target(&self, chat: &Chat, raw: &str) -> AppResult<MessageId> {
+        let invalid = || AppError::BadRequest {
+            code: "invalid_reply",
+            message: "replyTo must be a message in this chat.".into(),
+        };
+        let id: MessageId = raw.trim().parse().map_err(|_| invalid())?;
+        match self.store.get_message(id).await {
+            Ok(m) if m.chat_id == chat.id => Ok(id),
+            Ok(_) | Err(StoreError::NotFound) => Err(invalid()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn discard(&self, image: Option<&ImageRef>) {
+        if let Some(img) = image {
+            self.media.discard(img).await;
+        }
+    }
+}
+
+fn valid_client_id(c: &str) -> bool {
+    c.len() <= MAX_CLIENT_ID_LEN && c.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// When `m` was seen by someone other than its sender, if it was.
+pub fn seen_at(markers: &[ReadMarker], m: &Message) -> Option<natter_domain::Timestamp> {
+    markers.iter().filter(|mk| mk.has_seen(m)).filter_map(|mk| mk.read_at).max()
+}
+
+/// The other member of a 1:1 chat, from `me`'s point of view.
+pub fn other_member(chat: &Chat, me: UserId) -> Option<UserId> {
+    if chat.is_group { None } else { chat.members.iter().copied().find(|u| *u != me) }
+}

@@ -1,0 +1,134 @@
+//! Chats, messages and read markers.
+
+use crate::Timestamp;
+use crate::ids::{ChatId, MessageId, UserId};
+
+/// The longest message text, in characters.
+pub const MAX_TEXT_CHARS: usize = 4000;
+/// The longest client-chosen idempotency key.
+pub const MAX_CLIENT_ID_LEN: usize = 64;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Chat {
+    pub id: ChatId,
+    pub is_group: bool,
+    pub name: Option<String>,
+    pub members: Vec<UserId>,
+    /// The `seq` of the newest durable change in this chat.
+    pub last_seq: i64,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    Text,
+    Image,
+}
+
+impl MessageKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageKind::Text => "text",
+            MessageKind::Image => "image",
+        }
+    }
+}
+
+/// An uploaded image as stored: keys in the Media port, chosen by the server.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImageRef {
+    pub key: String,
+    pub thumb_key: String,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Message {
+    pub id: MessageId,
+    pub chat_id: ChatId,
+    pub seq: i64,
+    pub sender: UserId,
+    pub client_id: String,
+    pub kind: MessageKind,
+    pub text: String,
+    pub image: Option<ImageRef>,
+    pub reply_to: Option<MessageId>,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+/// A message to store; the store assigns `seq`.
+#[derive(Debug, Clone)]
+pub struct NewMessage {
+    pub id: MessageId,
+    pub chat_id: ChatId,
+    pub sender: UserId,
+    pub client_id: String,
+    pub kind: MessageKind,
+    pub text: String,
+    pub image: Option<ImageRef>,
+    pub reply_to: Option<MessageId>,
+    pub created_at: Timestamp,
+}
+
+/// What storing a message did: `created` is false when `(sender, client_id)` already
+/// existed and `message` is the original.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub message: Message,
+    pub created: bool,
+}
+
+/// How far one member has read a chat.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReadMarker {
+    pub user_id: UserId,
+    pub last_read_seq: i64,
+    pub read_at: Option<Timestamp>,
+}
+
+impl ReadMarker {
+    /// Whether this marker covers `m` as "seen": a member's own messages never count.
+    pub fn has_seen(&self, m: &Message) -> bool {
+        self.user_id != m.sender && self.last_read_seq >= m.seq
+    }
+}
+
+/// A read marker moved forward.
+#[derive(Debug, Clone)]
+pub struct ReadMoved {
+    pub from_seq: i64,
+    pub to_seq: i64,
+    pub at: Timestamp,
+    /// Messages from other members that became seen by this move.
+    pub newly_seen: Vec<MessageId>,
+}
+
+/// One row of the chat list: the chat, the reader's own state, and a preview.
+#[derive(Debug, Clone)]
+pub struct ChatSummary {
+    pub chat: Chat,
+    pub latest: Option<Message>,
+    pub unseen_count: i64,
+    pub last_read_seq: i64,
+}
+
+/// A page of messages, ascending by `seq`.
+#[derive(Debug, Clone)]
+pub struct MessagePage {
+    pub messages: Vec<Message>,
+    pub has_more: bool,
+}
+
+/// Which slice of a chat's history to read.
+#[derive(Debug, Clone, Copy)]
+pub enum PageCursor {
+    /// The newest messages.
+    Latest,
+    /// Messages older than this `seq`.
+    Before(i64),
+    /// Messages newer than this `seq`, oldest first.
+    After(i64),
+}

@@ -1,0 +1,217 @@
+//! What a connected client may say, and presence announcements. Identity is always
+//! the handshake's: a `userId` in any payload is ignored.
+
+use natter_app::AppError;
+use natter_app::auth::AuthContext;
+use natter_app::messages::SendInput;
+use natter_app::wire::MessageDto;
+use natter_domain::ids::{ChatId, UserId};
+use serde::Deserialize;
+use serde_json::{Value, json};
+use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
+use socketioxide::socket::DisconnectReason;
+
+use crate::{RealtimeState, rooms};
+
+pub fn register(s: &SocketRef) {
+    s.on("joinChat", join_chat);
+    s.on("leaveChat", leave_chat);
+    s.on("typing", typing);
+    s.on("stopTyping", stop_typing);
+    s.on("sendMessage", send_message);
+    s.on("markRead", mark_read);
+    s.on_disconnect(on_disconnect);
+}
+
+/// `"chatId"` or `{ chatId }`: the seed's clients send both shapes.
+fn chat_id_of(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => o.get("chatId").and_then(Value::as_str).map(str::to_owned),
+        _ => None,
+    }
+}
+
+async fn join_chat(
+    s: SocketRef,
+    Extension(ctx): Extension<AuthContext>,
+    State(st): State<RealtimeState>,
+    TryData(v): TryData<Value>,
+) {
+    let Some(chat_id) = v.ok().as_ref().and_then(chat_id_of) else { return };
+    // Non-members are refused without a word, as the contract says.
+    if let Ok(chat) = st.chats.require_member(ctx, &chat_id).await {
+        s.join(rooms::chat(chat.id));
+    }
+}
+
+async fn leave_chat(
+    s: SocketRef,
+    Extension(ctx): Extension<AuthContext>,
+    State(st): State<RealtimeState>,
+    TryData(v): TryData<Value>,
+) {
+    let Some(chat) = v.ok().as_ref().and_then(chat_id_of).and_then(|c| c.parse::<ChatId>().ok()) else {
+        return;
+    };
+    s.leave(rooms::chat(chat));
+    st.typing.stop(chat, ctx.user_id);
+}
+
+/// The chat a typing signal is about, if this socket is viewing it (which it can only
+/// be as a member).
+fn viewed_chat(s: &SocketRef, v: Result<Value, impl std::fmt::Debug>) -> Option<ChatId> {
+    let chat: ChatId = v.ok().as_ref().and_then(chat_id_of)?.parse().ok()?;
+    s.rooms().iter().any(|r| *r == rooms::chat(chat)).then_some(chat)
+}
+
+async fn typing(
+    s: SocketRef,
+    Extension(ctx): Extension<AuthContext>,
+    State(st): State<RealtimeState>,
+    TryData(v): TryData<Value>,
+) {
+    if let Some(chat) = viewed_chat(&s, v) {
+        st.typing.start(chat, ctx.user_id);
+    }
+}
+
+async fn stop_typing(
+    s: SocketRef,
+    Extension(ctx): Extension<AuthContext>,
+    State(st): State<RealtimeState>,
+    TryData(v): TryData<Value>,
+) {
+    if let Some(chat) = viewed_chat(&s, v) {
+        st.typing.stop(chat, ctx.user_id);
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SendPayload {
+    chat_id: String,
+    text: Option<String>,
+    client_id: Option<String>,
+    reply_to: Option<String>,
+}
+
+/// Answers `{ message }` once the message is committed, or `{ error }`.
+async fn send_message(
+    Extension(ctx): Extension<AuthContext>,
+    State(st): State<RealtimeState>,
+    TryData(p): TryData<SendPayload>,
+    ack: AckSender,
+) {
+    let answer = match p {
+        Err(_) => error_json("invalid_body", "sendMessage needs { chatId, text, clientId }."),
+        Ok(p) => {
+            let input = SendInput {
+                chat_id: p.chat_id,
+                text: p.text,
+                client_id: p.client_id,
+                reply_to: p.reply_to,
+                image: None,
+            };
+            match st.messages.send(ctx, input).await {
+                Ok(stored) => json!({ "message": MessageDto::new(stored.message, &[]) }),
+                Err(e) => app_error_json(e),
+            }
+        }
+    };
+    let _ = ack.send(&answer);
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ReadPayload {
+    chat_id: String,
+    up_to_seq: i64,
+}
+
+async fn mark_read(
+    Extension(ctx): Extension<AuthContext>,
+    State(st): State<RealtimeState>,
+    TryData(p): TryData<ReadPayload>,
+    ack: AckSender,
+) {
+    let answer = match p {
+        Err(_) => error_json("invalid_body", "markRead needs { chatId, upToSeq }."),
+        Ok(p) => match st.chats.mark_read(ctx, &p.chat_id, p.up_to_seq).await {
+            Ok(()) => json!({ "ok": true }),
+            Err(e) => app_error_json(e),
+        },
+    };
+    let _ = ack.send(&answer);
+}
+
+async fn on_disconnect(
+    s: SocketRef,
+    Extension(ctx): Extension<AuthContext>,
+    State(st): State<RealtimeState>,
+    reason: DisconnectReason,
+) {
+    tracing::debug!(user.id = %ctx.user_id, socket.id = %s.id, ?reason, "socket disconnected");
+    for room in s.rooms() {
+        if let Some(chat) = room.strip_prefix("chat:").and_then(|c| c.parse::<ChatId>().ok()) {
+            st.typing.stop(chat, ctx.user_id);
+        }
+    }
+    if st.presence.socket_closed(ctx.user_id) {
+        announce_presence(&s, &st, ctx.user_id, false).await;
+    }
+}
+
+/// `getOnlineUser` for this socket's user.
+pub async fn send_online_list(s: &SocketRef, st: &RealtimeState, user: UserId) {
+    match st.presence.online_contacts(user).await {
+        Ok(list) => {
+            let ids: Vec<String> = list.iter().map(ToString::to_string).collect();
+            let _ = s.emit("getOnlineUser", &ids);
+        }
+        Err(e) => tracing::warn!(error = %e, "could not compute the online list"),
+    }
+}
+
+/// Tell `user`'s online contacts that `user` came online or went offline.
+pub async fn announce_presence(s: &SocketRef, st: &RealtimeState, user: UserId, online: bool) {
+    let contacts = match st.presence.contacts(user).await {
+        Ok(c) => c,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not load contacts for presence");
+            return;
+        }
+    };
+    for contact in contacts.into_iter().filter(|c| st.presence.is_online(*c)) {
+        let Ok(list) = st.presence.online_contacts(contact).await else { continue };
+        let ids: Vec<String> = list.iter().map(ToString::to_string).collect();
+        let room = rooms::user(contact);
+        // Ephemeral: a client that misses this gets a fresh list when it reconnects.
+        let _ = s.within(room.clone()).emit("getOnlineUser", &ids).await;
+        let _ = s
+            .within(room)
+            .emit("presence", &json!({ "userId": user.to_string(), "online": online, "lastSeen": null }))
+            .await;
+    }
+}
+
+fn error_json(code: &str, message: &str) -> Value {
+    json!({ "error": { "code": code, "message": message } })
+}
+
+fn app_error_json(e: AppError) -> Value {
+    let code = match &e {
+        AppError::Validation(v) => v.code,
+        AppError::BadRequest { code, .. }
+        | AppError::Forbidden { code, .. }
+        | AppError::NotFound { code, .. }
+        | AppError::RateLimited { code, .. } => code,
+        AppError::PayloadTooLarge { .. } => "too_large",
+        AppError::Unauthenticated => "unauthenticated",
+        AppError::Unexpected(e) => {
+            tracing::error!(error = ?e, "socket request failed");
+            return error_json("internal", "Something went wrong on our side.");
+        }
+    };
+    error_json(code, &e.to_string())
+}

@@ -1,0 +1,65 @@
+//! natter's Socket.IO surface on the same listener as HTTP. Handlers parse, call one
+//! use-case and answer; the one fan-out worker per node turns bus events into emits.
+
+mod connect;
+mod events;
+mod fanout;
+mod rooms;
+mod typing;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use natter_app::auth::AuthService;
+use natter_app::chats::ChatService;
+use natter_app::messages::MessageService;
+use natter_app::origins::Origins;
+use natter_app::presence::Presence;
+use natter_domain::bus::Bus;
+use socketioxide::SocketIo;
+use socketioxide::handler::ConnectHandler;
+use socketioxide::layer::SocketIoLayer;
+
+pub use fanout::run_fanout;
+
+/// Per-socket outgoing queue. Bounded: a client that cannot keep up is disconnected
+/// and catches up from the store when it reconnects (see `fanout`).
+const SOCKET_BUFFER: usize = 1024;
+
+#[derive(Clone)]
+pub struct RealtimeState {
+    pub auth: Arc<AuthService>,
+    pub chats: Arc<ChatService>,
+    pub messages: Arc<MessageService>,
+    pub presence: Arc<Presence>,
+    pub bus: Arc<dyn Bus>,
+    pub origins: Arc<Origins>,
+    pub typing: Arc<typing::TypingTimers>,
+}
+
+impl RealtimeState {
+    pub fn new(
+        auth: Arc<AuthService>,
+        chats: Arc<ChatService>,
+        messages: Arc<MessageService>,
+        presence: Arc<Presence>,
+        bus: Arc<dyn Bus>,
+        origins: Arc<Origins>,
+        typing_ttl: Duration,
+    ) -> Self {
+        let typing = Arc::new(typing::TypingTimers::new(bus.clone(), typing_ttl));
+        Self { auth, chats, messages, presence, bus, origins, typing }
+    }
+}
+
+/// The Socket.IO layer to put around the HTTP router, and the handle to emit with.
+pub fn layer(state: RealtimeState) -> (SocketIoLayer, SocketIo) {
+    let (layer, io) = SocketIo::builder()
+        .with_state(state)
+        .max_buffer_size(SOCKET_BUFFER)
+        .max_payload(64 * 1024)
+        .connect_timeout(Duration::from_secs(10))
+        .build_layer();
+    io.ns("/", connect::on_connect.with(connect::authenticate));
+    (layer, io)
+}

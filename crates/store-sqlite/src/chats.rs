@@ -1,0 +1,380 @@
+//! Chats, members, messages and read markers on SQLite.
+
+use natter_domain::chat::{
+    Chat, ChatSummary, Message, MessagePage, NewMessage, PageCursor, ReadMarker, ReadMoved, Stored,
+};
+use natter_domain::entities::User;
+use natter_domain::ids::{ChatId, MessageId, UserId};
+use natter_domain::ports::StoreResult;
+use natter_domain::{StoreError, Timestamp};
+use sqlx::SqliteConnection;
+
+use crate::SqliteStore;
+use crate::rows::{ChatRow, MessageRow, UserRow, map_err, parse_id};
+
+const MESSAGE_COLUMNS: &str = "id, chat_id, seq, sender_id, client_id, kind, text, image_key, thumb_key, \
+                               image_width, image_height, reply_to, created_at, updated_at";
+
+impl SqliteStore {
+    pub(crate) async fn get_or_create_direct_chat_(
+        &self,
+        a: UserId,
+        b: UserId,
+        now: Timestamp,
+    ) -> StoreResult<(Chat, bool)> {
+        let (lo, hi) = if a.to_string() <= b.to_string() { (a, b) } else { (b, a) };
+        let key = format!("{lo}:{hi}");
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        let existing: Option<(String,)> = sqlx::query_as("select id from chats where direct_key = ?1")
+            .bind(&key)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let created = existing.is_none();
+        let id = match existing {
+            Some((id,)) => parse_id::<ChatId>(&id)?,
+            None => {
+                let id = ChatId::new();
+                sqlx::query(
+                    "insert into chats (id, is_group, direct_key, created_at, updated_at) values (?1, 0, ?2, ?3, ?3)",
+                )
+                .bind(id.to_string())
+                .bind(&key)
+                .bind(now.as_millis())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                for user in [lo, hi] {
+                    sqlx::query("insert into chat_members (chat_id, user_id, joined_at) values (?1, ?2, ?3)")
+                        .bind(id.to_string())
+                        .bind(user.to_string())
+                        .bind(now.as_millis())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(map_err)?;
+                }
+                id
+            }
+        };
+        let chat = load_chat(&mut tx, id).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok((chat, created))
+    }
+
+    pub(crate) async fn get_chat_(&self, id: ChatId) -> StoreResult<Chat> {
+        let mut conn = self.reader.acquire().await.map_err(map_err)?;
+        load_chat(&mut conn, id).await
+    }
+
+    pub(crate) async fn list_chats_(&self, user: UserId) -> StoreResult<Vec<ChatSummary>> {
+        // One query for the chats with their preview and unseen count...
+        let rows: Vec<(ChatRow, Option<MessageRow>, i64, i64, String)> = {
+            let raw: Vec<ChatListRow> = sqlx::query_as(&format!(
+                "select c.id, c.is_group, c.name, c.last_seq, c.created_at, c.updated_at,
+                        me.last_read_seq,
+                        (select count(*) from messages x
+                          where x.chat_id = c.id and x.seq > me.last_read_seq and x.sender_id <> me.user_id) as unseen,
+                        (select group_concat(cm.user_id) from chat_members cm where cm.chat_id = c.id) as member_ids,
+                        {}
+                 from chat_members me
+                 join chats c on c.id = me.chat_id
+                 left join messages m on m.id = c.latest_message_id
+                 where me.user_id = ?1
+                 order by c.updated_at desc, c.id desc",
+                MESSAGE_COLUMNS.split(", ").map(|c| format!("m.{c} as m_{c}")).collect::<Vec<_>>().join(", ")
+            ))
+            .bind(user.to_string())
+            .fetch_all(&self.reader)
+            .await
+            .map_err(map_err)?;
+            raw.into_iter().map(ChatListRow::split).collect()
+        };
+        rows.into_iter()
+            .map(|(chat, latest, last_read_seq, unseen, members)| {
+                Ok(ChatSummary {
+                    chat: chat.into_chat(&members)?,
+                    latest: latest.map(Message::try_from).transpose()?,
+                    unseen_count: unseen,
+                    last_read_seq,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn get_users_(&self, ids: &[UserId]) -> StoreResult<Vec<User>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        // A JSON array parameter keeps this one statement whatever the count.
+        let json = serde_json::to_string(&ids.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .map_err(|e| StoreError::Other(e.into()))?;
+        let rows: Vec<UserRow> =
+            sqlx::query_as("select * from users where id in (select value from json_each(?1))")
+                .bind(json)
+                .fetch_all(&self.reader)
+                .await
+                .map_err(map_err)?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    pub(crate) async fn co_member_ids_(&self, user: UserId) -> StoreResult<Vec<UserId>> {
+        let rows: Vec<(String,)> = sqlx::query_as(
+            "select distinct other.user_id from chat_members me
+             join chat_members other on other.chat_id = me.chat_id and other.user_id <> me.user_id
+             where me.user_id = ?1",
+        )
+        .bind(user.to_string())
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        rows.iter().map(|(id,)| parse_id(id)).collect()
+    }
+
+    pub(crate) async fn insert_message_(&self, m: NewMessage) -> StoreResult<Stored> {
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        let existing: Option<MessageRow> = sqlx::query_as(&format!(
+            "select {MESSAGE_COLUMNS} from messages where sender_id = ?1 and client_id = ?2"
+        ))
+        .bind(m.sender.to_string())
+        .bind(&m.client_id)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        if let Some(row) = existing {
+            let original = Message::try_from(row)?;
+            if original.chat_id != m.chat_id {
+                return Err(StoreError::Conflict { constraint: "messages_sender_client_key".into() });
+            }
+            return Ok(Stored { message: original, created: false });
+        }
+        let at = m.created_at.as_millis();
+        let seq: Option<(i64,)> = sqlx::query_as(
+            "update chats set last_seq = last_seq + 1, latest_message_id = ?2, updated_at = ?3
+             where id = ?1 returning last_seq",
+        )
+        .bind(m.chat_id.to_string())
+        .bind(m.id.to_string())
+        .bind(at)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let (seq,) = seq.ok_or(StoreError::NotFound)?;
+        let row: MessageRow = sqlx::query_as(&format!(
+            "insert into messages (id, chat_id, seq, sender_id, client_id, kind, text, image_key, thumb_key,
+                                   image_width, image_height, reply_to, created_at, updated_at)
+             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
+             returning {MESSAGE_COLUMNS}"
+        ))
+        .bind(m.id.to_string())
+        .bind(m.chat_id.to_string())
+        .bind(seq)
+        .bind(m.sender.to_string())
+        .bind(&m.client_id)
+        .bind(m.kind.as_str())
+        .bind(&m.text)
+        .bind(m.image.as_ref().map(|i| i.key.clone()))
+        .bind(m.image.as_ref().map(|i| i.thumb_key.clone()))
+        .bind(m.image.as_ref().map(|i| i64::from(i.width)))
+        .bind(m.image.as_ref().map(|i| i64::from(i.height)))
+        .bind(m.reply_to.map(|r| r.to_string()))
+        .bind(at)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        // The sender has read everything up to their own message.
+        sqlx::query(
+            "update chat_members set last_read_seq = ?3, read_at = ?4
+             where chat_id = ?1 and user_id = ?2 and last_read_seq < ?3",
+        )
+        .bind(m.chat_id.to_string())
+        .bind(m.sender.to_string())
+        .bind(seq)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(Stored { message: Message::try_from(row)?, created: true })
+    }
+
+    pub(crate) async fn get_message_(&self, id: MessageId) -> StoreResult<Message> {
+        let row: MessageRow =
+            sqlx::query_as(&format!("select {MESSAGE_COLUMNS} from messages where id = ?1"))
+                .bind(id.to_string())
+                .fetch_optional(&self.reader)
+                .await
+                .map_err(map_err)?
+                .ok_or(StoreError::NotFound)?;
+        row.try_into()
+    }
+
+    pub(crate) async fn list_messages_(
+        &self,
+        chat: ChatId,
+        cursor: PageCursor,
+        limit: u32,
+    ) -> StoreResult<MessagePage> {
+        let fetch = i64::from(limit) + 1;
+        let (sql, bound) = match cursor {
+            PageCursor::Latest => ("seq > ?2 order by seq desc", 0),
+            PageCursor::Before(seq) => ("seq < ?2 order by seq desc", seq),
+            PageCursor::After(seq) => ("seq > ?2 order by seq asc", seq),
+        };
+        let mut rows: Vec<MessageRow> = sqlx::query_as(&format!(
+            "select {MESSAGE_COLUMNS} from messages where chat_id = ?1 and {sql} limit ?3"
+        ))
+        .bind(chat.to_string())
+        .bind(bound)
+        .bind(fetch)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        let has_more = rows.len() as i64 > i64::from(limit);
+        rows.truncate(limit as usize);
+        let mut messages = rows.into_iter().map(Message::try_from).collect::<StoreResult<Vec<_>>>()?;
+        messages.sort_by_key(|m| m.seq);
+        Ok(MessagePage { messages, has_more })
+    }
+
+    pub(crate) async fn read_markers_(&self, chat: ChatId) -> StoreResult<Vec<ReadMarker>> {
+        let rows: Vec<(String, i64, Option<i64>)> =
+            sqlx::query_as("select user_id, last_read_seq, read_at from chat_members where chat_id = ?1")
+                .bind(chat.to_string())
+                .fetch_all(&self.reader)
+                .await
+                .map_err(map_err)?;
+        rows.into_iter()
+            .map(|(u, seq, at)| {
+                Ok(ReadMarker {
+                    user_id: parse_id(&u)?,
+                    last_read_seq: seq,
+                    read_at: at.map(Timestamp::from_millis),
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn mark_read_(
+        &self,
+        chat: ChatId,
+        user: UserId,
+        up_to_seq: i64,
+        now: Timestamp,
+    ) -> StoreResult<Option<ReadMoved>> {
+        let mut tx = self.writer.begin().await.map_err(map_err)?;
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "select me.last_read_seq, c.last_seq from chat_members me join chats c on c.id = me.chat_id
+             where me.chat_id = ?1 and me.user_id = ?2",
+        )
+        .bind(chat.to_string())
+        .bind(user.to_string())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let (from_seq, last_seq) = row.ok_or(StoreError::NotFound)?;
+        let to_seq = up_to_seq.min(last_seq);
+        if to_seq <= from_seq {
+            return Ok(None);
+        }
+        sqlx::query(
+            "update chat_members set last_read_seq = ?3, read_at = ?4 where chat_id = ?1 and user_id = ?2",
+        )
+        .bind(chat.to_string())
+        .bind(user.to_string())
+        .bind(to_seq)
+        .bind(now.as_millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let seen: Vec<(String,)> = sqlx::query_as(
+            "select id from messages where chat_id = ?1 and seq > ?2 and seq <= ?3 and sender_id <> ?4 order by seq",
+        )
+        .bind(chat.to_string())
+        .bind(from_seq)
+        .bind(to_seq)
+        .bind(user.to_string())
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        let newly_seen = seen.iter().map(|(id,)| parse_id(id)).collect::<StoreResult<Vec<MessageId>>>()?;
+        Ok(Some(ReadMoved { from_seq, to_seq, at: now, newly_seen }))
+    }
+}
+
+async fn load_chat(conn: &mut SqliteConnection, id: ChatId) -> StoreResult<Chat> {
+    let row: ChatRow = sqlx::query_as(
+        "select id, is_group, name, last_seq, created_at, updated_at from chats where id = ?1",
+    )
+    .bind(id.to_string())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(map_err)?
+    .ok_or(StoreError::NotFound)?;
+    let members: Vec<(String,)> =
+        sqlx::query_as("select user_id from chat_members where chat_id = ?1 order by joined_at, user_id")
+            .bind(id.to_string())
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)?;
+    let members = members.into_iter().map(|(u,)| u).collect::<Vec<_>>().join(",");
+    row.into_chat(&members)
+}
+
+#[derive(sqlx::FromRow)]
+struct ChatListRow {
+    #[sqlx(flatten)]
+    chat: ChatRow,
+    last_read_seq: i64,
+    unseen: i64,
+    member_ids: String,
+    #[sqlx(flatten)]
+    latest: LatestRow,
+}
+
+/// The latest message's columns, all nullable because of the left join.
+#[derive(sqlx::FromRow)]
+struct LatestRow {
+    m_id: Option<String>,
+    m_chat_id: Option<String>,
+    m_seq: Option<i64>,
+    m_sender_id: Option<String>,
+    m_client_id: Option<String>,
+    m_kind: Option<String>,
+    m_text: Option<String>,
+    m_image_key: Option<String>,
+    m_thumb_key: Option<String>,
+    m_image_width: Option<i64>,
+    m_image_height: Option<i64>,
+    m_reply_to: Option<String>,
+    m_created_at: Option<i64>,
+    m_updated_at: Option<i64>,
+}
+
+impl ChatListRow {
+    fn split(self) -> (ChatRow, Option<MessageRow>, i64, i64, String) {
+        let l = self.latest;
+        let latest = match (l.m_id, l.m_chat_id, l.m_seq, l.m_sender_id, l.m_client_id, l.m_kind) {
+            (Some(id), Some(chat_id), Some(seq), Some(sender_id), Some(client_id), Some(kind)) => {
+                Some(MessageRow {
+                    id,
+                    chat_id,
+                    seq,
+                    sender_id,
+                    client_id,
+                    kind,
+                    text: l.m_text.unwrap_or_default(),
+                    image_key: l.m_image_key,
+                    thumb_key: l.m_thumb_key,
+                    image_width: l.m_image_width,
+                    image_height: l.m_image_height,
+                    reply_to: l.m_reply_to,
+                    created_at: l.m_created_at.unwrap_or_default(),
+                    updated_at: l.m_updated_at.unwrap_or_default(),
+                })
+            }
+            _ => None,
+        };
+        (self.chat, latest, self.last_read_seq, self.unseen, self.member_ids)
+    }
+}

@@ -1,0 +1,150 @@
+//! Who may do what: membership is checked for every chat operation, and identity is
+//! the session's, whatever a client claims.
+
+use std::time::Duration;
+
+use natter_testkit::socket::SocketOptions;
+use natter_testkit::{TestSocket, fixtures, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn a_non_member_can_do_nothing_with_a_chat() {
+    let app = spawn_app().await;
+    let (a, _b, chat) = app.pair().await;
+    let eve = app.login("eve@example.com").await;
+    let form = reqwest::multipart::Form::new()
+        .text("chatId", chat.clone())
+        .part("image", reqwest::multipart::Part::bytes(fixtures::png(8, 8)).file_name("x.png"));
+    let img: Value = app
+        .http
+        .post(app.api("/message"))
+        .bearer_auth(&a.token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let media_url = format!("{}{}", app.url, img["message"]["image"]["url"].as_str().unwrap());
+
+    let mut eve_socket = TestSocket::connect(&app, &eve.token).await;
+    eve_socket.emit("joinChat", json!(chat)).await;
+
+    let checks = [
+        app.get_authed(&format!("/message/{chat}"), &eve.token).await,
+        app.post_authed("/message", &eve.token, json!({ "chatId": chat, "text": "let me in" })).await,
+        app.post_authed(&format!("/chat/{chat}/read"), &eve.token, json!({ "upToSeq": 1 })).await,
+        app.get_authed(&format!("/chat/{chat}/events?after=0"), &eve.token).await,
+    ];
+    for res in checks {
+        assert_eq!(res.status(), StatusCode::FORBIDDEN);
+        assert_eq!(res.json::<Value>().await.unwrap()["code"], "not_a_member");
+    }
+    let media = app.http.get(&media_url).bearer_auth(&eve.token).send().await.unwrap();
+    assert_eq!(media.status(), StatusCode::NOT_FOUND);
+    let ack = eve_socket.ack("sendMessage", json!({ "chatId": chat, "text": "x", "clientId": "e1" })).await;
+    assert_eq!(ack["error"]["code"], "not_a_member");
+    let ack = eve_socket.ack("markRead", json!({ "chatId": chat, "upToSeq": 1 })).await;
+    assert_eq!(ack["error"]["code"], "not_a_member");
+    eve_socket.emit("typing", json!({ "chatId": chat })).await;
+
+    app.send_text(&a, &chat, "secret").await;
+    eve_socket.expect_none("newMessage", Duration::from_millis(300)).await;
+    eve_socket.expect_none("userTyping", Duration::from_millis(10)).await;
+    let page: Value = app.get_authed(&format!("/message/{chat}"), &a.token).await.json().await.unwrap();
+    assert_eq!(page["messages"].as_array().unwrap().len(), 2, "eve stored nothing");
+    // Unknown chats are 404, not 403.
+    let res = app.get_authed("/message/0193a1b2-0000-7000-8000-000000000000", &eve.token).await;
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_forged_user_id_in_the_handshake_or_a_payload_changes_nothing() {
+    let app = spawn_app().await;
+    let (a, b, chat) = app.pair().await;
+    let eve = app.login("eve@example.com").await;
+    let opts = SocketOptions {
+        auth: Some(json!({ "token": eve.token, "userId": a.user_id })),
+        ..Default::default()
+    };
+    let mut eve_socket = TestSocket::try_connect(&app, opts).await.unwrap();
+    eve_socket.emit("joinChat", json!({ "chatId": chat, "userId": a.user_id })).await;
+    let ack = eve_socket
+        .ack("sendMessage", json!({ "chatId": chat, "text": "as ada", "clientId": "f1", "userId": a.user_id, "sender": a.user_id }))
+        .await;
+    assert_eq!(ack["error"]["code"], "not_a_member");
+    app.send_text(&b, &chat, "private").await;
+    eve_socket.expect_none("newMessage", Duration::from_millis(300)).await;
+    // A member's forged sender field is ignored too: the message is theirs.
+    let mut b_socket = TestSocket::connect(&app, &b.token).await;
+    let ack = b_socket.ack("sendMessage", json!({ "chatId": chat, "text": "me", "clientId": "f2", "sender": a.user_id, "userId": a.user_id })).await;
+    assert_eq!(ack["message"]["sender"], b.user_id.as_str());
+    b_socket.expect("newMessage").await;
+}
+
+#[tokio::test]
+async fn a_handshake_without_a_valid_token_fails_with_unauthorized() {
+    let app = spawn_app().await;
+    let a = app.login("ada@example.com").await;
+    let revoked = {
+        app.clock.advance(Duration::from_secs(61));
+        let s = app.login("ada@example.com").await;
+        app.http.post(app.api("/logout")).bearer_auth(&s.token).send().await.unwrap();
+        s.token
+    };
+    let mut tampered = a.token.clone();
+    tampered.push('x');
+    for auth in [
+        None,
+        Some(json!({})),
+        Some(json!({ "token": "" })),
+        Some(json!({ "token": "garbage" })),
+        Some(json!({ "token": tampered })),
+        Some(json!({ "token": revoked })),
+        Some(json!({ "token": 5 })),
+    ] {
+        let err = TestSocket::try_connect(&app, SocketOptions { auth: auth.clone(), ..Default::default() })
+            .await
+            .err();
+        assert!(err.as_deref().is_some_and(|e| e.contains("unauthorized")), "{auth:?}: {err:?}");
+    }
+}
+
+#[tokio::test]
+async fn a_cookie_handshake_from_a_foreign_origin_is_refused_on_both_transports() {
+    let app = spawn_app().await;
+    let a = app.login("ada@example.com").await;
+    let cookie = format!("natter_session={}", a.token);
+    for polling_only in [false, true] {
+        let foreign = SocketOptions {
+            headers: vec![
+                ("Cookie".into(), cookie.clone()),
+                ("Origin".into(), "https://evil.example".into()),
+            ],
+            polling_only,
+            ..Default::default()
+        };
+        assert!(TestSocket::try_connect(&app, foreign).await.is_err(), "polling_only={polling_only}");
+        let ours = SocketOptions {
+            headers: vec![("Cookie".into(), cookie.clone()), ("Origin".into(), "http://natter.test".into())],
+            polling_only,
+            ..Default::default()
+        };
+        TestSocket::try_connect(&app, ours)
+            .await
+            .expect("our own origin may use the cookie")
+            .disconnect()
+            .await;
+    }
+}
+
+#[tokio::test]
+async fn logging_out_closes_that_sessions_sockets() {
+    let app = spawn_app().await;
+    let a = app.login("ada@example.com").await;
+    let mut s = TestSocket::connect(&app, &a.token).await;
+    app.http.post(app.api("/logout")).bearer_auth(&a.token).send().await.unwrap();
+    s.expect("close").await;
+}

@@ -1,0 +1,132 @@
+//! Live events over Socket.IO, with a client nobody here wrote (rust_socketio).
+
+use std::time::Duration;
+
+use natter_testkit::{TestOptions, TestSocket, spawn_app, spawn_app_with};
+use serde_json::{Value, json};
+
+#[tokio::test]
+async fn new_message_reaches_every_socket_of_every_member_exactly_once() {
+    let app = spawn_app().await;
+    let (a, b, chat) = app.pair().await;
+    let mut a1 = TestSocket::connect(&app, &a.token).await;
+    let mut b1 = TestSocket::connect(&app, &b.token).await;
+    let mut b2 = TestSocket::connect(&app, &b.token).await;
+    // Viewing the chat must not add a second copy.
+    b1.emit("joinChat", json!(chat)).await;
+    a1.emit("joinChat", json!(chat)).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let by_rest = app.send_text(&a, &chat, "by rest").await;
+    let ack = a1.ack("sendMessage", json!({ "chatId": chat, "text": "by socket", "clientId": "s-1" })).await;
+    assert_eq!(ack["message"]["text"], "by socket");
+    assert_eq!(ack["message"]["seq"], 2);
+
+    for socket in [&mut a1, &mut b1, &mut b2] {
+        let got = socket.collect("newMessage", Duration::from_millis(500)).await;
+        let texts: Vec<&str> = got.iter().map(|m| m["text"].as_str().unwrap()).collect();
+        assert_eq!(texts, ["by rest", "by socket"], "once each, in order");
+    }
+    assert_eq!(by_rest["seq"], 1);
+}
+
+#[tokio::test]
+async fn send_message_acks_only_after_the_message_is_stored() {
+    let app = spawn_app().await;
+    let (a, b, chat) = app.pair().await;
+    let a1 = TestSocket::connect(&app, &a.token).await;
+    let ack = a1.ack("sendMessage", json!({ "chatId": chat, "text": "durable", "clientId": "d-1" })).await;
+    let id = ack["message"]["_id"].as_str().unwrap();
+    // The moment the ack is in hand, the message is readable by everyone.
+    let page: Value = app.get_authed(&format!("/message/{chat}"), &b.token).await.json().await.unwrap();
+    assert_eq!(page["messages"][0]["_id"], id);
+    let bad = a1.ack("sendMessage", json!({ "chatId": chat, "text": "" , "clientId": "d-2"})).await;
+    assert_eq!(bad["error"]["code"], "empty_message");
+    let bad = a1.ack("sendMessage", json!("not an object")).await;
+    assert_eq!(bad["error"]["code"], "invalid_body");
+}
+
+#[tokio::test]
+async fn the_sender_gets_messages_seen_when_the_other_opens_the_chat() {
+    let app = spawn_app().await;
+    let (a, b, chat) = app.pair().await;
+    let mut a1 = TestSocket::connect(&app, &a.token).await;
+    let m1 = app.send_text(&a, &chat, "one").await;
+    let m2 = app.send_text(&a, &chat, "two").await;
+    app.get_authed(&format!("/message/{chat}"), &b.token).await;
+    let seen = a1.expect("messagesSeen").await;
+    assert_eq!(seen["chatId"], chat.as_str());
+    assert_eq!(seen["seenBy"], b.user_id.as_str());
+    assert_eq!(seen["messageIds"], json!([m1["_id"], m2["_id"]]));
+    assert_eq!(seen["upToSeq"], 2);
+    assert!(seen["seenAt"].is_string());
+    // markRead over the socket does the same.
+    let m3 = app.send_text(&a, &chat, "three").await;
+    let b1 = TestSocket::connect(&app, &b.token).await;
+    assert_eq!(b1.ack("markRead", json!({ "chatId": chat, "upToSeq": 3 })).await, json!({ "ok": true }));
+    let seen = a1.expect("messagesSeen").await;
+    assert_eq!(seen["messageIds"], json!([m3["_id"]]));
+}
+
+#[tokio::test]
+async fn typing_reaches_members_viewing_the_chat_and_stops_by_itself() {
+    let app =
+        spawn_app_with(TestOptions { typing_ttl: Some(Duration::from_millis(600)), ..Default::default() })
+            .await;
+    let (a, b, chat) = app.pair().await;
+    let a1 = TestSocket::connect(&app, &a.token).await;
+    let mut a2 = TestSocket::connect(&app, &a.token).await;
+    let mut b_viewing = TestSocket::connect(&app, &b.token).await;
+    let mut b_elsewhere = TestSocket::connect(&app, &b.token).await;
+    for s in [&a1, &a2, &b_viewing] {
+        s.emit("joinChat", json!(chat)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    a1.emit("typing", json!({ "chatId": chat, "userId": b.user_id })).await;
+    let t = b_viewing.expect("userTyping").await;
+    assert_eq!(t, json!({ "chatId": chat, "userId": a.user_id }), "the typist is the session's user");
+    let started = tokio::time::Instant::now();
+    let stopped = b_viewing.expect("userStoppedTyping").await;
+    assert_eq!(stopped["userId"], a.user_id.as_str());
+    assert!(started.elapsed() >= Duration::from_millis(300), "it lasted until the TTL ran out");
+    b_elsewhere.expect_none("userTyping", Duration::from_millis(50)).await;
+    a2.expect_none("userTyping", Duration::from_millis(10)).await;
+    // An explicit stop arrives at once.
+    a1.emit("typing", json!({ "chatId": chat })).await;
+    b_viewing.expect("userTyping").await;
+    a1.emit("stopTyping", json!({ "chatId": chat })).await;
+    b_viewing.expect("userStoppedTyping").await;
+}
+
+#[tokio::test]
+async fn online_lists_hold_only_contacts_and_two_tabs_stay_online_until_the_last_closes() {
+    let app = spawn_app().await;
+    let (a, b, _chat) = app.pair().await;
+    let stranger = app.login("cy@example.com").await;
+    let _s = TestSocket::connect(&app, &stranger.token).await;
+    let mut a1 = TestSocket::connect(&app, &a.token).await;
+    assert_eq!(a1.expect("getOnlineUser").await, json!([]), "the stranger is not a contact");
+    let b1 = TestSocket::connect(&app, &b.token).await;
+    assert_eq!(a1.expect("getOnlineUser").await, json!([b.user_id]));
+    let b2 = TestSocket::connect(&app, &b.token).await;
+    b1.disconnect().await;
+    a1.expect_none("getOnlineUser", Duration::from_millis(300)).await;
+    b2.disconnect().await;
+    assert_eq!(a1.expect("getOnlineUser").await, json!([]));
+    let p = a1.expect("presence").await;
+    assert_eq!((p["userId"].as_str(), p["online"].as_bool()), (Some(b.user_id.as_str()), Some(false)));
+}
+
+#[tokio::test]
+async fn starting_a_chat_refreshes_both_online_lists() {
+    let app = spawn_app().await;
+    let a = app.login("ada@example.com").await;
+    let b = app.login("bob@example.com").await;
+    let mut a1 = TestSocket::connect(&app, &a.token).await;
+    let mut b1 = TestSocket::connect(&app, &b.token).await;
+    assert_eq!(a1.expect("getOnlineUser").await, json!([]));
+    assert_eq!(b1.expect("getOnlineUser").await, json!([]));
+    app.start_chat(&a, &b.user_id).await;
+    assert_eq!(a1.expect("getOnlineUser").await, json!([b.user_id]));
+    assert_eq!(b1.expect("getOnlineUser").await, json!([a.user_id]));
+}
