@@ -5,7 +5,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderName, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use crate::error::json_error;
 use crate::extract::{bearer_token, is_safe};
@@ -92,8 +92,4 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     set(HeaderName::from_static("cross-origin-opener-policy"), "same-origin");
     set(HeaderName::from_static("permissions-policy"), "camera=(), microphone=(), geolocation=()");
     res
-}
-
-pub async fn not_found() -> impl IntoResponse {
-    json_error(StatusCode::NOT_FOUND, "not_found", "There is nothing here.")
 }

@@ -5,6 +5,7 @@ mod health;
 mod media;
 mod messages;
 mod users;
+mod web;
 
 use axum::Router;
 use axum::http::Request;
@@ -14,11 +15,13 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::layers::{REQUEST_ID, json_errors, not_found, origin_guard, security_headers};
+use crate::layers::{REQUEST_ID, json_errors, origin_guard, security_headers};
 use crate::state::AppState;
 
 /// Bodies of JSON endpoints; an upload route sets its own, larger limit.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
+
+pub use web::embedded as web_client_embedded;
 
 /// The whole HTTP surface except what other crates mount (Socket.IO, the web client).
 pub fn router(state: AppState) -> Router {
@@ -32,7 +35,7 @@ pub fn router(state: AppState) -> Router {
     if state.mailbox.is_some() {
         app = app.merge(dev::router());
     }
-    app.fallback(not_found)
+    app.fallback(web::serve)
         .layer(from_fn_with_state(state.clone(), origin_guard))
         .layer(
             ServiceBuilder::new()

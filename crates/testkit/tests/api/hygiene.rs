@@ -14,20 +14,36 @@ async fn assert_json_error(res: reqwest::Response, status: StatusCode, code: &st
 }
 
 #[tokio::test]
-async fn an_unknown_route_is_a_json_404() {
+async fn an_unknown_server_route_is_a_json_404() {
     let app = spawn_app().await;
-    assert_json_error(
-        app.http.get(app.api("/nope")).send().await.unwrap(),
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
-    assert_json_error(
-        app.http.get(format!("{}/nope", app.url)).send().await.unwrap(),
-        StatusCode::NOT_FOUND,
-        "not_found",
-    )
-    .await;
+    for path in ["/api/v1/nope", "/api/nope", "/media/x", "/dev/nope", "/assets/missing.js"] {
+        let res = app.http.get(format!("{}{path}", app.url)).send().await.unwrap();
+        assert_json_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    }
+    let res = app.http.post(format!("{}/chat", app.url)).send().await.unwrap();
+    assert_json_error(res, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn the_web_client_is_served_with_a_fallback_for_client_routes() {
+    let app = spawn_app().await;
+    if !natter_http::web_client_embedded() {
+        eprintln!("built with NATTER_SKIP_WEB=1: no web client to check");
+        return;
+    }
+    let index = app.http.get(format!("{}/", app.url)).send().await.unwrap();
+    assert_eq!(index.status(), StatusCode::OK);
+    assert_eq!(index.headers()["cache-control"], "no-cache");
+    assert!(index.headers()["content-type"].to_str().unwrap().starts_with("text/html"));
+    let html = index.text().await.unwrap();
+    assert!(html.contains("<title>natter</title>"));
+    let route = app.http.get(format!("{}/verify?email=a@b.co", app.url)).send().await.unwrap();
+    assert_eq!(route.text().await.unwrap(), html, "client routes get index.html");
+    let asset = html.split("src=\"").nth(1).and_then(|s| s.split('"').next()).expect("a script tag");
+    let res = app.http.get(format!("{}{asset}", app.url)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["cache-control"].to_str().unwrap().contains("immutable"));
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/javascript"));
 }
 
 #[tokio::test]
