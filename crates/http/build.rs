@@ -1,3 +1,6 @@
+// A build script reports failure by panicking; that is its interface with cargo.
+#![allow(clippy::expect_used)]
+
 //! Builds the web client (`web/`, React + Vite) and embeds its files in the binary,
 //! so `cargo run --release` on a fresh clone serves the whole product. npm runs only
 //! when the client's sources change. `NATTER_SKIP_WEB=1` builds an API-only binary.

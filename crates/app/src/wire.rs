@@ -1,21 +1,28 @@
-//! Wire shapes (camelCase, Mongo-style `_id`), built from domain entities; the HTTP
-//! routes and the socket events both send these.
+//! Wire shapes (camelCase, Mongo-style `_id`), built from domain entities. The HTTP
+//! routes and the socket events send these, and the web client's TypeScript types
+//! are generated from them (`web/src/lib/wire.gen.ts`, see the test at the bottom).
 
-use crate::messages::seen_at;
 use natter_domain::Timestamp;
 use natter_domain::chat::{ChatSummary, Message, ReadMarker};
 use natter_domain::entities::User;
 use serde::Serialize;
+use ts_rs::TS;
 
-#[derive(Serialize)]
+use crate::messages::seen_at;
+
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "User")]
 pub struct UserDto {
     #[serde(rename = "_id")]
     pub id: String,
     pub name: String,
     pub email: String,
+    #[ts(type = "string")]
     pub created_at: Timestamp,
+    #[ts(type = "string")]
     pub updated_at: Timestamp,
+    #[ts(type = "string | null")]
     pub last_seen: Option<Timestamp>,
 }
 
@@ -32,20 +39,25 @@ impl From<User> for UserDto {
     }
 }
 
-#[derive(Serialize)]
+/// Answers that carry only a sentence.
+#[derive(Serialize, TS)]
+#[ts(rename = "MessageOnlyResponse")]
 pub struct MessageOnly {
     pub message: &'static str,
 }
 
-#[derive(Serialize)]
+/// `verify` and `update/user`.
+#[derive(Serialize, TS)]
+#[ts(rename = "VerifyResponse")]
 pub struct UserWithToken {
     pub message: &'static str,
     pub user: UserDto,
     pub token: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "MessageImage")]
 pub struct ImageDto {
     pub url: String,
     pub public_id: String,
@@ -54,31 +66,40 @@ pub struct ImageDto {
     pub thumb_url: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
+#[ts(rename = "Reaction")]
 pub struct ReactionDto {
     pub emoji: String,
     pub users: Vec<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Message")]
 pub struct MessageDto {
     #[serde(rename = "_id")]
     pub id: String,
     pub chat_id: String,
     pub sender: String,
     pub text: String,
+    #[ts(type = "\"text\" | \"image\" | \"file\" | \"system\"")]
     pub message_type: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub image: Option<ImageDto>,
     pub seen: bool,
+    #[ts(type = "string | null")]
     pub seen_at: Option<Timestamp>,
+    #[ts(type = "string")]
     pub created_at: Timestamp,
+    #[ts(type = "string")]
     pub updated_at: Timestamp,
     pub seq: i64,
     pub client_id: String,
     pub reply_to: Option<String>,
+    #[ts(type = "string | null")]
     pub edited_at: Option<Timestamp>,
+    #[ts(type = "string | null")]
     pub deleted_at: Option<Timestamp>,
     pub reactions: Vec<ReactionDto>,
 }
@@ -115,21 +136,25 @@ impl MessageDto {
     }
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
+#[ts(rename = "LatestMessage")]
 pub struct LatestMessageDto {
     pub text: String,
     pub sender: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
+#[ts(rename = "Chat")]
 pub struct ChatDto {
     #[serde(rename = "_id")]
     pub id: String,
     pub users: Vec<String>,
     pub latest_message: Option<LatestMessageDto>,
     pub unseen_count: i64,
+    #[ts(type = "string")]
     pub created_at: Timestamp,
+    #[ts(type = "string")]
     pub updated_at: Timestamp,
     pub is_group: bool,
     pub name: Option<String>,
@@ -157,8 +182,151 @@ impl From<ChatSummary> for ChatDto {
     }
 }
 
-#[derive(Serialize)]
+/// One row of `chat/all`: `user` is the other member (null for groups).
+#[derive(Serialize, TS)]
+#[ts(rename = "ChatListItem")]
 pub struct ChatListItemDto {
     pub user: Option<UserDto>,
     pub chat: ChatDto,
+}
+
+#[derive(Serialize, TS)]
+#[ts(rename = "ChatListResponse")]
+pub struct ChatListAnswer {
+    pub chats: Vec<ChatListItemDto>,
+}
+
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "NewChatResponse")]
+pub struct NewChatAnswer {
+    pub message: &'static str,
+    pub chat_id: String,
+}
+
+/// `POST /message`.
+#[derive(Serialize, TS)]
+#[ts(rename = "SendMessageResponse")]
+pub struct SendAnswer {
+    pub message: MessageDto,
+    pub sender: UserDto,
+}
+
+/// `GET /message/:chatId`.
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "MessagesPage")]
+pub struct PageAnswer {
+    pub messages: Vec<MessageDto>,
+    pub user: Option<UserDto>,
+    pub has_more: bool,
+}
+
+/// One durable change in a chat, named like the socket event that announced it.
+#[derive(Serialize, TS)]
+#[ts(rename = "ChatEvent")]
+pub struct EventDto {
+    pub seq: i64,
+    #[serde(rename = "type")]
+    #[ts(type = "\"newMessage\" | \"messageUpdated\" | \"messageDeleted\"")]
+    pub kind: &'static str,
+    pub message: MessageDto,
+}
+
+/// `GET /chat/:id/events`.
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "EventsPage")]
+pub struct EventsAnswer {
+    pub events: Vec<EventDto>,
+    pub last_seq: i64,
+}
+
+/// Socket `messagesSeen`: a member's read marker moved.
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "MessagesSeen")]
+pub struct MessagesSeenDto {
+    pub chat_id: String,
+    pub seen_by: String,
+    pub message_ids: Vec<String>,
+    #[ts(type = "string")]
+    pub seen_at: Timestamp,
+    pub up_to_seq: i64,
+}
+
+/// Socket `userTyping` / `userStoppedTyping`.
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Typing")]
+pub struct TypingDto {
+    pub chat_id: String,
+    pub user_id: String,
+}
+
+/// Socket `presence`.
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Presence")]
+pub struct PresenceDto {
+    pub user_id: String,
+    pub online: bool,
+    #[ts(type = "string | null")]
+    pub last_seen: Option<Timestamp>,
+}
+
+/// The TypeScript declarations of every type above, as `web/src/lib/wire.gen.ts`.
+pub fn typescript() -> String {
+    let cfg = ts_rs::Config::new().with_large_int("number");
+    let decls = [
+        UserDto::decl(&cfg),
+        MessageOnly::decl(&cfg),
+        UserWithToken::decl(&cfg),
+        ImageDto::decl(&cfg),
+        ReactionDto::decl(&cfg),
+        MessageDto::decl(&cfg),
+        LatestMessageDto::decl(&cfg),
+        ChatDto::decl(&cfg),
+        ChatListItemDto::decl(&cfg),
+        ChatListAnswer::decl(&cfg),
+        NewChatAnswer::decl(&cfg),
+        SendAnswer::decl(&cfg),
+        PageAnswer::decl(&cfg),
+        EventDto::decl(&cfg),
+        EventsAnswer::decl(&cfg),
+        MessagesSeenDto::decl(&cfg),
+        TypingDto::decl(&cfg),
+        PresenceDto::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from crates/app/src/wire.rs by `NATTER_WRITE_WIRE=1 cargo test -p natter-app wire`.\n\
+         // Do not edit: change the Rust types and regenerate.\n\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(&d);
+        out.push_str("\n\n");
+    }
+    out.truncate(out.trim_end().len());
+    out.push('\n');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    #[test]
+    fn the_web_clients_wire_types_are_generated_from_these() {
+        let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../web/src/lib/wire.gen.ts");
+        let fresh = super::typescript();
+        if std::env::var("NATTER_WRITE_WIRE").is_ok_and(|v| v == "1") {
+            std::fs::write(&path, &fresh).unwrap();
+        }
+        let committed = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            committed == fresh,
+            "web/src/lib/wire.gen.ts is out of date: run `NATTER_WRITE_WIRE=1 cargo test -p natter-app wire`"
+        );
+    }
 }

@@ -4,7 +4,7 @@
 use natter_app::AppError;
 use natter_app::auth::AuthContext;
 use natter_app::messages::SendInput;
-use natter_app::wire::MessageDto;
+use natter_app::wire::{MessageDto, PresenceDto};
 use natter_domain::ids::{ChatId, UserId};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -188,10 +188,8 @@ pub async fn announce_presence(s: &SocketRef, st: &RealtimeState, user: UserId, 
         let room = rooms::user(contact);
         // Ephemeral: a client that misses this gets a fresh list when it reconnects.
         let _ = s.within(room.clone()).emit("getOnlineUser", &ids).await;
-        let _ = s
-            .within(room)
-            .emit("presence", &json!({ "userId": user.to_string(), "online": online, "lastSeen": null }))
-            .await;
+        let presence = PresenceDto { user_id: user.to_string(), online, last_seen: None };
+        let _ = s.within(room).emit("presence", &presence).await;
     }
 }
 

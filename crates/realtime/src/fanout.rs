@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use natter_app::presence::Presence;
-use natter_app::wire::MessageDto;
+use natter_app::wire::{MessageDto, MessagesSeenDto, TypingDto};
 use natter_domain::bus::{Bus, BusEvent};
 use natter_domain::ids::UserId;
 use serde_json::json;
@@ -37,13 +37,13 @@ async fn deliver(io: &SocketIo, presence: &Presence, event: BusEvent) {
             emit_durable(io, &members, "newMessage", &dto);
         }
         BusEvent::MessagesSeen { chat_id, seen_by, message_ids, seen_at, up_to_seq, members } => {
-            let payload = json!({
-                "chatId": chat_id.to_string(),
-                "seenBy": seen_by.to_string(),
-                "messageIds": message_ids.iter().map(ToString::to_string).collect::<Vec<_>>(),
-                "seenAt": seen_at,
-                "upToSeq": up_to_seq,
-            });
+            let payload = MessagesSeenDto {
+                chat_id: chat_id.to_string(),
+                seen_by: seen_by.to_string(),
+                message_ids: message_ids.iter().map(ToString::to_string).collect(),
+                seen_at,
+                up_to_seq,
+            };
             emit_durable(io, &members, "messagesSeen", &payload);
         }
         BusEvent::ChatCreated { chat_id, members } => {
@@ -58,7 +58,7 @@ async fn deliver(io: &SocketIo, presence: &Presence, event: BusEvent) {
         }
         BusEvent::Typing { chat_id, user_id, typing } => {
             let event = if typing { "userTyping" } else { "userStoppedTyping" };
-            let payload = json!({ "chatId": chat_id.to_string(), "userId": user_id.to_string() });
+            let payload = TypingDto { chat_id: chat_id.to_string(), user_id: user_id.to_string() };
             // To the others viewing the chat; never back to the typist's own tabs.
             let _ = io.to(rooms::chat(chat_id)).except(rooms::user(user_id)).emit(event, &payload).await;
         }

@@ -5,12 +5,14 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use natter_app::messages::other_member;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::error::ApiResult;
 use crate::extract::{Auth, Json, Query};
 use crate::state::AppState;
-use natter_app::wire::{ChatDto, ChatListItemDto, MessageDto, UserDto};
+use natter_app::wire::{
+    ChatDto, ChatListAnswer, ChatListItemDto, EventDto, EventsAnswer, MessageDto, NewChatAnswer, UserDto,
+};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -28,13 +30,6 @@ struct NewChatBody {
     user_id: Option<String>,
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct NewChatAnswer {
-    message: &'static str,
-    chat_id: String,
-}
-
 async fn new_chat(
     State(s): State<AppState>,
     auth: Auth,
@@ -43,11 +38,6 @@ async fn new_chat(
     let other = b.other_user_id.or(b.user_id);
     let chat_id = s.chats.start_direct(auth.ctx, other.as_deref()).await?;
     Ok(Json(NewChatAnswer { message: "Chat ready", chat_id: chat_id.to_string() }))
-}
-
-#[derive(Serialize)]
-struct ChatListAnswer {
-    chats: Vec<ChatListItemDto>,
 }
 
 async fn list_chats(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<ChatListAnswer>> {
@@ -85,21 +75,6 @@ async fn mark_read(
 struct EventsQuery {
     after: Option<i64>,
     limit: Option<u32>,
-}
-
-#[derive(Serialize)]
-struct EventDto {
-    seq: i64,
-    #[serde(rename = "type")]
-    kind: &'static str,
-    message: MessageDto,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct EventsAnswer {
-    events: Vec<EventDto>,
-    last_seq: i64,
 }
 
 async fn list_events(

@@ -8,13 +8,13 @@ use axum::routing::{get, post};
 use natter_app::AppError;
 use natter_app::messages::{SendInput, other_member};
 use natter_domain::chat::PageCursor;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::{ApiError, ApiResult, json_error};
 use crate::extract::{Auth, Json, Query};
 use crate::state::AppState;
-use natter_app::wire::{MessageDto, UserDto};
+use natter_app::wire::{MessageDto, PageAnswer, SendAnswer, UserDto};
 
 /// An image of up to 10 MiB plus the text fields around it.
 pub const UPLOAD_BODY_LIMIT: usize = 10 * 1024 * 1024 + 64 * 1024;
@@ -37,12 +37,6 @@ struct SendBody {
     text: Option<String>,
     client_id: Option<String>,
     reply_to: Option<String>,
-}
-
-#[derive(Serialize)]
-struct SendAnswer {
-    message: MessageDto,
-    sender: UserDto,
 }
 
 async fn send_message(State(s): State<AppState>, auth: Auth, req: Request) -> ApiResult<Response> {
@@ -127,14 +121,6 @@ struct PageQuery {
     before: Option<i64>,
     after: Option<i64>,
     limit: Option<u32>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct PageAnswer {
-    messages: Vec<MessageDto>,
-    user: Option<UserDto>,
-    has_more: bool,
 }
 
 async fn list_messages(

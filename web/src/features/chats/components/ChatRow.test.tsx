@@ -8,7 +8,7 @@ const ME = 'me';
 
 function item(latest: ChatListItem['chat']['latestMessage'], unseenCount = 0): ChatListItem {
   return {
-    user: { _id: 'grace', name: 'Grace Hopper', email: 'grace@example.com', createdAt: '', updatedAt: '' },
+    user: { _id: 'grace', name: 'Grace Hopper', email: 'grace@example.com', createdAt: '', updatedAt: '', lastSeen: null },
     chat: {
       _id: 'c1',
       users: [ME, 'grace'],
@@ -16,6 +16,9 @@ function item(latest: ChatListItem['chat']['latestMessage'], unseenCount = 0): C
       unseenCount,
       createdAt: '',
       updatedAt: '',
+      isGroup: false,
+      name: null,
+      lastReadSeq: 0,
       lastSeq: 4,
     },
   };

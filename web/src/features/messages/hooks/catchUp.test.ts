@@ -13,6 +13,11 @@ const msg = (seq: number): Message => ({
   seenAt: null,
   createdAt: '2026-11-25T18:00:00.000Z',
   updatedAt: '2026-11-25T18:00:00.000Z',
+  clientId: `c-${seq}`,
+  replyTo: null,
+  editedAt: null,
+  deletedAt: null,
+  reactions: [],
   seq,
 });
 const event = (seq: number): ChatEvent => ({ seq, type: 'newMessage', message: msg(seq) });

@@ -26,6 +26,10 @@ function stored(p: { chatId: string; text: string; clientId: string }, seq = 1):
     seenAt: null,
     createdAt: '2026-11-25T18:00:00.000Z',
     updatedAt: '2026-11-25T18:00:00.000Z',
+    replyTo: null,
+    editedAt: null,
+    deletedAt: null,
+    reactions: [],
     seq,
     clientId: p.clientId,
   };

@@ -26,7 +26,11 @@ function msg(seq: number, overrides: Partial<Message> = {}): Message {
     createdAt: `2026-11-25T18:00:${String(seq).padStart(2, '0')}.000Z`,
     updatedAt: `2026-11-25T18:00:${String(seq).padStart(2, '0')}.000Z`,
     seq,
-    clientId: null,
+    clientId: `server-${seq}`,
+    replyTo: null,
+    editedAt: null,
+    deletedAt: null,
+    reactions: [],
     ...overrides,
   };
 }

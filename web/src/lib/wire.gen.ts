@@ -1,0 +1,38 @@
+// Generated from crates/app/src/wire.rs by `NATTER_WRITE_WIRE=1 cargo test -p natter-app wire`.
+// Do not edit: change the Rust types and regenerate.
+
+export type User = { _id: string, name: string, email: string, createdAt: string, updatedAt: string, lastSeen: string | null, };
+
+export type MessageOnlyResponse = { message: string, };
+
+export type VerifyResponse = { message: string, user: User, token: string, };
+
+export type MessageImage = { url: string, publicId: string, width: number, height: number, thumbUrl: string, };
+
+export type Reaction = { emoji: string, users: Array<string>, };
+
+export type Message = { _id: string, chatId: string, sender: string, text: string, messageType: "text" | "image" | "file" | "system", image?: MessageImage, seen: boolean, seenAt: string | null, createdAt: string, updatedAt: string, seq: number, clientId: string, replyTo: string | null, editedAt: string | null, deletedAt: string | null, reactions: Array<Reaction>, };
+
+export type LatestMessage = { text: string, sender: string, };
+
+export type Chat = { _id: string, users: Array<string>, latestMessage: LatestMessage | null, unseenCount: number, createdAt: string, updatedAt: string, isGroup: boolean, name: string | null, lastSeq: number, lastReadSeq: number, };
+
+export type ChatListItem = { user: User | null, chat: Chat, };
+
+export type ChatListResponse = { chats: Array<ChatListItem>, };
+
+export type NewChatResponse = { message: string, chatId: string, };
+
+export type SendMessageResponse = { message: Message, sender: User, };
+
+export type MessagesPage = { messages: Array<Message>, user: User | null, hasMore: boolean, };
+
+export type ChatEvent = { seq: number, type: "newMessage" | "messageUpdated" | "messageDeleted", message: Message, };
+
+export type EventsPage = { events: Array<ChatEvent>, lastSeq: number, };
+
+export type MessagesSeen = { chatId: string, seenBy: string, messageIds: Array<string>, seenAt: string, upToSeq: number, };
+
+export type Typing = { chatId: string, userId: string, };
+
+export type Presence = { userId: string, online: boolean, lastSeen: string | null, };
