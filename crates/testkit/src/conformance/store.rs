@@ -3,8 +3,9 @@
 use std::future::Future;
 use std::sync::Arc;
 
+use natter_domain::chat::{Chat, ImageRef, Message, MessageKind, MessagePage, NewMessage, PageCursor};
 use natter_domain::entities::{CodeCheck, JobKind, Mail, NewLoginCode, Session};
-use natter_domain::ids::{SessionId, UserId};
+use natter_domain::ids::{ChatId, MessageId, SessionId, UserId};
 use natter_domain::ports::Store;
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
 
@@ -35,6 +36,63 @@ fn code(addr: &str, hash: &[u8], created: i64) -> NewLoginCode {
     }
 }
 
+async fn user(s: &Arc<dyn Store>, addr: &str) -> UserId {
+    s.get_or_create_user(&email(addr), &name(addr), at(0)).await.unwrap().id
+}
+
+async fn direct_chat(s: &Arc<dyn Store>, a: UserId, b: UserId, ms: i64) -> ChatId {
+    s.get_or_create_direct_chat(a, b, at(ms)).await.unwrap().0.id
+}
+
+fn text(chat: ChatId, sender: UserId, client_id: &str, ms: i64) -> NewMessage {
+    NewMessage {
+        id: MessageId::new(),
+        chat_id: chat,
+        sender,
+        client_id: client_id.into(),
+        kind: MessageKind::Text,
+        text: format!("text of {client_id}"),
+        image: None,
+        reply_to: None,
+        created_at: at(ms),
+    }
+}
+
+/// Store a new message and return it, failing unless it was created.
+async fn send(s: &Arc<dyn Store>, chat: ChatId, sender: UserId, client_id: &str, ms: i64) -> Message {
+    let stored = s.insert_message(text(chat, sender, client_id, ms)).await.unwrap();
+    assert!(stored.created, "{client_id} is a new message");
+    stored.message
+}
+
+fn sorted<T: Ord>(mut v: Vec<T>) -> Vec<T> {
+    v.sort();
+    v
+}
+
+fn members(chat: &Chat) -> Vec<UserId> {
+    sorted(chat.members.clone())
+}
+
+fn seqs(page: &MessagePage) -> Vec<i64> {
+    page.messages.iter().map(|m| m.seq).collect()
+}
+
+async fn page(s: &Arc<dyn Store>, chat: ChatId, cursor: PageCursor, limit: u32) -> (Vec<i64>, bool) {
+    let page = s.list_messages(chat, cursor, limit).await.unwrap();
+    assert!(page.messages.iter().all(|m| m.chat_id == chat), "only this chat's messages");
+    (seqs(&page), page.has_more)
+}
+
+async fn last_seq(s: &Arc<dyn Store>, chat: ChatId) -> i64 {
+    s.get_chat(chat).await.unwrap().last_seq
+}
+
+async fn marker(s: &Arc<dyn Store>, chat: ChatId, user: UserId) -> Option<(i64, Option<Timestamp>)> {
+    let markers = s.read_markers(chat).await.unwrap();
+    markers.iter().find(|m| m.user_id == user).map(|m| (m.last_read_seq, m.read_at))
+}
+
 /// Run every check, each on a fresh store from `make`.
 pub async fn run_all<F, Fut>(make: F)
 where
@@ -51,6 +109,20 @@ where
     sessions_live_until_revoked_or_expired(make().await).await;
     a_code_enqueues_a_mail_job_that_is_leased_once(make().await).await;
     failed_jobs_retry_later_or_die(make().await).await;
+    a_direct_chat_is_created_once_and_shared_by_both_sides(make().await).await;
+    messages_get_consecutive_seqs_per_chat_and_move_the_chat(make().await).await;
+    a_repeated_client_id_returns_the_original_and_stores_nothing(make().await).await;
+    a_client_id_reused_in_another_chat_conflicts(make().await).await;
+    messages_to_an_unknown_chat_are_not_stored(make().await).await;
+    concurrent_inserts_get_every_seq_exactly_once(make().await).await;
+    concurrent_retries_of_one_message_store_it_once(make().await).await;
+    message_pages_are_ascending_with_has_more_at_the_edges(make().await).await;
+    read_markers_move_forward_only_and_clamp_to_last_seq(make().await).await;
+    non_members_cannot_mark_a_chat_read(make().await).await;
+    the_chat_list_shows_newest_activity_first_with_unseen_counts(make().await).await;
+    co_members_are_everyone_sharing_a_chat_once(make().await).await;
+    get_users_returns_the_known_requested_users(make().await).await;
+    get_message_finds_stored_messages_only(make().await).await;
 }
 
 async fn login_code_is_accepted_once(s: Arc<dyn Store>) {
@@ -156,4 +228,342 @@ async fn failed_jobs_retry_later_or_die(s: Arc<dyn Store>) {
     assert_eq!(job.attempts, 1);
     s.fail_job(id, "smtp down", None, at(5_001)).await.unwrap();
     assert_eq!(s.claim_job(at(10_000_000), at(10_060_000)).await.unwrap(), None, "dead jobs stay dead");
+}
+
+async fn a_direct_chat_is_created_once_and_shared_by_both_sides(s: Arc<dyn Store>) {
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let (chat, created) = s.get_or_create_direct_chat(a, b, at(1)).await.unwrap();
+    assert!(created);
+    assert_eq!(members(&chat), sorted(vec![a, b]));
+    assert_eq!((chat.is_group, chat.name.as_deref(), chat.last_seq), (false, None, 0));
+    assert_eq!((chat.created_at, chat.updated_at), (at(1), at(1)));
+    let (again, created) = s.get_or_create_direct_chat(a, b, at(2)).await.unwrap();
+    assert!(!created, "the second call finds the first chat");
+    assert_eq!((again.id, again.created_at, members(&again)), (chat.id, at(1), members(&chat)));
+    let (flipped, created) = s.get_or_create_direct_chat(b, a, at(3)).await.unwrap();
+    assert!(!created, "(b, a) is the same chat as (a, b)");
+    assert_eq!(flipped.id, chat.id);
+    let got = s.get_chat(chat.id).await.unwrap();
+    assert_eq!((got.id, members(&got), got.last_seq), (chat.id, members(&chat), 0));
+    let c = user(&s, "c@x.io").await;
+    let (other, created) = s.get_or_create_direct_chat(a, c, at(4)).await.unwrap();
+    assert!(created);
+    assert_ne!(other.id, chat.id);
+    assert!(matches!(s.get_chat(ChatId::new()).await, Err(StoreError::NotFound)));
+}
+
+async fn messages_get_consecutive_seqs_per_chat_and_move_the_chat(s: Arc<dyn Store>) {
+    let (a, b, c) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await, user(&s, "c@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    let ac = direct_chat(&s, a, c, 1).await;
+    assert_eq!(send(&s, ab, a, "m1", 10).await.seq, 1);
+    let chat = s.get_chat(ab).await.unwrap();
+    assert_eq!((chat.last_seq, chat.updated_at, chat.created_at), (1, at(10), at(1)));
+    assert_eq!(send(&s, ab, b, "m2", 20).await.seq, 2);
+    assert_eq!(send(&s, ac, c, "m1", 25).await.seq, 1, "seqs count per chat");
+    let third = send(&s, ab, a, "m3", 30).await;
+    assert_eq!((third.seq, third.chat_id, third.sender), (3, ab, a));
+    assert_eq!((third.created_at, third.updated_at, third.text.as_str()), (at(30), at(30), "text of m3"));
+    let chat = s.get_chat(ab).await.unwrap();
+    assert_eq!((chat.last_seq, chat.updated_at), (3, at(30)));
+    assert_eq!(last_seq(&s, ac).await, 1);
+    // The sender has read up to their own message; the others have not moved.
+    assert_eq!(marker(&s, ab, a).await, Some((3, Some(at(30)))));
+    assert_eq!(marker(&s, ab, b).await, Some((2, Some(at(20)))));
+    assert_eq!(marker(&s, ac, c).await, Some((1, Some(at(25)))));
+    assert_eq!(marker(&s, ac, a).await, Some((0, None)));
+    assert_eq!(s.read_markers(ab).await.unwrap().len(), 2);
+}
+
+async fn a_repeated_client_id_returns_the_original_and_stores_nothing(s: Arc<dyn Store>) {
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    let original = send(&s, ab, a, "same", 10).await;
+    let mut retry = text(ab, a, "same", 20);
+    retry.text = "a different text".into();
+    let stored = s.insert_message(retry.clone()).await.unwrap();
+    assert!(!stored.created);
+    assert_eq!(stored.message, original, "the retry returns the stored original");
+    let chat = s.get_chat(ab).await.unwrap();
+    assert_eq!((chat.last_seq, chat.updated_at), (1, at(10)), "a retry moves nothing");
+    assert!(matches!(s.get_message(retry.id).await, Err(StoreError::NotFound)));
+    assert_eq!(page(&s, ab, PageCursor::Latest, 10).await, (vec![1], false));
+    // The client id is only unique per sender.
+    let theirs = send(&s, ab, b, "same", 30).await;
+    assert_ne!(theirs.id, original.id);
+    assert_eq!((theirs.seq, last_seq(&s, ab).await), (2, 2));
+}
+
+async fn a_client_id_reused_in_another_chat_conflicts(s: Arc<dyn Store>) {
+    let (a, b, c) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await, user(&s, "c@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    let ac = direct_chat(&s, a, c, 1).await;
+    send(&s, ab, a, "same", 10).await;
+    let elsewhere = text(ac, a, "same", 20);
+    assert!(matches!(s.insert_message(elsewhere.clone()).await, Err(StoreError::Conflict { .. })));
+    assert!(matches!(s.get_message(elsewhere.id).await, Err(StoreError::NotFound)));
+    let chat = s.get_chat(ac).await.unwrap();
+    assert_eq!((chat.last_seq, chat.updated_at), (0, at(1)));
+    assert_eq!(page(&s, ac, PageCursor::Latest, 10).await, (vec![], false));
+    assert_eq!(last_seq(&s, ab).await, 1);
+}
+
+async fn messages_to_an_unknown_chat_are_not_stored(s: Arc<dyn Store>) {
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let nowhere = text(ChatId::new(), a, "lost", 10);
+    let result = s.insert_message(nowhere.clone()).await;
+    assert!(
+        matches!(result, Err(StoreError::NotFound) | Err(StoreError::Conflict { .. })),
+        "an unknown chat is an error, got {result:?}"
+    );
+    assert!(matches!(s.get_message(nowhere.id).await, Err(StoreError::NotFound)));
+    // Nothing of it was kept: the client id is still free.
+    let ab = direct_chat(&s, a, b, 1).await;
+    assert_eq!(send(&s, ab, a, "lost", 20).await.seq, 1);
+}
+
+async fn concurrent_inserts_get_every_seq_exactly_once(s: Arc<dyn Store>) {
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    let tasks = (0..10).map(|t| {
+        let s = s.clone();
+        tokio::spawn(async move {
+            let mut seqs = Vec::new();
+            for i in 0..10 {
+                let sender = if t % 2 == 0 { a } else { b };
+                let stored = s.insert_message(text(ab, sender, &format!("t{t}-{i}"), 10 + i)).await.unwrap();
+                assert!(stored.created);
+                seqs.push(stored.message.seq);
+            }
+            seqs
+        })
+    });
+    let results = futures::future::join_all(tasks).await;
+    let mut seqs = Vec::new();
+    for r in results {
+        let task_seqs = r.unwrap();
+        assert!(task_seqs.windows(2).all(|w| w[0] < w[1]), "one task's messages keep their order");
+        seqs.extend(task_seqs);
+    }
+    assert_eq!(sorted(seqs), (1..=100).collect::<Vec<i64>>());
+    assert_eq!(last_seq(&s, ab).await, 100);
+    assert_eq!(page(&s, ab, PageCursor::Latest, 200).await, ((1..=100).collect(), false));
+}
+
+async fn concurrent_retries_of_one_message_store_it_once(s: Arc<dyn Store>) {
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    let tries = (0..20).map(|i| {
+        let s = s.clone();
+        tokio::spawn(async move { s.insert_message(text(ab, a, "once", 10 + i)).await.unwrap() })
+    });
+    let results: Vec<_> = futures::future::join_all(tries).await.into_iter().map(Result::unwrap).collect();
+    assert_eq!(results.iter().filter(|r| r.created).count(), 1, "exactly one try creates it");
+    let id = results[0].message.id;
+    assert!(results.iter().all(|r| r.message.id == id && r.message.seq == 1), "all return the original");
+    assert_eq!(last_seq(&s, ab).await, 1);
+    assert_eq!(page(&s, ab, PageCursor::Latest, 50).await, (vec![1], false));
+}
+
+async fn message_pages_are_ascending_with_has_more_at_the_edges(s: Arc<dyn Store>) {
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    let other = direct_chat(&s, a, user(&s, "c@x.io").await, 1).await;
+    for i in 1..=5 {
+        send(&s, ab, if i % 2 == 0 { b } else { a }, &format!("m{i}"), 10 * i).await;
+    }
+    send(&s, other, a, "elsewhere", 100).await;
+    let empty = direct_chat(&s, b, user(&s, "d@x.io").await, 1).await;
+    use PageCursor::{After, Before, Latest};
+    assert_eq!(page(&s, ab, Latest, 2).await, (vec![4, 5], true));
+    assert_eq!(page(&s, ab, Latest, 4).await, (vec![2, 3, 4, 5], true));
+    assert_eq!(page(&s, ab, Latest, 5).await, (vec![1, 2, 3, 4, 5], false), "exactly limit left");
+    assert_eq!(page(&s, ab, Latest, 50).await, (vec![1, 2, 3, 4, 5], false));
+    assert_eq!(page(&s, ab, Before(4), 2).await, (vec![2, 3], true));
+    assert_eq!(page(&s, ab, Before(4), 3).await, (vec![1, 2, 3], false), "exactly limit left");
+    assert_eq!(page(&s, ab, Before(3), 10).await, (vec![1, 2], false));
+    assert_eq!(page(&s, ab, Before(1), 10).await, (vec![], false));
+    assert_eq!(page(&s, ab, Before(100), 1).await, (vec![5], true));
+    assert_eq!(page(&s, ab, After(0), 4).await, (vec![1, 2, 3, 4], true));
+    assert_eq!(page(&s, ab, After(2), 2).await, (vec![3, 4], true));
+    assert_eq!(page(&s, ab, After(2), 3).await, (vec![3, 4, 5], false), "exactly limit left");
+    assert_eq!(page(&s, ab, After(4), 10).await, (vec![5], false));
+    assert_eq!(page(&s, ab, After(5), 10).await, (vec![], false));
+    assert_eq!(page(&s, empty, Latest, 10).await, (vec![], false));
+    assert_eq!(page(&s, ChatId::new(), Latest, 10).await, (vec![], false));
+    let full = s.list_messages(ab, Latest, 10).await.unwrap();
+    assert_eq!(full.messages[3].client_id, "m4");
+    assert_eq!((full.messages[3].sender, full.messages[3].created_at), (b, at(40)));
+}
+
+async fn read_markers_move_forward_only_and_clamp_to_last_seq(s: Arc<dyn Store>) {
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    send(&s, ab, a, "m1", 10).await;
+    send(&s, ab, a, "m2", 20).await;
+    send(&s, ab, b, "m3", 30).await;
+    let m4 = send(&s, ab, a, "m4", 40).await;
+    assert_eq!(marker(&s, ab, b).await, Some((3, Some(at(30)))), "b has read up to its own message");
+
+    // b read up to 3 when it sent m3; reading 1..=3 again does not move the marker.
+    assert!(s.mark_read(ab, b, 3, at(50)).await.unwrap().is_none());
+    assert!(s.mark_read(ab, b, 1, at(50)).await.unwrap().is_none());
+    assert!(s.mark_read(ab, b, 0, at(50)).await.unwrap().is_none());
+    assert_eq!(marker(&s, ab, b).await, Some((3, Some(at(30)))), "not moving leaves read_at alone");
+
+    let moved = s.mark_read(ab, b, 100, at(60)).await.unwrap().expect("moves to the end");
+    assert_eq!((moved.from_seq, moved.to_seq, moved.at), (3, 4, at(60)), "clamped to last_seq");
+    assert_eq!(moved.newly_seen, vec![m4.id]);
+    assert_eq!(marker(&s, ab, b).await, Some((4, Some(at(60)))));
+    assert!(s.mark_read(ab, b, 100, at(70)).await.unwrap().is_none(), "already at last_seq");
+
+    // Each member's own messages are never "newly seen" by them.
+    let c = user(&s, "c@x.io").await;
+    let ac = direct_chat(&s, a, c, 1).await;
+    send(&s, ac, c, "n1", 10).await;
+    send(&s, ac, c, "n2", 20).await;
+    send(&s, ac, a, "n3", 30).await;
+    let n4 = send(&s, ac, c, "n4", 40).await;
+    assert_eq!(marker(&s, ac, a).await, Some((3, Some(at(30)))));
+    assert!(s.mark_read(ac, c, 4, at(50)).await.unwrap().is_none(), "c is at its own n4 already");
+    let a_moved = s.mark_read(ac, a, 4, at(60)).await.unwrap().expect("moves");
+    assert_eq!((a_moved.from_seq, a_moved.to_seq, a_moved.newly_seen), (3, 4, vec![n4.id]));
+    assert_eq!(marker(&s, ac, a).await, Some((4, Some(at(60)))));
+    assert_eq!(marker(&s, ac, c).await, Some((4, Some(at(40)))));
+
+    // A reader who never wrote sees the others' messages in (from, to], in seq order.
+    let d = user(&s, "d@x.io").await;
+    let ad = direct_chat(&s, a, d, 1).await;
+    let p1 = send(&s, ad, a, "p1", 10).await;
+    let p2 = send(&s, ad, a, "p2", 20).await;
+    let p3 = send(&s, ad, a, "p3", 30).await;
+    assert_eq!(marker(&s, ad, d).await, Some((0, None)));
+    let first = s.mark_read(ad, d, 2, at(40)).await.unwrap().expect("moves");
+    assert_eq!((first.from_seq, first.to_seq, first.newly_seen), (0, 2, vec![p1.id, p2.id]));
+    assert_eq!(marker(&s, ad, d).await, Some((2, Some(at(40)))));
+    let second = s.mark_read(ad, d, 3, at(50)).await.unwrap().expect("moves");
+    assert_eq!((second.from_seq, second.to_seq, second.newly_seen), (2, 3, vec![p3.id]));
+}
+
+async fn non_members_cannot_mark_a_chat_read(s: Arc<dyn Store>) {
+    let (a, b, c) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await, user(&s, "c@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    send(&s, ab, a, "m1", 10).await;
+    let result = s.mark_read(ab, c, 1, at(20)).await;
+    assert!(matches!(result, Err(StoreError::NotFound) | Ok(None)), "a non-member moves nothing: {result:?}");
+    assert_eq!(marker(&s, ab, c).await, None, "no marker was created for the non-member");
+    assert_eq!(s.read_markers(ab).await.unwrap().len(), 2);
+    assert!(s.list_chats(c).await.unwrap().is_empty());
+    let result = s.mark_read(ChatId::new(), a, 1, at(20)).await;
+    assert!(matches!(result, Err(StoreError::NotFound) | Ok(None)), "an unknown chat: {result:?}");
+}
+
+async fn the_chat_list_shows_newest_activity_first_with_unseen_counts(s: Arc<dyn Store>) {
+    let (a, b, c) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await, user(&s, "c@x.io").await);
+    let lonely = user(&s, "d@x.io").await;
+    let ab = direct_chat(&s, a, b, 1).await;
+    let ac = direct_chat(&s, a, c, 2).await;
+    let bc = direct_chat(&s, b, c, 3).await;
+    send(&s, ab, b, "b1", 10).await;
+    let b2 = send(&s, ab, b, "b2", 11).await;
+    let a1 = send(&s, ac, a, "a1", 20).await;
+
+    let list = s.list_chats(a).await.unwrap();
+    assert_eq!(list.iter().map(|l| l.chat.id).collect::<Vec<_>>(), [ac, ab], "newest activity first");
+    let (l_ac, l_ab) = (&list[0], &list[1]);
+    assert_eq!(l_ab.latest.as_ref().map(|m| m.id), Some(b2.id), "the latest message is the newest");
+    assert_eq!((l_ab.unseen_count, l_ab.last_read_seq), (2, 0));
+    assert_eq!((l_ab.chat.last_seq, l_ab.chat.updated_at), (2, at(11)));
+    assert_eq!(members(&l_ab.chat), sorted(vec![a, b]));
+    assert_eq!(l_ac.latest.as_ref(), Some(&a1));
+    assert_eq!((l_ac.unseen_count, l_ac.last_read_seq), (0, 1), "own messages are never unseen");
+    assert_eq!(members(&l_ac.chat), sorted(vec![a, c]));
+
+    let list = s.list_chats(c).await.unwrap();
+    assert_eq!(list.iter().map(|l| l.chat.id).collect::<Vec<_>>(), [ac, bc]);
+    assert_eq!((list[0].unseen_count, list[0].last_read_seq), (1, 0));
+    assert!(list[1].latest.is_none(), "a chat without messages has no preview");
+    assert_eq!((list[1].unseen_count, list[1].last_read_seq, list[1].chat.last_seq), (0, 0, 0));
+    assert_eq!(members(&list[1].chat), sorted(vec![b, c]));
+
+    // a answers in ab (reading up to its answer), then b writes again.
+    send(&s, ab, a, "a2", 30).await;
+    let b3 = send(&s, ab, b, "b3", 40).await;
+    let list = s.list_chats(a).await.unwrap();
+    assert_eq!(list.iter().map(|l| l.chat.id).collect::<Vec<_>>(), [ab, ac]);
+    assert_eq!(list[0].latest.as_ref(), Some(&b3));
+    assert_eq!((list[0].unseen_count, list[0].last_read_seq), (1, 3));
+    s.mark_read(ab, a, 4, at(50)).await.unwrap().expect("moves");
+    assert_eq!(s.list_chats(a).await.unwrap()[0].unseen_count, 0);
+
+    let list = s.list_chats(b).await.unwrap();
+    assert_eq!(list.iter().map(|l| l.chat.id).collect::<Vec<_>>(), [ab, bc]);
+    assert_eq!((list[0].unseen_count, list[0].last_read_seq), (0, 4));
+
+    assert!(s.list_chats(lonely).await.unwrap().is_empty());
+    assert!(s.list_chats(UserId::new()).await.unwrap().is_empty());
+}
+
+async fn co_members_are_everyone_sharing_a_chat_once(s: Arc<dyn Store>) {
+    let (a, b, c) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await, user(&s, "c@x.io").await);
+    let lonely = user(&s, "d@x.io").await;
+    direct_chat(&s, a, b, 1).await;
+    direct_chat(&s, b, a, 2).await;
+    direct_chat(&s, c, a, 3).await;
+    assert_eq!(sorted(s.co_member_ids(a).await.unwrap()), sorted(vec![b, c]));
+    assert_eq!(s.co_member_ids(b).await.unwrap(), vec![a]);
+    assert_eq!(s.co_member_ids(c).await.unwrap(), vec![a]);
+    assert!(s.co_member_ids(lonely).await.unwrap().is_empty());
+    direct_chat(&s, b, c, 4).await;
+    assert_eq!(sorted(s.co_member_ids(b).await.unwrap()), sorted(vec![a, c]), "distinct, without b");
+}
+
+async fn get_users_returns_the_known_requested_users(s: Arc<dyn Store>) {
+    let a = s.get_or_create_user(&email("a@x.io"), &name("Ada"), at(0)).await.unwrap();
+    let b = s.get_or_create_user(&email("b@x.io"), &name("Bob"), at(1)).await.unwrap();
+    s.get_or_create_user(&email("c@x.io"), &name("Carol"), at(2)).await.unwrap();
+    let ids = |v: Vec<natter_domain::entities::User>| sorted(v.into_iter().map(|u| u.id).collect::<Vec<_>>());
+    assert!(s.get_users(&[]).await.unwrap().is_empty());
+    let mut got = s.get_users(&[b.id, UserId::new(), a.id]).await.unwrap();
+    got.sort_by_key(|u| u.id);
+    let mut want = vec![a.clone(), b.clone()];
+    want.sort_by_key(|u| u.id);
+    assert_eq!(got, want, "unknown ids are ignored");
+    assert_eq!(ids(s.get_users(&[a.id]).await.unwrap()), vec![a.id]);
+    assert!(s.get_users(&[UserId::new()]).await.unwrap().is_empty());
+}
+
+async fn get_message_finds_stored_messages_only(s: Arc<dyn Store>) {
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    let first = send(&s, ab, a, "m1", 10).await;
+    let image = NewMessage {
+        id: MessageId::new(),
+        chat_id: ab,
+        sender: b,
+        client_id: "img-1".into(),
+        kind: MessageKind::Image,
+        text: String::new(),
+        image: Some(ImageRef { key: "k/full".into(), thumb_key: "k/thumb".into(), width: 640, height: 480 }),
+        reply_to: Some(first.id),
+        created_at: at(20),
+    };
+    let stored = s.insert_message(image.clone()).await.unwrap().message;
+    let want = Message {
+        id: image.id,
+        chat_id: ab,
+        seq: 2,
+        sender: b,
+        client_id: "img-1".into(),
+        kind: MessageKind::Image,
+        text: String::new(),
+        image: image.image.clone(),
+        reply_to: Some(first.id),
+        created_at: at(20),
+        updated_at: at(20),
+    };
+    assert_eq!(stored, want);
+    assert_eq!(s.get_message(image.id).await.unwrap(), want);
+    assert_eq!(s.get_message(first.id).await.unwrap(), first);
+    assert!(matches!(s.get_message(MessageId::new()).await, Err(StoreError::NotFound)));
 }
