@@ -1,6 +1,7 @@
 //! Sending and reading messages. Both transports (REST and socket) call `send`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use natter_domain::StoreError;
 use natter_domain::bus::{Bus, BusEvent};
@@ -9,13 +10,18 @@ use natter_domain::chat::{
     PageCursor, ReadMarker, Stored,
 };
 use natter_domain::ids::{MessageId, UserId};
-use natter_domain::ports::{Clock, Store};
+use natter_domain::ports::{Clock, Decision, Limiter, Rate, Store};
 use tracing::instrument;
 
 use crate::auth::AuthContext;
 use crate::chats::ChatService;
 use crate::media::MediaService;
 use crate::{AppError, AppResult};
+
+/// How fast one user may send, across all their sockets and requests: a burst for a
+/// person pasting lines, and a ceiling a runaway script hits quickly.
+pub const SEND_RATES: [Rate; 2] =
+    [Rate::per(30, Duration::from_secs(1)), Rate::per(600, Duration::from_secs(60))];
 
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 200;
@@ -43,6 +49,8 @@ pub struct MessageService {
     clock: Arc<dyn Clock>,
     chats: Arc<ChatService>,
     media: Arc<MediaService>,
+    limiter: Arc<dyn Limiter>,
+    send_rates: Vec<Rate>,
 }
 
 impl MessageService {
@@ -52,8 +60,10 @@ impl MessageService {
         clock: Arc<dyn Clock>,
         chats: Arc<ChatService>,
         media: Arc<MediaService>,
+        limiter: Arc<dyn Limiter>,
+        send_rates: Vec<Rate>,
     ) -> Self {
-        Self { store, bus, clock, chats, media }
+        Self { store, bus, clock, chats, media, limiter, send_rates }
     }
 
     /// Store a message and, once committed, announce it. A repeated `clientId` from
@@ -61,6 +71,16 @@ impl MessageService {
     #[instrument(skip_all, fields(user.id = %who.user_id, chat.id = %input.chat_id), err)]
     pub async fn send(&self, who: AuthContext, input: SendInput) -> AppResult<Stored> {
         let chat = self.chats.require_member(who, &input.chat_id).await?;
+        let key = format!("send:user:{}", who.user_id);
+        if let Decision::Limited { retry_after } =
+            self.limiter.hit(&key, &self.send_rates, self.clock.now()).await?
+        {
+            return Err(AppError::RateLimited {
+                code: "rate_limited",
+                message: "You are sending messages too fast. Slow down a little.".into(),
+                retry_after,
+            });
+        }
         let text = input.text.unwrap_or_default();
         if text.chars().count() > MAX_TEXT_CHARS {
             return Err(AppError::BadRequest {

@@ -20,7 +20,7 @@ use natter_app::presence::Presence;
 use natter_app::secrets::Secrets;
 use natter_app::users::UserService;
 use natter_domain::bus::Bus;
-use natter_domain::ports::Clock;
+use natter_domain::ports::{Clock, Rate};
 use natter_http::{AppState, Origins};
 use natter_realtime::RealtimeState;
 use socketioxide::SocketIo;
@@ -36,6 +36,8 @@ pub struct Overrides {
     pub clock: Option<Arc<dyn Clock>>,
     pub auth_policy: Option<AuthPolicy>,
     pub retry_policy: Option<RetryPolicy>,
+    /// How fast one user may send messages.
+    pub send_rates: Option<Vec<Rate>>,
     /// How long a typing indicator lives without a refresh.
     pub typing_ttl: Option<Duration>,
 }
@@ -82,6 +84,8 @@ impl Application {
             clock.clone(),
             chats.clone(),
             media.clone(),
+            ports.limiter.clone(),
+            overrides.send_rates.unwrap_or_else(|| natter_app::messages::SEND_RATES.to_vec()),
         ));
         let origins = Arc::new(Origins::new(&settings.public_origin(), &settings.allowed_origins));
         let state = AppState {

@@ -9,6 +9,7 @@ use natter::config::{RawConfig, Settings};
 use natter::{Application, Overrides};
 use natter_app::auth::AuthPolicy;
 use natter_app::mail::RetryPolicy;
+use natter_domain::ports::Rate;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
@@ -31,6 +32,8 @@ pub struct TestOptions {
     pub data_dir: Option<Arc<tempfile::TempDir>>,
     pub clock: Option<Arc<ManualClock>>,
     pub typing_ttl: Option<Duration>,
+    /// Message send rates; tests that are not about this limit get a high one.
+    pub send_rates: Option<Vec<Rate>>,
 }
 
 pub struct TestApp {
@@ -71,6 +74,9 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         auth_policy: opts.auth_policy.clone(),
         retry_policy: Some(opts.retry_policy.clone().unwrap_or_else(fast_retries)),
         typing_ttl: opts.typing_ttl,
+        send_rates: Some(
+            opts.send_rates.clone().unwrap_or_else(|| vec![Rate::per(100_000, Duration::from_secs(1))]),
+        ),
     };
     let app = Application::build_with(settings, overrides).await.expect("the app builds");
     let addr = app.local_addr().unwrap();

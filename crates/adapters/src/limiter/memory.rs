@@ -61,13 +61,14 @@ impl Limiter for MemoryLimiter {
         let mut wait_ms = 0i64;
         for rate in rates {
             let window = millis(rate.window);
-            let in_window: Vec<i64> = log.hits.iter().copied().filter(|&t| t > now - window).collect();
+            // Hits are in time order: those inside the window are a suffix.
+            let first_inside = log.hits.partition_point(|&t| t <= now - window);
+            let inside = log.hits.len() - first_inside;
             let limit = usize::try_from(rate.limit).unwrap_or(usize::MAX);
-            if in_window.len() >= limit {
+            if limit > 0 && inside >= limit {
                 // The hit that must leave the window before one more fits.
-                let idx = in_window.len() - limit.max(1).min(in_window.len());
-                let oldest_blocking = in_window.get(idx).copied().unwrap_or(now);
-                wait_ms = wait_ms.max(oldest_blocking + window - now);
+                let blocking = log.hits.get(log.hits.len() - limit).copied().unwrap_or(now);
+                wait_ms = wait_ms.max(blocking + window - now);
             }
         }
         if wait_ms > 0 || rates.iter().any(|r| r.limit == 0) {

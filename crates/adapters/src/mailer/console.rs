@@ -2,7 +2,6 @@
 //! for the `/dev/mailbox` page. Nothing leaves the machine.
 
 use std::collections::VecDeque;
-use std::io::Write;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -32,9 +31,8 @@ impl Mailer for ConsoleMailer {
             "\n──── mail to {} ────\nSubject: {}\n\n{}────────────────────\n",
             mail.to, mail.subject, mail.body
         );
-        let mut out = std::io::stdout().lock();
-        let _ = out.write_all(text.as_bytes());
-        let _ = out.flush();
+        // `print!` rather than a raw stdout handle: the test harness captures it.
+        print!("{text}");
         let mut sent = self.sent.lock().map_err(|_| anyhow::anyhow!("mailbox lock poisoned"))?;
         if sent.len() == KEEP {
             sent.pop_front();

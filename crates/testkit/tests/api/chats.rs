@@ -179,3 +179,30 @@ async fn a_send_answers_with_the_message_and_the_sender_in_the_seed_shape() {
         assert!(m[f].is_string(), "{f}");
     }
 }
+
+#[tokio::test]
+async fn sending_is_rate_limited_per_user_across_transports() {
+    let app = natter_testkit::spawn_app_with(natter_testkit::TestOptions {
+        send_rates: Some(natter_app::messages::SEND_RATES.to_vec()),
+        ..Default::default()
+    })
+    .await;
+    let (a, b, chat) = app.pair().await;
+    for i in 0..30 {
+        app.send_text(&a, &chat, &format!("burst {i}")).await;
+    }
+    let res = app.post_authed("/message", &a.token, json!({ "chatId": chat, "text": "one too many" })).await;
+    assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(res.headers().contains_key("retry-after"));
+    let socket = natter_testkit::TestSocket::connect(&app, &a.token).await;
+    let ack =
+        socket.ack("sendMessage", json!({ "chatId": chat, "text": "also too many", "clientId": "x1" })).await;
+    assert_eq!(ack["error"]["code"], "rate_limited");
+    // Someone else is not slowed down, and a second later the sender may go on.
+    app.send_text(&b, &chat, "my turn").await;
+    app.clock.advance(Duration::from_secs(1));
+    app.send_text(&a, &chat, "calmer now").await;
+    let page: Value =
+        app.get_authed(&format!("/message/{chat}?limit=200"), &a.token).await.json().await.unwrap();
+    assert_eq!(page["messages"].as_array().unwrap().len(), 32, "refused sends stored nothing");
+}
