@@ -57,7 +57,9 @@ pub fn layer(state: RealtimeState) -> (SocketIoLayer, SocketIo) {
     let (layer, io) = SocketIo::builder()
         .with_state(state)
         .max_buffer_size(SOCKET_BUFFER)
+        // Client packets: 64 KiB on either transport (polling bodies, websocket frames).
         .max_payload(64 * 1024)
+        .ws_max_message_size(64 * 1024)
         .connect_timeout(Duration::from_secs(10))
         .build_layer();
     io.ns("/", connect::on_connect.with(connect::authenticate));

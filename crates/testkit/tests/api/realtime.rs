@@ -130,3 +130,21 @@ async fn starting_a_chat_refreshes_both_online_lists() {
     assert_eq!(a1.expect("getOnlineUser").await, json!([b.user_id]));
     assert_eq!(b1.expect("getOnlineUser").await, json!([a.user_id]));
 }
+
+#[tokio::test]
+async fn an_oversized_socket_packet_closes_that_socket_only() {
+    let app = spawn_app().await;
+    let (a, b, chat) = app.pair().await;
+    let mut big = TestSocket::connect(&app, &a.token).await;
+    let mut other = TestSocket::connect(&app, &b.token).await;
+    big.emit("sendMessage", json!({ "chatId": chat, "text": "x".repeat(100 * 1024), "clientId": "big" }))
+        .await;
+    // The server drops that connection: its user goes offline for their contacts.
+    let p = other.expect("presence").await;
+    assert_eq!((p["userId"].as_str(), p["online"].as_bool()), (Some(a.user_id.as_str()), Some(false)));
+    big.expect_none("newMessage", Duration::from_millis(10)).await;
+    app.send_text(&a, &chat, "still here").await;
+    assert_eq!(other.expect("newMessage").await["text"], "still here");
+    let page: Value = app.get_authed(&format!("/message/{chat}"), &a.token).await.json().await.unwrap();
+    assert_eq!(page["messages"].as_array().unwrap().len(), 1, "the oversized send stored nothing");
+}
