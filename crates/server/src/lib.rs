@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
+use axum::serve::ListenerExt;
 use natter_app::auth::{AuthPolicy, AuthService};
 use natter_app::chats::ChatService;
 use natter_app::health::Health;
@@ -168,9 +169,16 @@ impl Application {
                 }
             })
         });
+        // Chat frames are small and latency-bound: send them now, not when Nagle's
+        // algorithm and the peer's delayed ACK agree.
+        let listener = self.listener.tap_io(|tcp| {
+            if let Err(e) = tcp.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
+            }
+        });
         let serve_stop = stop.clone();
         let server =
-            axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async move {
                     tokio::select! {
                         () = shutdown => {}

@@ -47,6 +47,11 @@ describe('ChatRow', () => {
     expect(screen.queryByTestId('unseen-badge')).not.toBeInTheDocument();
   });
 
+  it('never shows a badge on the chat being read, even if the cached count is stale', () => {
+    renderAt(<ChatRow item={item({ text: 'ping', sender: 'grace' }, 2)} meId={ME} online={false} typing={false} active />);
+    expect(screen.queryByTestId('unseen-badge')).not.toBeInTheDocument();
+  });
+
   it('links to the chat and shows presence', () => {
     row(item(null), true);
     expect(screen.getByRole('link')).toHaveAttribute('href', '/chat/c1');

@@ -20,7 +20,8 @@ export const ChatRow = memo(function ChatRow({ item, meId, online, typing, activ
   const { chat, user } = item;
   const name = chatTitle(item);
   const latest = chat.latestMessage;
-  const unseen = chat.unseenCount;
+  // The open chat is being read: it never shows a badge, whatever a stale refetch says.
+  const unseen = active ? 0 : chat.unseenCount;
   const preview = typing ? 'typing…' : latest ? `${latest.sender === meId ? 'You: ' : ''}${latest.text || '📷 Photo'}` : 'No messages yet';
 
   return (

@@ -29,7 +29,11 @@ export function useChatListLiveUpdates(meId: string, activeChatId: string | null
     update((list) => applyNewMessage(list, message, { meId, activeChatId })),
   );
   useSocketEvent(SocketEvent.messagesSeen, (seen) => {
-    if (seen.seenBy === meId) update((list) => clearUnseen(list, seen.chatId));
+    if (seen.seenBy !== meId) return;
+    update((list) => clearUnseen(list, seen.chatId));
+    // A list fetch that started before the marker moved would bring the old count
+    // back: refetch (cancelling any such fetch) now that the server has the new one.
+    void queryClient.invalidateQueries({ queryKey: queryKeys.chats });
   });
   useSocketEvent(SocketEvent.chatUpdated, () => void queryClient.invalidateQueries({ queryKey: queryKeys.chats }));
 
