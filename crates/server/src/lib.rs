@@ -177,18 +177,17 @@ impl Application {
             }
         });
         let serve_stop = stop.clone();
-        let server =
-            axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async move {
-                    tokio::select! {
-                        () = shutdown => {}
-                        () = serve_stop.cancelled() => {}
-                    }
-                    // Open sockets would hold a graceful shutdown forever: close them.
-                    if let Some(io) = io {
-                        io.close().await;
-                    }
-                });
+        let server = axum::serve(listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                tokio::select! {
+                    () = shutdown => {}
+                    () = serve_stop.cancelled() => {}
+                }
+                // Open sockets would hold a graceful shutdown forever: close them.
+                if let Some(io) = io {
+                    io.close().await;
+                }
+            });
         let result = server.await.context("the HTTP server failed");
         stop.cancel();
         if let Some(w) = worker {
