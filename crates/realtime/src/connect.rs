@@ -59,6 +59,7 @@ pub async fn on_connect(
     State(st): State<RealtimeState>,
 ) {
     s.join([rooms::user(ctx.user_id), rooms::session(ctx.session_id)]);
+    s.extensions.insert(std::sync::Arc::new(crate::flood::FloodGuard::new()));
     events::register(&s);
     let came_online = st.presence.socket_opened(ctx.user_id);
     tracing::debug!(user.id = %ctx.user_id, socket.id = %s.id, "socket connected");

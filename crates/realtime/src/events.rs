@@ -11,6 +11,9 @@ use serde_json::{Value, json};
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 use socketioxide::socket::DisconnectReason;
 
+use std::sync::Arc;
+
+use crate::flood::FloodGuard;
 use crate::{RealtimeState, rooms};
 
 pub fn register(s: &SocketRef) {
@@ -37,7 +40,11 @@ async fn join_chat(
     Extension(ctx): Extension<AuthContext>,
     State(st): State<RealtimeState>,
     TryData(v): TryData<Value>,
+    Extension(flood): Extension<Arc<FloodGuard>>,
 ) {
+    if !flood.allow() {
+        return;
+    }
     let Some(chat_id) = v.ok().as_ref().and_then(chat_id_of) else { return };
     // Non-members are refused without a word, as the contract says.
     if let Ok(chat) = st.chats.require_member(ctx, &chat_id).await {
@@ -50,7 +57,11 @@ async fn leave_chat(
     Extension(ctx): Extension<AuthContext>,
     State(st): State<RealtimeState>,
     TryData(v): TryData<Value>,
+    Extension(flood): Extension<Arc<FloodGuard>>,
 ) {
+    if !flood.allow() {
+        return;
+    }
     let Some(chat) = v.ok().as_ref().and_then(chat_id_of).and_then(|c| c.parse::<ChatId>().ok()) else {
         return;
     };
@@ -70,7 +81,11 @@ async fn typing(
     Extension(ctx): Extension<AuthContext>,
     State(st): State<RealtimeState>,
     TryData(v): TryData<Value>,
+    Extension(flood): Extension<Arc<FloodGuard>>,
 ) {
+    if !flood.allow() {
+        return;
+    }
     if let Some(chat) = viewed_chat(&s, v) {
         st.typing.start(chat, ctx.user_id);
     }
@@ -81,7 +96,11 @@ async fn stop_typing(
     Extension(ctx): Extension<AuthContext>,
     State(st): State<RealtimeState>,
     TryData(v): TryData<Value>,
+    Extension(flood): Extension<Arc<FloodGuard>>,
 ) {
+    if !flood.allow() {
+        return;
+    }
     if let Some(chat) = viewed_chat(&s, v) {
         st.typing.stop(chat, ctx.user_id);
     }
@@ -134,7 +153,12 @@ async fn mark_read(
     State(st): State<RealtimeState>,
     TryData(p): TryData<ReadPayload>,
     ack: AckSender,
+    Extension(flood): Extension<Arc<FloodGuard>>,
 ) {
+    if !flood.allow() {
+        let _ = ack.send(&error_json("rate_limited", "Too many events from this connection."));
+        return;
+    }
     let answer = match p {
         Err(_) => error_json("invalid_body", "markRead needs { chatId, upToSeq }."),
         Ok(p) => match st.chats.mark_read(ctx, &p.chat_id, p.up_to_seq).await {

@@ -4,6 +4,7 @@
 mod connect;
 mod events;
 mod fanout;
+mod flood;
 mod rooms;
 mod typing;
 

@@ -148,3 +148,26 @@ async fn an_oversized_socket_packet_closes_that_socket_only() {
     let page: Value = app.get_authed(&format!("/message/{chat}"), &a.token).await.json().await.unwrap();
     assert_eq!(page["messages"].as_array().unwrap().len(), 1, "the oversized send stored nothing");
 }
+
+#[tokio::test]
+async fn a_flooding_socket_is_ignored_for_the_rest_of_the_second() {
+    let app = spawn_app().await;
+    let (a, b, chat) = app.pair().await;
+    app.send_text(&a, &chat, "hi").await;
+    let b1 = TestSocket::connect(&app, &b.token).await;
+    assert_eq!(b1.ack("markRead", json!({ "chatId": chat, "upToSeq": 1 })).await, json!({ "ok": true }));
+    // A burst without waiting for answers, well past the per-second budget...
+    for _ in 0..100 {
+        b1.emit("joinChat", json!(chat)).await;
+    }
+    // ...leaves this connection refused until the window turns. (Handlers run as
+    // separate tasks, so allow a few answers for the burst to be counted.)
+    let mut refused = false;
+    for _ in 0..5 {
+        let answer = b1.ack("markRead", json!({ "chatId": chat, "upToSeq": 1 })).await;
+        refused |= answer["error"]["code"] == "rate_limited";
+    }
+    assert!(refused, "a flooding socket kept being served");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    assert_eq!(b1.ack("markRead", json!({ "chatId": chat, "upToSeq": 1 })).await, json!({ "ok": true }));
+}
