@@ -38,10 +38,6 @@ impl MediaService {
         }
     }
 
-    pub fn max_image_bytes(&self) -> usize {
-        self.limits.max_bytes
-    }
-
     /// Validate, re-encode and store an image for `chat`.
     pub async fn store_image(&self, chat: ChatId, bytes: Vec<u8>) -> AppResult<ImageRef> {
         let processed = {

@@ -21,8 +21,4 @@ impl Origins {
         let origin = origin.trim_end_matches('/').to_ascii_lowercase();
         self.allowed.contains(&origin)
     }
-
-    pub fn list(&self) -> &[String] {
-        &self.allowed
-    }
 }

@@ -19,12 +19,6 @@ macro_rules! id_type {
             pub fn new() -> Self {
                 Self(Uuid::now_v7())
             }
-            pub fn from_uuid(uuid: Uuid) -> Self {
-                Self(uuid)
-            }
-            pub fn as_uuid(&self) -> Uuid {
-                self.0
-            }
         }
 
         impl Default for $name {

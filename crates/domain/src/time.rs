@@ -23,11 +23,6 @@ impl Timestamp {
         Self(self.0.saturating_add(i64::try_from(d.as_millis()).unwrap_or(i64::MAX)))
     }
 
-    /// Time from `self` until `later`, zero when `later` is not after `self`.
-    pub fn until(self, later: Timestamp) -> Duration {
-        Duration::from_millis(u64::try_from(later.0.saturating_sub(self.0)).unwrap_or(0))
-    }
-
     /// `2026-11-25T18:00:00.000Z`
     pub fn to_rfc3339(self) -> String {
         let nanos = i128::from(self.0) * 1_000_000;
@@ -62,12 +57,5 @@ mod tests {
     fn formats_rfc3339_with_milliseconds_in_utc() {
         assert_eq!(Timestamp::from_millis(0).to_rfc3339(), "1970-01-01T00:00:00.000Z");
         assert_eq!(Timestamp::from_millis(1_795_629_600_123).to_rfc3339(), "2026-11-25T18:00:00.123Z");
-    }
-
-    #[test]
-    fn until_is_never_negative() {
-        let a = Timestamp::from_millis(10_000);
-        assert_eq!(a.until(Timestamp::from_millis(5_000)), Duration::ZERO);
-        assert_eq!(a.until(Timestamp::from_millis(12_500)), Duration::from_millis(2_500));
     }
 }

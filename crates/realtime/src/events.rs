@@ -83,12 +83,7 @@ async fn typing(
     TryData(v): TryData<Value>,
     Extension(flood): Extension<Arc<FloodGuard>>,
 ) {
-    if !flood.allow() {
-        return;
-    }
-    if let Some(chat) = viewed_chat(&s, v) {
-        st.typing.start(chat, ctx.user_id);
-    }
+    signal_typing(&s, ctx, &st, v, &flood, true);
 }
 
 async fn stop_typing(
@@ -98,10 +93,25 @@ async fn stop_typing(
     TryData(v): TryData<Value>,
     Extension(flood): Extension<Arc<FloodGuard>>,
 ) {
+    signal_typing(&s, ctx, &st, v, &flood, false);
+}
+
+/// `typing` / `stopTyping`, for a chat this socket is viewing.
+fn signal_typing(
+    s: &SocketRef,
+    ctx: AuthContext,
+    st: &RealtimeState,
+    v: Result<Value, impl std::fmt::Debug>,
+    flood: &FloodGuard,
+    started: bool,
+) {
     if !flood.allow() {
         return;
     }
-    if let Some(chat) = viewed_chat(&s, v) {
+    let Some(chat) = viewed_chat(s, v) else { return };
+    if started {
+        st.typing.start(chat, ctx.user_id);
+    } else {
         st.typing.stop(chat, ctx.user_id);
     }
 }

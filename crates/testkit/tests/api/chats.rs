@@ -103,7 +103,7 @@ async fn messages_come_newest_fifty_by_default_and_page_with_before_and_after() 
     let after = get("?after=55&limit=3".into()).await;
     assert_eq!(seqs(&after), vec![56, 57, 58]);
     assert_eq!(after["hasMore"], true);
-    assert_eq!(seqs(&get("?limit=1000".into()).await).len(), 60, "capped at 200, which is more than 60");
+    assert_eq!(seqs(&get("?limit=1000".into()).await).len(), 60, "a limit above the history returns it all");
     let res = app.get_authed(&format!("/message/{chat}?before=1&after=2"), &a.token).await;
     assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
@@ -205,4 +205,29 @@ async fn sending_is_rate_limited_per_user_across_transports() {
     let page: Value =
         app.get_authed(&format!("/message/{chat}?limit=200"), &a.token).await.json().await.unwrap();
     assert_eq!(page["messages"].as_array().unwrap().len(), 32, "refused sends stored nothing");
+}
+
+#[tokio::test]
+async fn pages_and_event_feeds_are_capped() {
+    let app = spawn_app().await;
+    let (a, _b, chat) = app.pair().await;
+    for i in 0..505 {
+        app.send_text(&a, &chat, &format!("m{i}")).await;
+    }
+    let page: Value =
+        app.get_authed(&format!("/message/{chat}?limit=100000"), &a.token).await.json().await.unwrap();
+    assert_eq!(page["messages"].as_array().unwrap().len(), 200, "at most 200 messages a page");
+    assert_eq!(page["hasMore"], true);
+    let events: Value = app
+        .get_authed(&format!("/chat/{chat}/events?after=0&limit=100000"), &a.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(events["events"].as_array().unwrap().len(), 500, "at most 500 events a page");
+    let events: Value =
+        app.get_authed(&format!("/chat/{chat}/events?after=0"), &a.token).await.json().await.unwrap();
+    assert_eq!(events["events"].as_array().unwrap().len(), 100, "100 by default");
+    let res = app.get_authed(&format!("/message/{chat}?limit=-1"), &a.token).await;
+    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
 }
