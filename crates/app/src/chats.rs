@@ -1,7 +1,7 @@
 //! Chats: starting one, listing them, read markers, and the catch-up feed.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError, RwLock};
 
 use natter_domain::StoreError;
 use natter_domain::bus::{Bus, BusEvent};
@@ -30,15 +30,29 @@ pub struct EventsPage {
     pub last_seq: i64,
 }
 
+/// Who is in a chat: what a send needs to authorize and fan out.
+#[derive(Debug)]
+pub struct Membership {
+    pub chat_id: ChatId,
+    pub members: Vec<UserId>,
+}
+
+/// Chats whose members are remembered; past this the cache starts over.
+const MEMBERSHIP_CACHE: usize = 100_000;
+
 pub struct ChatService {
     store: Arc<dyn Store>,
     bus: Arc<dyn Bus>,
     clock: Arc<dyn Clock>,
+    /// The members of a 1:1 chat never change, so a send needs no read to check them.
+    /// (When group membership can change, the change must evict its chat here, on
+    /// every node.)
+    memberships: RwLock<HashMap<ChatId, Arc<Membership>>>,
 }
 
 impl ChatService {
     pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, bus, clock }
+        Self { store, bus, clock, memberships: RwLock::default() }
     }
 
     /// The 1:1 chat with `other`, started if there is none.
@@ -85,12 +99,34 @@ impl ChatService {
             Err(e) => return Err(e.into()),
         };
         if !chat.members.contains(&who.user_id) {
-            return Err(AppError::Forbidden {
-                code: "not_a_member",
-                message: "You are not in this chat.".into(),
-            });
+            return Err(not_a_member());
         }
         Ok(chat)
+    }
+
+    /// `require_member` for the send path: answered from memory after the first time.
+    pub async fn require_membership(&self, who: AuthContext, chat_id: &str) -> AppResult<Arc<Membership>> {
+        let cached =
+            chat_id.trim().parse::<ChatId>().ok().and_then(|id| {
+                self.memberships.read().unwrap_or_else(PoisonError::into_inner).get(&id).cloned()
+            });
+        let membership = match cached {
+            Some(m) => m,
+            None => {
+                let chat = self.require_member(who, chat_id).await?;
+                let m = Arc::new(Membership { chat_id: chat.id, members: chat.members });
+                let mut cache = self.memberships.write().unwrap_or_else(PoisonError::into_inner);
+                if cache.len() >= MEMBERSHIP_CACHE {
+                    cache.clear();
+                }
+                cache.insert(m.chat_id, Arc::clone(&m));
+                return Ok(m);
+            }
+        };
+        if !membership.members.contains(&who.user_id) {
+            return Err(not_a_member());
+        }
+        Ok(membership)
     }
 
     /// Move `who`'s read marker forward (never back) and tell the chat.
@@ -133,4 +169,8 @@ impl ChatService {
         let markers = self.store.read_markers(chat.id).await?;
         Ok(EventsPage { messages: page.messages, markers, last_seq: chat.last_seq })
     }
+}
+
+fn not_a_member() -> AppError {
+    AppError::Forbidden { code: "not_a_member", message: "You are not in this chat.".into() }
 }

@@ -9,8 +9,8 @@ use natter_domain::chat::{
     Chat, ImageRef, MAX_CLIENT_ID_LEN, MAX_TEXT_CHARS, Message, MessageKind, MessagePage, NewMessage,
     PageCursor, ReadMarker, Stored,
 };
-use natter_domain::ids::{MessageId, UserId};
-use natter_domain::ports::{Clock, Decision, Limiter, Rate, Store};
+use natter_domain::ids::{ChatId, MessageId, UserId};
+use natter_domain::ports::{Clock, Decision, Limiter, OnCommit, Rate, Store};
 use tracing::instrument;
 
 use crate::auth::AuthContext;
@@ -70,7 +70,7 @@ impl MessageService {
     /// the same sender answers with the original and stores nothing.
     #[instrument(skip_all, fields(user.id = %who.user_id, chat.id = %input.chat_id), err)]
     pub async fn send(&self, who: AuthContext, input: SendInput) -> AppResult<Stored> {
-        let chat = self.chats.require_member(who, &input.chat_id).await?;
+        let chat = self.chats.require_membership(who, &input.chat_id).await?;
         let key = format!("send:user:{}", who.user_id);
         if let Decision::Limited { retry_after } =
             self.limiter.hit(&key, &self.send_rates, self.clock.now()).await?
@@ -107,16 +107,16 @@ impl MessageService {
             None => MessageId::new().to_string(),
         };
         let reply_to = match input.reply_to.filter(|r| !r.trim().is_empty()) {
-            Some(r) => Some(self.reply_target(&chat, &r).await?),
+            Some(r) => Some(self.reply_target(chat.chat_id, &r).await?),
             None => None,
         };
         let image = match input.image {
-            Some(bytes) => Some(self.media.store_image(chat.id, bytes).await?),
+            Some(bytes) => Some(self.media.store_image(chat.chat_id, bytes).await?),
             None => None,
         };
         let new = NewMessage {
             id: MessageId::new(),
-            chat_id: chat.id,
+            chat_id: chat.chat_id,
             sender: who.user_id,
             client_id,
             kind: if image.is_some() { MessageKind::Image } else { MessageKind::Text },
@@ -125,7 +125,13 @@ impl MessageService {
             reply_to,
             created_at: self.clock.now(),
         };
-        let stored = match self.store.insert_message(new).await {
+        let (bus, members) = (Arc::clone(&self.bus), chat.members.clone());
+        let announce: OnCommit = Box::new(move |stored| {
+            if stored.created {
+                bus.publish(BusEvent::MessageCreated { message: stored.message.clone(), members });
+            }
+        });
+        let stored = match self.store.insert_message(new, announce).await {
             Ok(s) => s,
             Err(e) => {
                 self.discard(image.as_ref()).await;
@@ -138,10 +144,7 @@ impl MessageService {
                 });
             }
         };
-        if stored.created {
-            self.bus
-                .publish(BusEvent::MessageCreated { message: stored.message.clone(), members: chat.members });
-        } else {
+        if !stored.created {
             self.discard(image.as_ref()).await;
         }
         Ok(stored)
@@ -166,14 +169,14 @@ impl MessageService {
         Ok(MessagesView { chat, page, markers })
     }
 
-    async fn reply_target(&self, chat: &Chat, raw: &str) -> AppResult<MessageId> {
+    async fn reply_target(&self, chat: ChatId, raw: &str) -> AppResult<MessageId> {
         let invalid = || AppError::BadRequest {
             code: "invalid_reply",
             message: "replyTo must be a message in this chat.".into(),
         };
         let id: MessageId = raw.trim().parse().map_err(|_| invalid())?;
         match self.store.get_message(id).await {
-            Ok(m) if m.chat_id == chat.id => Ok(id),
+            Ok(m) if m.chat_id == chat => Ok(id),
             Ok(_) | Err(StoreError::NotFound) => Err(invalid()),
             Err(e) => Err(e.into()),
         }

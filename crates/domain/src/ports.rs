@@ -12,6 +12,9 @@ use crate::entities::{CodeCheck, Job, JobKind, Mail, NewLoginCode, SentMail, Ses
 use crate::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use crate::{DisplayName, Email, StoreError, Timestamp};
 
+/// What to do right after a message commits; see `Store::insert_message`.
+pub type OnCommit = Box<dyn FnOnce(&Stored) + Send>;
+
 pub type StoreResult<T> = Result<T, StoreError>;
 
 /// Durable state. Each method is shaped like the use-case that calls it and owns its
@@ -70,7 +73,12 @@ pub trait Store: Send + Sync + 'static {
     /// In one transaction: give the message its chat's next `seq` and make it the
     /// chat's latest. A repeated `(sender, client_id)` returns the stored original
     /// (`Conflict { constraint: "messages_sender_client_key" }` if that was another chat).
-    async fn insert_message(&self, message: NewMessage) -> StoreResult<Stored>;
+    ///
+    /// `on_commit` gets the answer once it is committed (a repeat too: `created` says),
+    /// before the caller does, in commit order (so per chat in `seq` order), and also
+    /// when the caller has stopped waiting: an announcement made there can neither be
+    /// reordered nor lost.
+    async fn insert_message(&self, message: NewMessage, on_commit: OnCommit) -> StoreResult<Stored>;
     async fn get_message(&self, id: MessageId) -> StoreResult<Message>;
     async fn list_messages(&self, chat: ChatId, cursor: PageCursor, limit: u32) -> StoreResult<MessagePage>;
     async fn read_markers(&self, chat: ChatId) -> StoreResult<Vec<ReadMarker>>;

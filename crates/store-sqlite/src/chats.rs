@@ -5,15 +5,16 @@ use natter_domain::chat::{
 };
 use natter_domain::entities::User;
 use natter_domain::ids::{ChatId, MessageId, UserId};
-use natter_domain::ports::StoreResult;
+use natter_domain::ports::{OnCommit, StoreResult};
 use natter_domain::{StoreError, Timestamp};
+use rusqlite::{OptionalExtension, params};
 use sqlx::SqliteConnection;
 
 use crate::SqliteStore;
 use crate::rows::{ChatRow, MessageRow, UserRow, map_err, parse_id};
+use crate::writer::map_err as w;
 
-const MESSAGE_COLUMNS: &str = "id, chat_id, seq, sender_id, client_id, kind, text, image_key, thumb_key, \
-                               image_width, image_height, reply_to, created_at, updated_at";
+const MESSAGE_COLUMNS: &str = MessageRow::COLUMNS;
 
 impl SqliteStore {
     pub(crate) async fn get_or_create_direct_chat_(
@@ -24,41 +25,38 @@ impl SqliteStore {
     ) -> StoreResult<(Chat, bool)> {
         let (lo, hi) = if a.to_string() <= b.to_string() { (a, b) } else { (b, a) };
         let key = format!("{lo}:{hi}");
-        let mut tx = self.writer.begin().await.map_err(map_err)?;
-        let existing: Option<(String,)> = sqlx::query_as("select id from chats where direct_key = ?1")
-            .bind(&key)
-            .fetch_optional(&mut *tx)
+        self.writer
+            .run(move |conn| {
+                let existing: Option<String> = conn
+                    .prepare_cached("select id from chats where direct_key = ?1")
+                    .and_then(|mut s| s.query_row(params![key], |r| r.get(0)).optional())
+                    .map_err(w)?;
+                let created = existing.is_none();
+                let id = match existing {
+                    Some(id) => parse_id::<ChatId>(&id)?,
+                    None => {
+                        let id = ChatId::new();
+                        conn.prepare_cached(
+                            "insert into chats (id, is_group, direct_key, created_at, updated_at)
+                             values (?1, 0, ?2, ?3, ?3)",
+                        )
+                        .and_then(|mut s| s.execute(params![id.to_string(), key, now.as_millis()]))
+                        .map_err(w)?;
+                        let mut add = conn
+                            .prepare_cached(
+                                "insert into chat_members (chat_id, user_id, joined_at) values (?1, ?2, ?3)",
+                            )
+                            .map_err(w)?;
+                        for user in [lo, hi] {
+                            add.execute(params![id.to_string(), user.to_string(), now.as_millis()])
+                                .map_err(w)?;
+                        }
+                        id
+                    }
+                };
+                Ok((load_chat_for_write(conn, id)?, created))
+            })
             .await
-            .map_err(map_err)?;
-        let created = existing.is_none();
-        let id = match existing {
-            Some((id,)) => parse_id::<ChatId>(&id)?,
-            None => {
-                let id = ChatId::new();
-                sqlx::query(
-                    "insert into chats (id, is_group, direct_key, created_at, updated_at) values (?1, 0, ?2, ?3, ?3)",
-                )
-                .bind(id.to_string())
-                .bind(&key)
-                .bind(now.as_millis())
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-                for user in [lo, hi] {
-                    sqlx::query("insert into chat_members (chat_id, user_id, joined_at) values (?1, ?2, ?3)")
-                        .bind(id.to_string())
-                        .bind(user.to_string())
-                        .bind(now.as_millis())
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(map_err)?;
-                }
-                id
-            }
-        };
-        let chat = load_chat(&mut tx, id).await?;
-        tx.commit().await.map_err(map_err)?;
-        Ok((chat, created))
     }
 
     pub(crate) async fn get_chat_(&self, id: ChatId) -> StoreResult<Chat> {
@@ -130,71 +128,8 @@ impl SqliteStore {
         rows.iter().map(|(id,)| parse_id(id)).collect()
     }
 
-    pub(crate) async fn insert_message_(&self, m: NewMessage) -> StoreResult<Stored> {
-        let mut tx = self.writer.begin().await.map_err(map_err)?;
-        let existing: Option<MessageRow> = sqlx::query_as(&format!(
-            "select {MESSAGE_COLUMNS} from messages where sender_id = ?1 and client_id = ?2"
-        ))
-        .bind(m.sender.to_string())
-        .bind(&m.client_id)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        if let Some(row) = existing {
-            let original = Message::try_from(row)?;
-            if original.chat_id != m.chat_id {
-                return Err(StoreError::Conflict { constraint: "messages_sender_client_key".into() });
-            }
-            return Ok(Stored { message: original, created: false });
-        }
-        let at = m.created_at.as_millis();
-        let seq: Option<(i64,)> = sqlx::query_as(
-            "update chats set last_seq = last_seq + 1, latest_message_id = ?2, updated_at = ?3
-             where id = ?1 returning last_seq",
-        )
-        .bind(m.chat_id.to_string())
-        .bind(m.id.to_string())
-        .bind(at)
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        let (seq,) = seq.ok_or(StoreError::NotFound)?;
-        let row: MessageRow = sqlx::query_as(&format!(
-            "insert into messages (id, chat_id, seq, sender_id, client_id, kind, text, image_key, thumb_key,
-                                   image_width, image_height, reply_to, created_at, updated_at)
-             values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)
-             returning {MESSAGE_COLUMNS}"
-        ))
-        .bind(m.id.to_string())
-        .bind(m.chat_id.to_string())
-        .bind(seq)
-        .bind(m.sender.to_string())
-        .bind(&m.client_id)
-        .bind(m.kind.as_str())
-        .bind(&m.text)
-        .bind(m.image.as_ref().map(|i| i.key.clone()))
-        .bind(m.image.as_ref().map(|i| i.thumb_key.clone()))
-        .bind(m.image.as_ref().map(|i| i64::from(i.width)))
-        .bind(m.image.as_ref().map(|i| i64::from(i.height)))
-        .bind(m.reply_to.map(|r| r.to_string()))
-        .bind(at)
-        .fetch_one(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        // The sender has read everything up to their own message.
-        sqlx::query(
-            "update chat_members set last_read_seq = ?3, read_at = ?4
-             where chat_id = ?1 and user_id = ?2 and last_read_seq < ?3",
-        )
-        .bind(m.chat_id.to_string())
-        .bind(m.sender.to_string())
-        .bind(seq)
-        .bind(at)
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)?;
-        Ok(Stored { message: Message::try_from(row)?, created: true })
+    pub(crate) async fn insert_message_(&self, m: NewMessage, on_commit: OnCommit) -> StoreResult<Stored> {
+        self.writer.run_then(move |conn| insert_message(conn, m), on_commit).await
     }
 
     pub(crate) async fn get_message_(&self, id: MessageId) -> StoreResult<Message> {
@@ -261,45 +196,137 @@ impl SqliteStore {
         up_to_seq: i64,
         now: Timestamp,
     ) -> StoreResult<Option<ReadMoved>> {
-        let mut tx = self.writer.begin().await.map_err(map_err)?;
-        let row: Option<(i64, i64)> = sqlx::query_as(
-            "select me.last_read_seq, c.last_seq from chat_members me join chats c on c.id = me.chat_id
-             where me.chat_id = ?1 and me.user_id = ?2",
-        )
-        .bind(chat.to_string())
-        .bind(user.to_string())
-        .fetch_optional(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        let (from_seq, last_seq) = row.ok_or(StoreError::NotFound)?;
-        let to_seq = up_to_seq.min(last_seq);
-        if to_seq <= from_seq {
-            return Ok(None);
-        }
-        sqlx::query(
-            "update chat_members set last_read_seq = ?3, read_at = ?4 where chat_id = ?1 and user_id = ?2",
-        )
-        .bind(chat.to_string())
-        .bind(user.to_string())
-        .bind(to_seq)
-        .bind(now.as_millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        let seen: Vec<(String,)> = sqlx::query_as(
-            "select id from messages where chat_id = ?1 and seq > ?2 and seq <= ?3 and sender_id <> ?4 order by seq",
-        )
-        .bind(chat.to_string())
-        .bind(from_seq)
-        .bind(to_seq)
-        .bind(user.to_string())
-        .fetch_all(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        tx.commit().await.map_err(map_err)?;
-        let newly_seen = seen.iter().map(|(id,)| parse_id(id)).collect::<StoreResult<Vec<MessageId>>>()?;
-        Ok(Some(ReadMoved { from_seq, to_seq, at: now, newly_seen }))
+        let (chat, user) = (chat.to_string(), user.to_string());
+        self.writer
+            .run(move |conn| {
+                let row: Option<(i64, i64)> = conn
+                    .prepare_cached(
+                        "select me.last_read_seq, c.last_seq from chat_members me join chats c on c.id = me.chat_id
+                         where me.chat_id = ?1 and me.user_id = ?2",
+                    )
+                    .and_then(|mut s| {
+                        s.query_row(params![chat, user], |r| Ok((r.get(0)?, r.get(1)?))).optional()
+                    })
+                    .map_err(w)?;
+                let (from_seq, last_seq) = row.ok_or(StoreError::NotFound)?;
+                let to_seq = up_to_seq.min(last_seq);
+                if to_seq <= from_seq {
+                    return Ok(None);
+                }
+                conn.prepare_cached(
+                    "update chat_members set last_read_seq = ?3, read_at = ?4 where chat_id = ?1 and user_id = ?2",
+                )
+                .and_then(|mut s| s.execute(params![chat, user, to_seq, now.as_millis()]))
+                .map_err(w)?;
+                let mut seen = conn
+                    .prepare_cached(
+                        "select id from messages
+                         where chat_id = ?1 and seq > ?2 and seq <= ?3 and sender_id <> ?4 order by seq",
+                    )
+                    .map_err(w)?;
+                let newly_seen = seen
+                    .query_map(params![chat, from_seq, to_seq, user], |r| r.get::<_, String>(0))
+                    .map_err(w)?
+                    .map(|id| parse_id(&id.map_err(w)?))
+                    .collect::<StoreResult<Vec<MessageId>>>()?;
+                Ok(Some(ReadMoved { from_seq, to_seq, at: now, newly_seen }))
+            })
+            .await
     }
+}
+
+/// Store `m` with the chat's next seq, move the chat's latest message and the sender's
+/// read marker; or answer the original when `(sender, client_id)` was stored before.
+fn insert_message(conn: &rusqlite::Connection, m: NewMessage) -> StoreResult<Stored> {
+    let sender = m.sender.to_string();
+    let original: Option<MessageRow> = conn
+        .prepare_cached(&format!(
+            "select {} from messages where sender_id = ?1 and client_id = ?2",
+            MessageRow::COLUMNS
+        ))
+        .and_then(|mut s| s.query_row(params![sender, m.client_id], MessageRow::read).optional())
+        .map_err(w)?;
+    if let Some(row) = original {
+        let original = Message::try_from(row)?;
+        if original.chat_id != m.chat_id {
+            return Err(StoreError::Conflict { constraint: "messages_sender_client_key".into() });
+        }
+        return Ok(Stored { message: original, created: false });
+    }
+    let (chat, id, at) = (m.chat_id.to_string(), m.id.to_string(), m.created_at.as_millis());
+    let seq: i64 = conn
+        .prepare_cached(
+            "update chats set last_seq = last_seq + 1, latest_message_id = ?2, updated_at = ?3
+             where id = ?1 returning last_seq",
+        )
+        .and_then(|mut s| s.query_row(params![chat, id, at], |r| r.get(0)))
+        .map_err(w)?;
+    let image = m.image.as_ref();
+    conn.prepare_cached(
+        "insert into messages (id, chat_id, seq, sender_id, client_id, kind, text, image_key, thumb_key,
+                               image_width, image_height, reply_to, created_at, updated_at)
+         values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            id,
+            chat,
+            seq,
+            sender,
+            m.client_id,
+            m.kind.as_str(),
+            m.text,
+            image.map(|i| &i.key),
+            image.map(|i| &i.thumb_key),
+            image.map(|i| i64::from(i.width)),
+            image.map(|i| i64::from(i.height)),
+            m.reply_to.map(|r| r.to_string()),
+            at,
+        ])
+    })
+    .map_err(w)?;
+    // The sender has read everything up to their own message.
+    conn.prepare_cached(
+        "update chat_members set last_read_seq = ?3, read_at = ?4
+         where chat_id = ?1 and user_id = ?2 and last_read_seq < ?3",
+    )
+    .and_then(|mut s| s.execute(params![chat, sender, seq, at]))
+    .map_err(w)?;
+    let message = Message {
+        id: m.id,
+        chat_id: m.chat_id,
+        seq,
+        sender: m.sender,
+        client_id: m.client_id,
+        kind: m.kind,
+        text: m.text,
+        image: m.image,
+        reply_to: m.reply_to,
+        created_at: m.created_at,
+        updated_at: m.created_at,
+    };
+    Ok(Stored { message, created: true })
+}
+
+/// `load_chat` on the writer's connection, inside its transaction.
+fn load_chat_for_write(conn: &rusqlite::Connection, id: ChatId) -> StoreResult<Chat> {
+    let id = id.to_string();
+    let row = conn
+        .prepare_cached(
+            "select id, is_group, name, last_seq, created_at, updated_at from chats where id = ?1",
+        )
+        .and_then(|mut s| s.query_row(params![id], ChatRow::read))
+        .map_err(w)?;
+    let mut members = conn
+        .prepare_cached("select user_id from chat_members where chat_id = ?1 order by joined_at, user_id")
+        .map_err(w)?;
+    let members = members
+        .query_map(params![id], |r| r.get::<_, String>(0))
+        .map_err(w)?
+        .collect::<rusqlite::Result<Vec<_>>>()
+        .map_err(w)?
+        .join(",");
+    row.into_chat(&members)
 }
 
 async fn load_chat(conn: &mut SqliteConnection, id: ChatId) -> StoreResult<Chat> {

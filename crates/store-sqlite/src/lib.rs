@@ -1,10 +1,12 @@
 //! The Store port on SQLite: one file in WAL mode, foreign keys on, forward-only
-//! migrations applied at open. All writes go through a single connection, so write
-//! transactions never race for SQLite's lock (no `SQLITE_BUSY` upgrades) and the
-//! order of commits is the order of the writer queue; reads use a separate pool.
+//! migrations applied at open. All writes go through one connection on its own thread
+//! (`writer.rs`, with group commit), so write transactions never race for SQLite's lock
+//! (no `SQLITE_BUSY` upgrades) and the order of commits is the order of the writer
+//! queue; reads use a separate pool.
 
 mod chats;
 mod rows;
+mod writer;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -17,16 +19,18 @@ use natter_domain::chat::{
 };
 use natter_domain::entities::{CodeCheck, Job, JobKind, NewLoginCode, Session, User};
 use natter_domain::ids::{ChatId, JobId, MessageId, SessionId, UserId};
-use natter_domain::ports::{Store, StoreResult};
+use natter_domain::ports::{OnCommit, Store, StoreResult};
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
+use rusqlite::{OptionalExtension, params};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
 use rows::{JobRow, SessionRow, UserRow, map_err};
+use writer::Writer;
 
 pub struct SqliteStore {
-    writer: SqlitePool,
+    writer: Writer,
     reader: SqlitePool,
 }
 
@@ -37,23 +41,24 @@ impl SqliteStore {
             .with_context(|| format!("NATTER_DATABASE_URL {url:?} is not a valid sqlite:// URL"))?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            // NORMAL in WAL mode survives a crash of the process; only a power loss
-            // may lose the newest commits.
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
-        if let Some(dir) = Path::new(options.get_filename()).parent()
+        let path = Path::new(options.get_filename()).to_owned();
+        if let Some(dir) = path.parent()
             && !dir.as_os_str().is_empty()
         {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the directory {}", dir.display()))?;
         }
-        let writer = SqlitePoolOptions::new()
+        let setup = SqlitePoolOptions::new()
             .max_connections(1)
             .connect_with(options.clone())
             .await
             .with_context(|| format!("cannot open the SQLite database {url}"))?;
-        sqlx::migrate!("./migrations").run(&writer).await.context("cannot apply the SQLite migrations")?;
+        sqlx::migrate!("./migrations").run(&setup).await.context("cannot apply the SQLite migrations")?;
+        setup.close().await;
+        let writer = Writer::start(&path)?;
         let reader = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options.read_only(true))
@@ -67,29 +72,33 @@ impl SqliteStore {
 impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("select 1").execute(&self.reader).await.map_err(map_err)?;
-        Ok(())
+        self.writer.run(|_| Ok(())).await
     }
 
     async fn put_login_code(&self, code: NewLoginCode, mail: JobKind) -> StoreResult<JobId> {
         let (job_id, job) = JobRow::new_job(&mail, code.created_at)?;
-        let mut tx = self.writer.begin().await.map_err(map_err)?;
-        sqlx::query(
-            "insert into login_codes (email, code_hash, tries, created_at, expires_at)
-             values (?1, ?2, 0, ?3, ?4)
-             on conflict (email) do update set
-                code_hash = excluded.code_hash, tries = 0,
-                created_at = excluded.created_at, expires_at = excluded.expires_at",
-        )
-        .bind(code.email.as_str())
-        .bind(&code.code_hash)
-        .bind(code.created_at.as_millis())
-        .bind(code.expires_at.as_millis())
-        .execute(&mut *tx)
-        .await
-        .map_err(map_err)?;
-        job.insert(&mut tx).await?;
-        tx.commit().await.map_err(map_err)?;
-        Ok(job_id)
+        self.writer
+            .run(move |conn| {
+                conn.prepare_cached(
+                    "insert into login_codes (email, code_hash, tries, created_at, expires_at)
+                     values (?1, ?2, 0, ?3, ?4)
+                     on conflict (email) do update set
+                        code_hash = excluded.code_hash, tries = 0,
+                        created_at = excluded.created_at, expires_at = excluded.expires_at",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        code.email.as_str(),
+                        code.code_hash,
+                        code.created_at.as_millis(),
+                        code.expires_at.as_millis()
+                    ])
+                })
+                .map_err(writer::map_err)?;
+                job.insert(conn)?;
+                Ok(job_id)
+            })
+            .await
     }
 
     async fn check_login_code(
@@ -99,38 +108,38 @@ impl Store for SqliteStore {
         now: Timestamp,
         max_tries: u32,
     ) -> StoreResult<CodeCheck> {
-        let mut tx = self.writer.begin().await.map_err(map_err)?;
-        let row: Option<(Vec<u8>, i64)> =
-            sqlx::query_as("select code_hash, tries from login_codes where email = ?1 and expires_at > ?2")
-                .bind(email.as_str())
-                .bind(now.as_millis())
-                .fetch_optional(&mut *tx)
-                .await
-                .map_err(map_err)?;
-        let Some((stored, tries)) = row else {
-            return Ok(CodeCheck::Missing);
-        };
-        if tries >= i64::from(max_tries) {
-            return Ok(CodeCheck::Exhausted);
-        }
-        // The try is counted before the comparison, so a guess always costs one.
-        let outcome = if stored == code_hash {
-            sqlx::query("delete from login_codes where email = ?1")
-                .bind(email.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-            CodeCheck::Accepted
-        } else {
-            sqlx::query("update login_codes set tries = tries + 1 where email = ?1")
-                .bind(email.as_str())
-                .execute(&mut *tx)
-                .await
-                .map_err(map_err)?;
-            if tries + 1 >= i64::from(max_tries) { CodeCheck::Exhausted } else { CodeCheck::Wrong }
-        };
-        tx.commit().await.map_err(map_err)?;
-        Ok(outcome)
+        let (email, code_hash) = (email.as_str().to_owned(), code_hash.to_vec());
+        self.writer
+            .run(move |conn| {
+                let w = writer::map_err;
+                let row: Option<(Vec<u8>, i64)> = conn
+                    .prepare_cached(
+                        "select code_hash, tries from login_codes where email = ?1 and expires_at > ?2",
+                    )
+                    .and_then(|mut s| {
+                        s.query_row(params![email, now.as_millis()], |r| Ok((r.get(0)?, r.get(1)?)))
+                            .optional()
+                    })
+                    .map_err(w)?;
+                let Some((stored, tries)) = row else {
+                    return Ok(CodeCheck::Missing);
+                };
+                if tries >= i64::from(max_tries) {
+                    return Ok(CodeCheck::Exhausted);
+                }
+                // The try is counted before the comparison, so a guess always costs one.
+                if stored == code_hash {
+                    conn.prepare_cached("delete from login_codes where email = ?1")
+                        .and_then(|mut s| s.execute(params![email]))
+                        .map_err(w)?;
+                    return Ok(CodeCheck::Accepted);
+                }
+                conn.prepare_cached("update login_codes set tries = tries + 1 where email = ?1")
+                    .and_then(|mut s| s.execute(params![email]))
+                    .map_err(w)?;
+                Ok(if tries + 1 >= i64::from(max_tries) { CodeCheck::Exhausted } else { CodeCheck::Wrong })
+            })
+            .await
     }
 
     async fn get_or_create_user(
@@ -139,22 +148,21 @@ impl Store for SqliteStore {
         name: &DisplayName,
         now: Timestamp,
     ) -> StoreResult<User> {
-        sqlx::query(
-            "insert into users (id, email, name, created_at, updated_at) values (?1, ?2, ?3, ?4, ?4)
-             on conflict (email) do nothing",
-        )
-        .bind(UserId::new().to_string())
-        .bind(email.as_str())
-        .bind(name.as_str())
-        .bind(now.as_millis())
-        .execute(&self.writer)
-        .await
-        .map_err(map_err)?;
-        let row: UserRow = sqlx::query_as("select * from users where email = ?1")
-            .bind(email.as_str())
-            .fetch_one(&self.writer)
-            .await
-            .map_err(map_err)?;
+        let (email, name) = (email.as_str().to_owned(), name.as_str().to_owned());
+        let row = self
+            .writer
+            .run(move |conn| {
+                conn.prepare_cached(
+                    "insert into users (id, email, name, created_at, updated_at) values (?1, ?2, ?3, ?4, ?4)
+                     on conflict (email) do nothing",
+                )
+                .and_then(|mut s| s.execute(params![UserId::new().to_string(), email, name, now.as_millis()]))
+                .map_err(writer::map_err)?;
+                conn.prepare_cached(&format!("select {} from users where email = ?1", UserRow::COLUMNS))
+                    .and_then(|mut s| s.query_row(params![email], UserRow::read))
+                    .map_err(writer::map_err)
+            })
+            .await?;
         row.try_into()
     }
 
@@ -169,15 +177,18 @@ impl Store for SqliteStore {
     }
 
     async fn update_user_name(&self, id: UserId, name: &DisplayName, now: Timestamp) -> StoreResult<User> {
-        let row: UserRow =
-            sqlx::query_as("update users set name = ?2, updated_at = ?3 where id = ?1 returning *")
-                .bind(id.to_string())
-                .bind(name.as_str())
-                .bind(now.as_millis())
-                .fetch_optional(&self.writer)
-                .await
-                .map_err(map_err)?
-                .ok_or(StoreError::NotFound)?;
+        let name = name.as_str().to_owned();
+        let row = self
+            .writer
+            .run(move |conn| {
+                conn.prepare_cached(&format!(
+                    "update users set name = ?2, updated_at = ?3 where id = ?1 returning {}",
+                    UserRow::COLUMNS
+                ))
+                .and_then(|mut s| s.query_row(params![id.to_string(), name, now.as_millis()], UserRow::read))
+                .map_err(writer::map_err)
+            })
+            .await?;
         row.try_into()
     }
 
@@ -197,15 +208,22 @@ impl Store for SqliteStore {
     }
 
     async fn insert_session(&self, session: &Session) -> StoreResult<()> {
-        sqlx::query("insert into sessions (id, user_id, created_at, expires_at) values (?1, ?2, ?3, ?4)")
-            .bind(session.id.to_string())
-            .bind(session.user_id.to_string())
-            .bind(session.created_at.as_millis())
-            .bind(session.expires_at.as_millis())
-            .execute(&self.writer)
+        let values = (
+            session.id.to_string(),
+            session.user_id.to_string(),
+            session.created_at.as_millis(),
+            session.expires_at.as_millis(),
+        );
+        self.writer
+            .run(move |conn| {
+                conn.prepare_cached(
+                    "insert into sessions (id, user_id, created_at, expires_at) values (?1, ?2, ?3, ?4)",
+                )
+                .and_then(|mut s| s.execute(params![values.0, values.1, values.2, values.3]))
+                .map_err(writer::map_err)?;
+                Ok(())
+            })
             .await
-            .map_err(map_err)?;
-        Ok(())
     }
 
     async fn get_live_session(&self, id: SessionId, now: Timestamp) -> StoreResult<Session> {
@@ -223,13 +241,16 @@ impl Store for SqliteStore {
     }
 
     async fn revoke_session(&self, id: SessionId, now: Timestamp) -> StoreResult<()> {
-        sqlx::query("update sessions set revoked_at = ?2 where id = ?1 and revoked_at is null")
-            .bind(id.to_string())
-            .bind(now.as_millis())
-            .execute(&self.writer)
+        self.writer
+            .run(move |conn| {
+                conn.prepare_cached(
+                    "update sessions set revoked_at = ?2 where id = ?1 and revoked_at is null",
+                )
+                .and_then(|mut s| s.execute(params![id.to_string(), now.as_millis()]))
+                .map_err(writer::map_err)?;
+                Ok(())
+            })
             .await
-            .map_err(map_err)?;
-        Ok(())
     }
 
     async fn get_or_create_direct_chat(
@@ -257,8 +278,8 @@ impl Store for SqliteStore {
         self.co_member_ids_(user).await
     }
 
-    async fn insert_message(&self, message: NewMessage) -> StoreResult<Stored> {
-        self.insert_message_(message).await
+    async fn insert_message(&self, message: NewMessage, on_commit: OnCommit) -> StoreResult<Stored> {
+        self.insert_message_(message, on_commit).await
     }
 
     async fn get_message(&self, id: MessageId) -> StoreResult<Message> {
@@ -284,30 +305,35 @@ impl Store for SqliteStore {
     }
 
     async fn claim_job(&self, now: Timestamp, lease_until: Timestamp) -> StoreResult<Option<Job>> {
-        let row: Option<JobRow> = sqlx::query_as(
-            "update jobs set leased_until = ?2
-             where id = (select id from jobs
-                         where done_at is null and dead_at is null and run_at <= ?1
-                           and (leased_until is null or leased_until <= ?1)
-                         order by run_at, id limit 1)
-             returning id, kind, payload, attempts, run_at",
-        )
-        .bind(now.as_millis())
-        .bind(lease_until.as_millis())
-        .fetch_optional(&self.writer)
-        .await
-        .map_err(map_err)?;
+        let row = self
+            .writer
+            .run(move |conn| {
+                conn.prepare_cached(
+                    "update jobs set leased_until = ?2
+                     where id = (select id from jobs
+                                 where done_at is null and dead_at is null and run_at <= ?1
+                                   and (leased_until is null or leased_until <= ?1)
+                                 order by run_at, id limit 1)
+                     returning id, kind, payload, attempts, run_at",
+                )
+                .and_then(|mut s| {
+                    s.query_row(params![now.as_millis(), lease_until.as_millis()], JobRow::read).optional()
+                })
+                .map_err(writer::map_err)
+            })
+            .await?;
         row.map(Job::try_from).transpose()
     }
 
     async fn complete_job(&self, id: JobId, now: Timestamp) -> StoreResult<()> {
-        sqlx::query("update jobs set done_at = ?2, leased_until = null where id = ?1")
-            .bind(id.to_string())
-            .bind(now.as_millis())
-            .execute(&self.writer)
+        self.writer
+            .run(move |conn| {
+                conn.prepare_cached("update jobs set done_at = ?2, leased_until = null where id = ?1")
+                    .and_then(|mut s| s.execute(params![id.to_string(), now.as_millis()]))
+                    .map_err(writer::map_err)?;
+                Ok(())
+            })
             .await
-            .map_err(map_err)?;
-        Ok(())
     }
 
     async fn fail_job(
@@ -317,19 +343,26 @@ impl Store for SqliteStore {
         retry_at: Option<Timestamp>,
         now: Timestamp,
     ) -> StoreResult<()> {
-        sqlx::query(
-            "update jobs set attempts = attempts + 1, last_error = ?2, leased_until = null,
-                run_at = coalesce(?3, run_at),
-                dead_at = case when ?3 is null then ?4 else null end
-             where id = ?1",
-        )
-        .bind(id.to_string())
-        .bind(error)
-        .bind(retry_at.map(Timestamp::as_millis))
-        .bind(now.as_millis())
-        .execute(&self.writer)
-        .await
-        .map_err(map_err)?;
-        Ok(())
+        let error = error.to_owned();
+        self.writer
+            .run(move |conn| {
+                conn.prepare_cached(
+                    "update jobs set attempts = attempts + 1, last_error = ?2, leased_until = null,
+                        run_at = coalesce(?3, run_at),
+                        dead_at = case when ?3 is null then ?4 else null end
+                     where id = ?1",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        id.to_string(),
+                        error,
+                        retry_at.map(Timestamp::as_millis),
+                        now.as_millis()
+                    ])
+                })
+                .map_err(writer::map_err)?;
+                Ok(())
+            })
+            .await
     }
 }

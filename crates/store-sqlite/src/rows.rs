@@ -6,7 +6,8 @@ use natter_domain::chat::{Chat, ImageRef, Message, MessageKind};
 use natter_domain::entities::{Job, JobKind, Mail, Session, User};
 use natter_domain::ids::{JobId, SessionId, UserId};
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
-use sqlx::{Sqlite, Transaction};
+
+use crate::writer;
 
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     match e {
@@ -29,6 +30,21 @@ pub(crate) struct UserRow {
     name: String,
     created_at: i64,
     updated_at: i64,
+}
+
+impl UserRow {
+    pub(crate) const COLUMNS: &str = "id, email, name, created_at, updated_at";
+
+    /// A row selected with `COLUMNS`, on the writer.
+    pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            email: r.get(1)?,
+            name: r.get(2)?,
+            created_at: r.get(3)?,
+            updated_at: r.get(4)?,
+        })
+    }
 }
 
 impl TryFrom<UserRow> for User {
@@ -89,19 +105,25 @@ impl JobRow {
         Ok((id, row))
     }
 
-    pub(crate) async fn insert(&self, tx: &mut Transaction<'_, Sqlite>) -> Result<(), StoreError> {
-        sqlx::query(
+    pub(crate) fn insert(&self, conn: &rusqlite::Connection) -> Result<(), StoreError> {
+        conn.prepare_cached(
             "insert into jobs (id, kind, payload, attempts, run_at, created_at)
              values (?1, ?2, ?3, 0, ?4, ?4)",
         )
-        .bind(&self.id)
-        .bind(&self.kind)
-        .bind(&self.payload)
-        .bind(self.run_at)
-        .execute(&mut **tx)
-        .await
-        .map_err(map_err)?;
+        .and_then(|mut s| s.execute(rusqlite::params![self.id, self.kind, self.payload, self.run_at]))
+        .map_err(writer::map_err)?;
         Ok(())
+    }
+
+    /// A row of `id, kind, payload, attempts, run_at`.
+    pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            kind: r.get(1)?,
+            payload: r.get(2)?,
+            attempts: r.get(3)?,
+            run_at: r.get(4)?,
+        })
     }
 }
 
@@ -131,6 +153,18 @@ pub(crate) struct ChatRow {
 }
 
 impl ChatRow {
+    /// A row of `id, is_group, name, last_seq, created_at, updated_at`.
+    pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            is_group: r.get(1)?,
+            name: r.get(2)?,
+            last_seq: r.get(3)?,
+            created_at: r.get(4)?,
+            updated_at: r.get(5)?,
+        })
+    }
+
     /// `members`: comma-separated user ids.
     pub(crate) fn into_chat(self, members: &str) -> Result<Chat, StoreError> {
         Ok(Chat {
@@ -161,6 +195,31 @@ pub(crate) struct MessageRow {
     pub(crate) reply_to: Option<String>,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
+}
+
+impl MessageRow {
+    pub(crate) const COLUMNS: &str = "id, chat_id, seq, sender_id, client_id, kind, text, image_key, \
+                                      thumb_key, image_width, image_height, reply_to, created_at, updated_at";
+
+    /// A row selected with `COLUMNS`, on the writer.
+    pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            chat_id: r.get(1)?,
+            seq: r.get(2)?,
+            sender_id: r.get(3)?,
+            client_id: r.get(4)?,
+            kind: r.get(5)?,
+            text: r.get(6)?,
+            image_key: r.get(7)?,
+            thumb_key: r.get(8)?,
+            image_width: r.get(9)?,
+            image_height: r.get(10)?,
+            reply_to: r.get(11)?,
+            created_at: r.get(12)?,
+            updated_at: r.get(13)?,
+        })
+    }
 }
 
 impl TryFrom<MessageRow> for Message {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use natter_domain::chat::{Chat, ImageRef, Message, MessageKind, MessagePage, NewMessage, PageCursor};
 use natter_domain::entities::{CodeCheck, JobKind, Mail, NewLoginCode, Session};
 use natter_domain::ids::{ChatId, MessageId, SessionId, UserId};
-use natter_domain::ports::Store;
+use natter_domain::ports::{OnCommit, Store};
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
 
 const T0: i64 = 1_800_000_000_000;
@@ -36,6 +36,17 @@ fn code(addr: &str, hash: &[u8], created: i64) -> NewLoginCode {
     }
 }
 
+/// No announcement: for checks that are not about `on_commit`.
+fn quietly() -> OnCommit {
+    Box::new(|_| ())
+}
+
+/// An `on_commit` that records each committed message's (seq, created) in `log`.
+fn recording(log: &Arc<std::sync::Mutex<Vec<(i64, bool)>>>) -> OnCommit {
+    let log = Arc::clone(log);
+    Box::new(move |stored| log.lock().unwrap().push((stored.message.seq, stored.created)))
+}
+
 async fn user(s: &Arc<dyn Store>, addr: &str) -> UserId {
     s.get_or_create_user(&email(addr), &name(addr), at(0)).await.unwrap().id
 }
@@ -60,7 +71,7 @@ fn text(chat: ChatId, sender: UserId, client_id: &str, ms: i64) -> NewMessage {
 
 /// Store a new message and return it, failing unless it was created.
 async fn send(s: &Arc<dyn Store>, chat: ChatId, sender: UserId, client_id: &str, ms: i64) -> Message {
-    let stored = s.insert_message(text(chat, sender, client_id, ms)).await.unwrap();
+    let stored = s.insert_message(text(chat, sender, client_id, ms), quietly()).await.unwrap();
     assert!(stored.created, "{client_id} is a new message");
     stored.message
 }
@@ -281,7 +292,7 @@ async fn a_repeated_client_id_returns_the_original_and_stores_nothing(s: Arc<dyn
     let original = send(&s, ab, a, "same", 10).await;
     let mut retry = text(ab, a, "same", 20);
     retry.text = "a different text".into();
-    let stored = s.insert_message(retry.clone()).await.unwrap();
+    let stored = s.insert_message(retry.clone(), quietly()).await.unwrap();
     assert!(!stored.created);
     assert_eq!(stored.message, original, "the retry returns the stored original");
     let chat = s.get_chat(ab).await.unwrap();
@@ -300,7 +311,7 @@ async fn a_client_id_reused_in_another_chat_conflicts(s: Arc<dyn Store>) {
     let ac = direct_chat(&s, a, c, 1).await;
     send(&s, ab, a, "same", 10).await;
     let elsewhere = text(ac, a, "same", 20);
-    assert!(matches!(s.insert_message(elsewhere.clone()).await, Err(StoreError::Conflict { .. })));
+    assert!(matches!(s.insert_message(elsewhere.clone(), quietly()).await, Err(StoreError::Conflict { .. })));
     assert!(matches!(s.get_message(elsewhere.id).await, Err(StoreError::NotFound)));
     let chat = s.get_chat(ac).await.unwrap();
     assert_eq!((chat.last_seq, chat.updated_at), (0, at(1)));
@@ -311,7 +322,7 @@ async fn a_client_id_reused_in_another_chat_conflicts(s: Arc<dyn Store>) {
 async fn messages_to_an_unknown_chat_are_not_stored(s: Arc<dyn Store>) {
     let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
     let nowhere = text(ChatId::new(), a, "lost", 10);
-    let result = s.insert_message(nowhere.clone()).await;
+    let result = s.insert_message(nowhere.clone(), quietly()).await;
     assert!(
         matches!(result, Err(StoreError::NotFound) | Err(StoreError::Conflict { .. })),
         "an unknown chat is an error, got {result:?}"
@@ -325,13 +336,15 @@ async fn messages_to_an_unknown_chat_are_not_stored(s: Arc<dyn Store>) {
 async fn concurrent_inserts_get_every_seq_exactly_once(s: Arc<dyn Store>) {
     let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
     let ab = direct_chat(&s, a, b, 1).await;
+    let announced = Arc::default();
     let tasks = (0..10).map(|t| {
-        let s = s.clone();
+        let (s, announced) = (s.clone(), Arc::clone(&announced));
         tokio::spawn(async move {
             let mut seqs = Vec::new();
             for i in 0..10 {
                 let sender = if t % 2 == 0 { a } else { b };
-                let stored = s.insert_message(text(ab, sender, &format!("t{t}-{i}"), 10 + i)).await.unwrap();
+                let new = text(ab, sender, &format!("t{t}-{i}"), 10 + i);
+                let stored = s.insert_message(new, recording(&announced)).await.unwrap();
                 assert!(stored.created);
                 seqs.push(stored.message.seq);
             }
@@ -346,6 +359,8 @@ async fn concurrent_inserts_get_every_seq_exactly_once(s: Arc<dyn Store>) {
         seqs.extend(task_seqs);
     }
     assert_eq!(sorted(seqs), (1..=100).collect::<Vec<i64>>());
+    let announced = announced.lock().unwrap().clone();
+    assert_eq!(announced, (1..=100).map(|q| (q, true)).collect::<Vec<_>>(), "on_commit runs in seq order");
     assert_eq!(last_seq(&s, ab).await, 100);
     assert_eq!(page(&s, ab, PageCursor::Latest, 200).await, ((1..=100).collect(), false));
 }
@@ -353,12 +368,15 @@ async fn concurrent_inserts_get_every_seq_exactly_once(s: Arc<dyn Store>) {
 async fn concurrent_retries_of_one_message_store_it_once(s: Arc<dyn Store>) {
     let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
     let ab = direct_chat(&s, a, b, 1).await;
+    let announced = Arc::default();
     let tries = (0..20).map(|i| {
-        let s = s.clone();
-        tokio::spawn(async move { s.insert_message(text(ab, a, "once", 10 + i)).await.unwrap() })
+        let (s, hook) = (s.clone(), recording(&announced));
+        tokio::spawn(async move { s.insert_message(text(ab, a, "once", 10 + i), hook).await.unwrap() })
     });
     let results: Vec<_> = futures::future::join_all(tries).await.into_iter().map(Result::unwrap).collect();
     assert_eq!(results.iter().filter(|r| r.created).count(), 1, "exactly one try creates it");
+    let announced = announced.lock().unwrap().clone();
+    assert_eq!(announced.iter().filter(|(_, created)| *created).count(), 1, "and is announced as created");
     let id = results[0].message.id;
     assert!(results.iter().all(|r| r.message.id == id && r.message.seq == 1), "all return the original");
     assert_eq!(last_seq(&s, ab).await, 1);
@@ -548,7 +566,7 @@ async fn get_message_finds_stored_messages_only(s: Arc<dyn Store>) {
         reply_to: Some(first.id),
         created_at: at(20),
     };
-    let stored = s.insert_message(image.clone()).await.unwrap().message;
+    let stored = s.insert_message(image.clone(), quietly()).await.unwrap().message;
     let want = Message {
         id: image.id,
         chat_id: ab,

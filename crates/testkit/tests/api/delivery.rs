@@ -137,3 +137,24 @@ async fn a_client_that_missed_100_messages_catches_up_with_exactly_those_in_orde
         assert_eq!(e["message"]["text"], format!("while away {i}"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn members_get_new_messages_in_seq_order_when_both_send_at_once() {
+    let app = Arc::new(spawn_app().await);
+    let (a, b, chat) = app.pair().await;
+    let mut watcher = TestSocket::connect(&app, &b.token).await;
+    let sends = (0..50).map(|i| {
+        let (app, token, chat) = (app.clone(), if i % 2 == 0 { &a } else { &b }.token.clone(), chat.clone());
+        tokio::spawn(async move {
+            let res =
+                app.post_authed("/message", &token, json!({ "chatId": chat, "text": format!("m{i}") })).await;
+            assert_eq!(res.status(), StatusCode::CREATED);
+        })
+    });
+    for s in futures::future::join_all(sends).await {
+        s.unwrap();
+    }
+    let got = watcher.collect("newMessage", Duration::from_millis(800)).await;
+    let seqs: Vec<i64> = got.iter().map(|m| m["seq"].as_i64().unwrap()).collect();
+    assert_eq!(seqs, (1..=50).collect::<Vec<_>>(), "every member sees the chat's one order");
+}

@@ -1,0 +1,225 @@
+//! The one writer: a SQLite connection on its own thread that runs every write of the
+//! store, with group commit.
+//!
+//! A write is a closure queued to that thread. The thread takes the first one, then
+//! everything else already waiting (up to `MAX_BATCH`), runs each in its own savepoint
+//! inside one transaction and commits once; only then does any caller get its answer.
+//! Under load, writes that arrive while a commit is running share the next one, so a
+//! burst of messages costs one commit and one wake-up of this thread instead of one
+//! each; when idle, a write commits at once (no batching delay). A failing write rolls
+//! back its savepoint only, never its neighbours.
+//!
+//! Why not sqlx for this: its SQLite connection also lives on a worker thread, but every
+//! statement is a round trip to it from the async side (two thread switches each), and
+//! a message took six of them.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::Path;
+use std::thread;
+use std::time::Duration;
+
+use anyhow::{Context, anyhow};
+use natter_domain::StoreError;
+use natter_domain::ports::StoreResult;
+use rusqlite::{Connection, ErrorCode, OpenFlags};
+use tokio::sync::{mpsc, oneshot};
+
+/// Writes committed together at most; bounds how long the first one waits for the rest.
+const MAX_BATCH: usize = 512;
+/// Writes waiting for the thread before callers wait to queue (backpressure).
+const QUEUE: usize = 8192;
+
+/// Runs after the batch's commit (or its failure) and answers the caller.
+type Reply = Box<dyn FnOnce(Result<(), &str>) + Send>;
+type Job = Box<dyn FnOnce(&Connection) -> Reply + Send>;
+
+pub(crate) struct Writer {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl Writer {
+    /// Open the database file (already migrated) and start the writer thread.
+    pub(crate) fn start(path: &Path) -> anyhow::Result<Self> {
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX | OpenFlags::SQLITE_OPEN_URI,
+        )
+        .with_context(|| format!("cannot open {} for writing", path.display()))?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // NORMAL in WAL mode survives a crash of the process; only a power loss may
+        // lose the newest commits.
+        conn.execute_batch(
+            "pragma journal_mode = wal; pragma synchronous = normal; pragma foreign_keys = on;",
+        )
+        .context("cannot configure the SQLite writer")?;
+        conn.set_prepared_statement_cache_capacity(64);
+        let (jobs, queue) = mpsc::channel(QUEUE);
+        thread::Builder::new()
+            .name("natter-sqlite-writer".into())
+            .spawn(move || work(&conn, queue))
+            .context("cannot start the SQLite writer thread")?;
+        Ok(Self { jobs })
+    }
+
+    /// Run `write` on the writer thread inside the next transaction; its result comes
+    /// back only once that transaction is committed.
+    pub(crate) async fn run<T, F>(&self, write: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        self.run_then(write, |_| ()).await
+    }
+
+    /// `run`, and once committed, `on_commit` with the result on the writer thread:
+    /// in commit order, and even if the caller has stopped waiting.
+    pub(crate) async fn run_then<T, F, H>(&self, write: F, on_commit: H) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+        H: FnOnce(&T) + Send + 'static,
+    {
+        let (answer, answered) = oneshot::channel();
+        let job: Job = Box::new(move |conn| {
+            let outcome = in_savepoint(conn, write);
+            Box::new(move |commit| {
+                let result = match (outcome, commit) {
+                    (Ok(value), Ok(())) => {
+                        on_commit(&value);
+                        Ok(value)
+                    }
+                    (Ok(_), Err(e)) => Err(StoreError::Other(anyhow!("the SQLite commit failed: {e}"))),
+                    (Err(e), _) => Err(e),
+                };
+                // The caller may have gone away (request cancelled): nothing to answer.
+                let _ = answer.send(result);
+            })
+        });
+        let stopped = || StoreError::Other(anyhow!("the SQLite writer thread has stopped"));
+        self.jobs.send(job).await.map_err(|_| stopped())?;
+        answered.await.map_err(|_| stopped())?
+    }
+}
+
+/// The writer thread: until every `Writer` handle is dropped.
+fn work(conn: &Connection, mut queue: mpsc::Receiver<Job>) {
+    let mut replies: Vec<Reply> = Vec::with_capacity(MAX_BATCH);
+    while let Some(first) = queue.blocking_recv() {
+        // If BEGIN fails, each savepoint below becomes its own transaction instead.
+        let in_tx = exec(conn, "begin immediate").is_ok();
+        let mut batch = vec![first];
+        while batch.len() < MAX_BATCH {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        let ran = catch_unwind(AssertUnwindSafe(|| {
+            for job in batch {
+                replies.push(job(conn));
+            }
+        }));
+        let commit = match (ran, in_tx) {
+            (Err(_), _) => Err("a write panicked; its batch was rolled back".to_owned()),
+            (Ok(()), true) => exec(conn, "commit").map_err(|e| e.to_string()),
+            (Ok(()), false) => Ok(()),
+        };
+        if commit.is_err() && in_tx {
+            let _ = exec(conn, "rollback");
+        }
+        for reply in replies.drain(..) {
+            reply(commit.as_ref().copied().map_err(String::as_str));
+        }
+    }
+}
+
+fn in_savepoint<T>(conn: &Connection, write: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+    exec(conn, "savepoint w").map_err(map_err)?;
+    let outcome = write(conn);
+    let end = if outcome.is_ok() {
+        exec(conn, "release w")
+    } else {
+        exec(conn, "rollback to w").and_then(|()| exec(conn, "release w"))
+    };
+    match (outcome, end) {
+        (Ok(value), Ok(())) => Ok(value),
+        (Ok(_), Err(e)) => Err(map_err(e)),
+        (Err(e), _) => Err(e),
+    }
+}
+
+fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
+pub(crate) fn map_err(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+        // UNIQUE, PRIMARY KEY, FOREIGN KEY: what the callers treat as a conflict.
+        rusqlite::Error::SqliteFailure(f, message)
+            if f.code == ErrorCode::ConstraintViolation && matches!(f.extended_code, 2067 | 1555 | 787) =>
+        {
+            StoreError::Conflict { constraint: message.unwrap_or_else(|| f.to_string()) }
+        }
+        other => StoreError::Other(anyhow::Error::new(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_failing_write_rolls_back_alone_while_its_batch_commits() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        Connection::open(&path).unwrap().execute_batch("create table t (x integer primary key)").unwrap();
+        let writer = std::sync::Arc::new(Writer::start(&path).unwrap());
+        // Queued together, so they share transactions: every third one fails after writing.
+        let tasks: Vec<_> = (0..300_i64)
+            .map(|x| {
+                let writer = std::sync::Arc::clone(&writer);
+                tokio::spawn(async move {
+                    writer
+                        .run(move |c| {
+                            c.execute("insert into t (x) values (?1)", [x]).map_err(map_err)?;
+                            if x % 3 == 0 { Err(StoreError::NotFound) } else { Ok(x) }
+                        })
+                        .await
+                })
+            })
+            .collect();
+        let mut ok = 0;
+        for (x, t) in tasks.into_iter().enumerate() {
+            match t.await.unwrap() {
+                Ok(v) => {
+                    assert_eq!(v, x as i64);
+                    ok += 1;
+                }
+                Err(e) => assert!(matches!(e, StoreError::NotFound) && x % 3 == 0),
+            }
+        }
+        assert_eq!(ok, 200);
+        let stored: Vec<i64> = writer
+            .run(|c| {
+                let mut s = c.prepare("select x from t order by x").map_err(map_err)?;
+                let rows = s.query_map([], |r| r.get(0)).map_err(map_err)?;
+                rows.collect::<rusqlite::Result<Vec<i64>>>().map_err(map_err)
+            })
+            .await
+            .unwrap();
+        assert_eq!(stored, (0..300).filter(|x| x % 3 != 0).collect::<Vec<_>>());
+    }
+
+    #[tokio::test]
+    async fn a_constraint_violation_is_a_conflict() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        Connection::open(&path).unwrap().execute_batch("create table t (x integer primary key)").unwrap();
+        let writer = Writer::start(&path).unwrap();
+        let insert =
+            |c: &Connection| c.execute("insert into t (x) values (1)", []).map(|_| ()).map_err(map_err);
+        writer.run(insert).await.unwrap();
+        assert!(matches!(writer.run(insert).await, Err(StoreError::Conflict { .. })));
+    }
+}
