@@ -60,6 +60,7 @@ pub async fn on_connect(
 ) {
     s.join([rooms::user(ctx.user_id), rooms::session(ctx.session_id)]);
     s.extensions.insert(std::sync::Arc::new(crate::flood::FloodGuard::new()));
+    s.extensions.insert(std::sync::Arc::new(crate::order::SendOrder::new()));
     events::register(&s);
     let came_online = st.presence.socket_opened(ctx.user_id);
     tracing::debug!(user.id = %ctx.user_id, socket.id = %s.id, "socket connected");

@@ -14,6 +14,7 @@ use socketioxide::socket::DisconnectReason;
 use std::sync::Arc;
 
 use crate::flood::FloodGuard;
+use crate::order::SendTurn;
 use crate::{RealtimeState, rooms};
 
 pub fn register(s: &SocketRef) {
@@ -125,13 +126,16 @@ struct SendPayload {
     reply_to: Option<String>,
 }
 
-/// Answers `{ message }` once the message is committed, or `{ error }`.
+/// Answers `{ message }` once the message is committed, or `{ error }`; a socket's
+/// sends are stored in the order they arrived.
 async fn send_message(
     Extension(ctx): Extension<AuthContext>,
     State(st): State<RealtimeState>,
-    TryData(p): TryData<SendPayload>,
     ack: AckSender,
+    turn: SendTurn,
+    TryData(p): TryData<SendPayload>,
 ) {
+    turn.wait().await;
     let answer = match p {
         Err(_) => error_json("invalid_body", "sendMessage needs { chatId, text, clientId }."),
         Ok(p) => {

@@ -5,6 +5,7 @@ mod connect;
 mod events;
 mod fanout;
 mod flood;
+mod order;
 mod rooms;
 mod typing;
 

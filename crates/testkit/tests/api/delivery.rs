@@ -158,3 +158,34 @@ async fn members_get_new_messages_in_seq_order_when_both_send_at_once() {
     let seqs: Vec<i64> = got.iter().map(|m| m["seq"].as_i64().unwrap()).collect();
     assert_eq!(seqs, (1..=50).collect::<Vec<_>>(), "every member sees the chat's one order");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sends_from_one_socket_are_stored_in_the_order_they_were_sent() {
+    let app = spawn_app().await;
+    let (a, _b, chat) = app.pair().await;
+    let socket = TestSocket::connect(&app, &a.token).await;
+    // Back to back, no waiting for acks: a client flushing its outbox.
+    for i in 0..25 {
+        socket
+            .emit(
+                "sendMessage",
+                json!({ "chatId": chat, "text": format!("m{i}"), "clientId": format!("c{i}") }),
+            )
+            .await;
+    }
+    let mut texts = Vec::new();
+    for _ in 0..50 {
+        let page: Value = app.get_authed(&format!("/message/{chat}"), &a.token).await.json().await.unwrap();
+        texts = page["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["text"].as_str().unwrap().to_owned())
+            .collect();
+        if texts.len() == 25 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(texts, (0..25).map(|i| format!("m{i}")).collect::<Vec<_>>());
+}
