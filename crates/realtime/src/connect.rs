@@ -49,20 +49,28 @@ pub async fn authenticate(
         }
     };
     let ctx = st.auth.authenticate(&token).await.map_err(|_| Unauthorized)?;
+    // socketioxide answers CONNECT as soon as this returns and only then starts
+    // `on_connect` as a task: a client may already be sending. So everything a first
+    // event needs is set up here, before the answer.
     s.extensions.insert(ctx);
+    s.extensions.insert(std::sync::Arc::new(crate::flood::FloodGuard::new()));
+    s.extensions.insert(std::sync::Arc::new(crate::order::SendOrder::new()));
+    s.join([rooms::user(ctx.user_id), rooms::session(ctx.session_id)]);
+    s.extensions.insert(CameOnline(st.presence.socket_opened(ctx.user_id)));
+    events::register(&s);
     Ok(())
 }
+
+/// Whether this socket made its user online (their first open socket).
+#[derive(Clone, Copy)]
+pub struct CameOnline(bool);
 
 pub async fn on_connect(
     s: SocketRef,
     Extension(ctx): Extension<AuthContext>,
+    Extension(CameOnline(came_online)): Extension<CameOnline>,
     State(st): State<RealtimeState>,
 ) {
-    s.join([rooms::user(ctx.user_id), rooms::session(ctx.session_id)]);
-    s.extensions.insert(std::sync::Arc::new(crate::flood::FloodGuard::new()));
-    s.extensions.insert(std::sync::Arc::new(crate::order::SendOrder::new()));
-    events::register(&s);
-    let came_online = st.presence.socket_opened(ctx.user_id);
     tracing::debug!(user.id = %ctx.user_id, socket.id = %s.id, "socket connected");
     events::send_online_list(&s, &st, ctx.user_id).await;
     if came_online {

@@ -126,7 +126,7 @@ impl Application {
                 overrides.retry_policy.unwrap_or_default(),
             )
         });
-        let listener = TcpListener::bind(settings.listen).await.with_context(|| {
+        let listener = listen(settings.listen).with_context(|| {
             format!("cannot listen on {}; set NATTER_LISTEN to a free address", settings.listen)
         })?;
         Ok(Self {
@@ -217,4 +217,18 @@ impl Application {
             }
         }
     }
+}
+
+/// Clients that reconnect together (a restart, a network blip) arrive together:
+/// tokio's default backlog of 128 overflowed at a few hundred at once, and each
+/// overflowed client waits a SYN retry (1 s, then 3 s) before trying again. The
+/// kernel caps this at `net.core.somaxconn`.
+const LISTEN_BACKLOG: u32 = 4096;
+
+fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
+    let socket =
+        if addr.is_ipv4() { tokio::net::TcpSocket::new_v4()? } else { tokio::net::TcpSocket::new_v6()? };
+    socket.set_reuseaddr(true)?;
+    socket.bind(addr)?;
+    socket.listen(LISTEN_BACKLOG)
 }
