@@ -8,7 +8,9 @@
 //   /dev/mailbox.json, newest first), POST /api/v1/verify {email, otp} -> {token, user},
 //   POST /api/v1/chat/new {otherUserId} -> {chatId}, POST /api/v1/message
 //   {chatId, text, clientId} -> 201 {message, sender} (200 with the original on a
-//   repeated clientId). No rate limits: this peer measures the hot path only.
+//   repeated clientId), GET /api/v1/chat/:id/events?after=&limit= -> {events: [{seq,
+//   type, message}], lastSeq} for catch-up after a reconnect. No rate limits: this
+//   peer measures the hot path only.
 // * Socket.IO 4.8: identity from the handshake's auth.token only (else connect_error
 //   "unauthorized"), each socket joins its user's personal room, `sendMessage` with ack.
 // * Every send is committed to SQLite (WAL, synchronous=NORMAL as in natter) with the
@@ -54,6 +56,7 @@ const q = {
   bumpSeq: db.prepare('UPDATE chats SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq'),
   byClientId: db.prepare('SELECT * FROM messages WHERE sender = ? AND client_id = ?'),
   insertMessage: db.prepare('INSERT INTO messages (id, chat_id, seq, sender, text, client_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)'),
+  eventsAfter: db.prepare('SELECT * FROM messages WHERE chat_id = ? AND seq > ? ORDER BY seq LIMIT ?'),
 };
 
 const now = () => new Date().toISOString();
@@ -182,6 +185,19 @@ app.post('/api/v1/message', auth, (req, res) => {
   const r = send(req.userId, req.body);
   if (r.error) return fail(res, r.status, r.error.code, r.error.message);
   res.status(r.status).json({ message: r.message, sender: req.userId });
+});
+
+// Catch-up after a disconnect, natter's shape: every message of the chat after `after`,
+// oldest first, read from the same SQLite rows the sends committed (the (chat_id, seq)
+// unique index serves the range). Members only, like every other chat read.
+app.get('/api/v1/chat/:id/events', auth, (req, res) => {
+  const m = membersOf(req.params.id);
+  if (!m) return fail(res, 404, 'chat_not_found', 'No such chat.');
+  if (!m.includes(req.userId)) return fail(res, 403, 'not_a_member', 'Not a member.');
+  const after = Math.max(0, Number.parseInt(req.query.after, 10) || 0);
+  const limit = Math.min(500, Math.max(1, Number.parseInt(req.query.limit, 10) || 100));
+  const events = q.eventsAfter.all(req.params.id, after, limit).map((row) => ({ seq: row.seq, type: 'newMessage', message: messageDto(row) }));
+  res.json({ events, lastSeq: q.chatById.get(req.params.id).last_seq });
 });
 
 io.use((socket, next) => {

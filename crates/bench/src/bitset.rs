@@ -27,6 +27,17 @@ impl BitSet {
         self.count
     }
 
+    /// self ∪= other
+    pub fn union_with(&mut self, other: &BitSet) {
+        if other.words.len() > self.words.len() {
+            self.words.resize(other.words.len(), 0);
+        }
+        for (a, b) in self.words.iter_mut().zip(other.words.iter()) {
+            *a |= b;
+        }
+        self.count = self.words.iter().map(|w| u64::from(w.count_ones())).sum();
+    }
+
     /// |self ∩ other|
     pub fn intersection_len(&self, other: &BitSet) -> u64 {
         self.words.iter().zip(other.words.iter()).map(|(a, b)| u64::from((a & b).count_ones())).sum()
@@ -48,5 +59,7 @@ mod tests {
         b.insert(7);
         assert_eq!(a.len(), 2);
         assert_eq!(a.intersection_len(&b), 1);
+        a.union_with(&b);
+        assert_eq!(a.len(), 3);
     }
 }

@@ -3,24 +3,40 @@
 //! * `run`   — open-loop load at a fixed total rate over Socket.IO or REST, with
 //!   latency measured from each message's *intended* send time (no coordinated
 //!   omission) to its `newMessage` arrival on every socket of the recipient.
-//! * `idle`  — open N idle sockets and report the server's RSS per connection.
+//! * `idle`  — open N idle sockets over many users and report the server's RSS per
+//!   connection.
+//! * `ramp`  — open N sockets as fast as possible: connections/s and connect times.
+//! * `storm` — N clients in 1:1 chats with messages flowing drop all their sockets at
+//!   once and reconnect at once: time until all are back, then catch-up and loss.
+//! * `knee`  — step search for the highest rate with p99 <= 100 ms and >= 99.99 %
+//!   delivered.
 //! * `smoke` — a 3-second tiny run for CI: fails on loss or duplication only.
 //! * `relay` — a bare WebSocket relay speaking just enough of the same protocol: the
 //!   ceiling any chat server on the machine works under.
 //!
 //! See `sio.rs` for the wire frames, checked against the real `socket.io-client`.
 
+mod addrs;
 mod api;
 mod bitset;
+mod conns;
+mod idle;
+mod knee;
+mod mailbox;
+mod msg;
 mod procstat;
+mod progress;
+mod ramp;
 mod relay;
 mod run;
+mod setup;
 mod sio;
+mod stats;
+mod storm;
 
-use std::net::{IpAddr, Ipv4Addr};
 use std::process::ExitCode;
 
-use anyhow::{Context, Result, bail};
+use anyhow::Result;
 use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
@@ -44,9 +60,13 @@ pub struct Common {
     #[arg(long, default_value = "http://127.0.0.1:8080")]
     pub url: String,
     /// Loopback source addresses for HTTP logins and sockets, as `A-B` (last octet
-    /// range) or a comma list. Default: 127.0.0.2-127.0.0.9 for a loopback URL.
+    /// range) or a comma list. Default for a loopback URL: enough of 127.0.1.1 …
+    /// 127.0.250.254 for at most 15 logins and 2,000 sockets per address.
     #[arg(long)]
     pub source_ips: Option<String>,
+    /// Logins in flight at once (at most 150: the dev mailbox keeps the newest 200 mails).
+    #[arg(long, default_value_t = 96)]
+    pub login_concurrency: usize,
     /// PID of the server, to sample its CPU and RSS from /proc every second.
     #[arg(long)]
     pub server_pid: Option<u32>,
@@ -65,14 +85,16 @@ pub struct RunArgs {
     /// Sockets each user holds open; every one of them must get each message.
     #[arg(long, default_value_t = 1)]
     pub sockets_per_user: usize,
-    /// Total send rate, messages per second, over all senders.
-    #[arg(long, default_value_t = 100.0)]
-    pub rate: f64,
+    /// Total send rate, messages per second, over all senders; a comma list runs one
+    /// point per rate on the same users.
+    #[arg(long, value_delimiter = ',', default_value = "100")]
+    pub rate: Vec<f64>,
     /// Seconds of sending.
     #[arg(long, default_value_t = 10.0)]
     pub duration: f64,
-    #[arg(long, value_enum, default_value_t = Via::Socket)]
-    pub via: Via,
+    /// `socket`, `rest`, or both as a comma list (one point each).
+    #[arg(long, value_enum, value_delimiter = ',', default_value = "socket")]
+    pub via: Vec<Via>,
     /// Message text size in bytes (the sequence header is part of it).
     #[arg(long, default_value_t = 150)]
     pub size: usize,
@@ -83,10 +105,12 @@ pub struct RunArgs {
     #[arg(long, default_value_t = 50.0)]
     pub max_lag_ms: f64,
     /// At most this many REST sends in flight; more are dropped and the run is INVALID.
-    #[arg(long, default_value_t = 20_000)]
+    /// Each one holds a connection, and the sockets already use most of the 20,000
+    /// open files a process may have here.
+    #[arg(long, default_value_t = 5_000)]
     pub max_inflight: usize,
     /// Sockets connecting at the same time.
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 128)]
     pub connect_concurrency: usize,
 }
 
@@ -94,14 +118,80 @@ pub struct RunArgs {
 pub struct IdleArgs {
     #[command(flatten)]
     pub common: Common,
-    /// Idle sockets to open (all of one user).
+    /// Idle sockets to open (at most ~19,500: the open-file limit is 20,000).
     #[arg(long, default_value_t = 1000)]
     pub connections: usize,
+    /// Sockets per user: the connections are spread over connections / this users.
+    #[arg(long, default_value_t = 10)]
+    pub sockets_per_user: usize,
     /// Seconds to let the server settle before reading its RSS.
     #[arg(long, default_value_t = 5.0)]
     pub settle: f64,
-    #[arg(long, default_value_t = 64)]
+    #[arg(long, default_value_t = 128)]
     pub connect_concurrency: usize,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct RampArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Sockets to open.
+    #[arg(long, default_value_t = 10_000)]
+    pub connections: usize,
+    /// Sockets per user (logins are not part of the ramp).
+    #[arg(long, default_value_t = 10)]
+    pub sockets_per_user: usize,
+    /// Handshakes in flight at once.
+    #[arg(long, default_value_t = 512)]
+    pub connect_concurrency: usize,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct StormArgs {
+    #[command(flatten)]
+    pub common: Common,
+    /// Users (even: paired into 1:1 chats).
+    #[arg(long, default_value_t = 5000)]
+    pub users: usize,
+    #[arg(long, default_value_t = 2)]
+    pub sockets_per_user: usize,
+    /// Messages per second over REST, open loop, through the whole storm.
+    #[arg(long, default_value_t = 500.0)]
+    pub rate: f64,
+    /// Seconds of sending; the storm comes at a third of it.
+    #[arg(long, default_value_t = 15.0)]
+    pub duration: f64,
+    /// Seconds to wait after the last send for deliveries and catch-ups.
+    #[arg(long, default_value_t = 10.0)]
+    pub drain: f64,
+    /// Catch-up requests in flight at once (each holds a connection).
+    #[arg(long, default_value_t = 256)]
+    pub catchup_concurrency: usize,
+    #[arg(long, default_value_t = 150)]
+    pub size: usize,
+    #[arg(long, default_value_t = 128)]
+    pub connect_concurrency: usize,
+}
+
+#[derive(clap::Args, Clone, Debug)]
+pub struct KneeArgs {
+    #[command(flatten)]
+    pub run: RunArgs,
+    /// First rate tried; it doubles until a point fails, then the gap is halved.
+    #[arg(long, default_value_t = 2000.0)]
+    pub start: f64,
+    /// Never offer more than this.
+    #[arg(long, default_value_t = 128_000.0)]
+    pub max_rate: f64,
+    /// Halvings of the gap between the last passing and the first failing rate.
+    #[arg(long, default_value_t = 2)]
+    pub refine: u32,
+    /// A point passes with p99 at most this (ms) ...
+    #[arg(long, default_value_t = 100.0)]
+    pub p99_ms: f64,
+    /// ... and at least this share delivered (%).
+    #[arg(long, default_value_t = 99.99)]
+    pub delivered_pct: f64,
 }
 
 #[derive(Subcommand)]
@@ -110,6 +200,12 @@ enum Cmd {
     Run(RunArgs),
     /// Open N idle sockets and report the server's RSS delta per connection.
     Idle(IdleArgs),
+    /// Open N sockets as fast as possible: connections/s and connect-time quantiles.
+    Ramp(RampArgs),
+    /// Drop every socket at once mid-run, reconnect at once, catch up, count the loss.
+    Storm(StormArgs),
+    /// The highest rate with p99 <= 100 ms and >= 99.99 % delivered (step search).
+    Knee(KneeArgs),
     /// 3-second tiny run for CI: exits non-zero if anything was lost or duplicated.
     Smoke {
         #[command(flatten)]
@@ -120,52 +216,6 @@ enum Cmd {
         #[arg(long, default_value = "127.0.0.1:8090")]
         listen: String,
     },
-}
-
-/// Parses `127.0.0.2-127.0.0.9`, `127.0.0.2-9` or `127.0.0.2,127.0.0.3`.
-pub fn parse_source_ips(spec: &str) -> Result<Vec<IpAddr>> {
-    let mut out = Vec::new();
-    for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        if let Some((a, b)) = part.split_once('-') {
-            let a: Ipv4Addr = a.parse().with_context(|| format!("bad address {a}"))?;
-            let last = match b.parse::<Ipv4Addr>() {
-                Ok(ip) => ip.octets()[3],
-                Err(_) => b.parse::<u8>().with_context(|| format!("bad range end {b}"))?,
-            };
-            let o = a.octets();
-            if last < o[3] {
-                bail!("empty range {part}");
-            }
-            for x in o[3]..=last {
-                out.push(IpAddr::V4(Ipv4Addr::new(o[0], o[1], o[2], x)));
-            }
-        } else {
-            out.push(part.parse().with_context(|| format!("bad address {part}"))?);
-        }
-    }
-    if out.is_empty() {
-        bail!("no source address in {spec:?}");
-    }
-    Ok(out)
-}
-
-/// The source addresses to use: the flag, else 127.0.0.2-9 for a loopback server,
-/// else the OS's choice (`None`).
-pub fn source_ips(common: &Common) -> Result<Vec<Option<IpAddr>>> {
-    if let Some(spec) = &common.source_ips {
-        return Ok(parse_source_ips(spec)?.into_iter().map(Some).collect());
-    }
-    let url = reqwest::Url::parse(&common.url).context("bad --url")?;
-    let loopback = match url.host_str() {
-        Some("localhost") => true,
-        Some(h) => h.trim_matches(['[', ']']).parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback()),
-        None => false,
-    };
-    if loopback {
-        Ok(parse_source_ips("127.0.0.2-127.0.0.9")?.into_iter().map(Some).collect())
-    } else {
-        Ok(vec![None])
-    }
 }
 
 fn main() -> ExitCode {
@@ -180,7 +230,10 @@ fn main() -> ExitCode {
     let res: Result<bool> = rt.block_on(async move {
         match cli.cmd {
             Cmd::Run(a) => run::run_cmd(a).await.map(|_| true),
-            Cmd::Idle(a) => run::idle_cmd(a).await.map(|_| true),
+            Cmd::Idle(a) => idle::idle_cmd(a).await.map(|_| true),
+            Cmd::Ramp(a) => ramp::ramp_cmd(a).await.map(|_| true),
+            Cmd::Storm(a) => storm::storm_cmd(a).await.map(|_| true),
+            Cmd::Knee(a) => knee::knee_cmd(a).await.map(|_| true),
             Cmd::Smoke { common } => run::smoke_cmd(common).await,
             Cmd::Relay { listen } => relay::serve(&listen).await.map(|_| true),
         }
@@ -192,19 +245,5 @@ fn main() -> ExitCode {
             eprintln!("natter-bench: {e:#}");
             ExitCode::from(2)
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_ranges() {
-        let ips = parse_source_ips("127.0.0.2-127.0.0.4").unwrap();
-        assert_eq!(ips.len(), 3);
-        let ips = parse_source_ips("127.0.0.2-9,10.0.0.1").unwrap();
-        assert_eq!(ips.len(), 9);
-        assert!(parse_source_ips("127.0.0.5-127.0.0.4").is_err());
     }
 }

@@ -100,6 +100,23 @@ fn push(out: &Arc<Mutex<Series>>, t0: Instant, pid: &str) {
     }
 }
 
+/// Waits (at most `max`) until `pid` uses less than a fifth of a core over half a
+/// second: a point after an overloaded one must not pay for its backlog.
+pub async fn wait_idle(pid: &str, max: Duration) {
+    const WINDOW: Duration = Duration::from_millis(500);
+    let deadline = Instant::now() + max;
+    let Some(mut last) = sample(pid) else { return };
+    while Instant::now() < deadline {
+        tokio::time::sleep(WINDOW).await;
+        let Some(now) = sample(pid) else { return };
+        if now.cpu_secs - last.cpu_secs < 0.2 * WINDOW.as_secs_f64() {
+            return;
+        }
+        last = now;
+    }
+    eprintln!("natter-bench: the server was still busy after {} s; going on", max.as_secs());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ use futures_util::{SinkExt, StreamExt};
 use serde::Deserialize;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::mpsc;
 use tokio_tungstenite::tungstenite::Message;
 
@@ -73,8 +73,17 @@ struct SendPayload {
     client_id: Option<String>,
 }
 
+/// The accept queue: tokio's `TcpListener::bind` asks for 128, which a reconnect storm
+/// of thousands overflows (the kernel then drops SYNs and clients retry after 1 s).
+/// The kernel caps it at net.core.somaxconn (4096 here).
+const BACKLOG: u32 = 4096;
+
 pub async fn serve(listen: &str) -> Result<()> {
-    let l = TcpListener::bind(listen).await.with_context(|| format!("binding {listen}"))?;
+    let addr: std::net::SocketAddr = listen.parse().with_context(|| format!("bad --listen {listen}"))?;
+    let sock = if addr.is_ipv4() { TcpSocket::new_v4()? } else { TcpSocket::new_v6()? };
+    sock.set_reuseaddr(true)?;
+    sock.bind(addr).with_context(|| format!("binding {listen}"))?;
+    let l = sock.listen(BACKLOG)?;
     eprintln!("natter-bench relay listening on http://{}", l.local_addr()?);
     let st = Arc::new(State::default());
     loop {

@@ -1,20 +1,18 @@
-//! `run`, `idle` and `smoke`.
+//! `run` and `smoke`.
 //!
 //! Open loop: message `i` of the run has the intended send time `t0 + i / rate`,
-//! whatever happened to the messages before it. The text of each message carries
-//! `nb|<sender>|<seq>|<intended µs since t0>|` padded to `--size`, so every receiving
-//! socket measures its latency from the *intended* time (a stalled server or generator
-//! shows up as latency, not as fewer samples) and counts loss, duplicates and reordering
-//! per sender without any shared state.
+//! whatever happened to the messages before it. Every receiving socket measures its
+//! latency from the *intended* time carried in the text (see `msg.rs`), so a stalled
+//! server or generator shows up as latency, not as fewer samples, and counts loss,
+//! duplicates and reordering per sender without any shared state.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use anyhow::{Context, Result, bail};
-use futures_util::{SinkExt, StreamExt, stream};
+use futures_util::{SinkExt, StreamExt};
 use hdrhistogram::Histogram;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
@@ -22,98 +20,18 @@ use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_util::sync::CancellationToken;
 
-use crate::api::{self, Session};
 use crate::bitset::BitSet;
+use crate::msg::{Composer, MsgText, RestPoster, parse_text};
 use crate::procstat::{self, Series};
-use crate::sio::{self, Frame, Target, Ws};
-use crate::{Common, IdleArgs, RunArgs, Via};
+use crate::setup::{self, Setup};
+use crate::sio::{self, Frame, Ws};
+use crate::stats::{Quantiles, histogram};
+use crate::{Common, RunArgs, Via, conns};
 
-// ---------------------------------------------------------------- setup
-
-pub struct Setup {
-    pub base: String,
-    pub target: Target,
-    pub ips: Vec<Option<IpAddr>>,
-    pub sessions: Vec<Session>,
-    /// The 1:1 chat of each user (users 2k and 2k+1 share one).
-    pub chat_of: Vec<String>,
-    pub login_secs: f64,
-}
-
-fn run_id() -> String {
-    let n = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_micros()).unwrap_or(0);
-    format!("{:x}", n % (1 << 48))
-}
-
-/// Logs `users` in (each source address logs its share in sequence, the addresses in
-/// parallel, so the per-IP limits are spread) and pairs them into 1:1 chats.
-pub async fn prepare(common: &Common, users: usize) -> Result<Setup> {
-    if users < 2 || !users.is_multiple_of(2) {
-        bail!("--users must be even and at least 2 (users are paired into 1:1 chats)");
-    }
-    let base = common.url.trim_end_matches('/').to_owned();
-    let target = Target::from_url(&base).await?;
-    let ips = crate::source_ips(common)?;
-    let rid = run_id();
-    let started = Instant::now();
-    let mut per_ip = Vec::new();
-    for (k, ip) in ips.iter().enumerate() {
-        let client = api::client(*ip)?;
-        let idx: Vec<usize> = (k..users).step_by(ips.len()).collect();
-        let base = base.clone();
-        let rid = rid.clone();
-        per_ip.push(tokio::spawn(async move {
-            let mut out = Vec::new();
-            for i in idx {
-                let email = format!("nb-{rid}-{i}@bench.test");
-                let s = api::login(&client, &base, &email)
-                    .await
-                    .with_context(|| format!("logging in {email}"))?;
-                out.push((i, s));
-            }
-            anyhow::Ok(out)
-        }));
-    }
-    let mut sessions: Vec<Option<Session>> = vec![None; users];
-    for h in per_ip {
-        for (i, s) in h.await.context("login task")?? {
-            if let Some(slot) = sessions.get_mut(i) {
-                *slot = Some(s);
-            }
-        }
-    }
-    let sessions: Vec<Session> =
-        sessions.into_iter().collect::<Option<Vec<_>>>().context("a user has no session")?;
-    let client = api::client(ips.first().copied().flatten())?;
-    let chats: Vec<Result<String>> = stream::iter(sessions.chunks(2))
-        .map(|pair| {
-            let client = client.clone();
-            let base = base.clone();
-            async move {
-                match pair {
-                    [a, b] => api::new_chat(&client, &base, a, &b.user_id).await,
-                    _ => bail!("odd user count"),
-                }
-            }
-        })
-        .buffered(16)
-        .collect()
-        .await;
-    let mut chat_of = Vec::with_capacity(users);
-    for c in chats {
-        let c = c?;
-        chat_of.push(c.clone());
-        chat_of.push(c);
-    }
-    Ok(Setup { base, target, ips, sessions, chat_of, login_secs: started.elapsed().as_secs_f64() })
-}
+/// The longest wait for an overloaded server to go idle between points.
+const SETTLE_MAX: Duration = Duration::from_secs(20);
 
 // ---------------------------------------------------------------- shared state
-
-fn histogram() -> Result<Histogram<u64>> {
-    // microseconds, 1 µs .. 10 min, 3 significant figures
-    Histogram::new_with_bounds(1, 600_000_000, 3).context("histogram")
-}
 
 struct Shared {
     t0: Instant,
@@ -178,24 +96,9 @@ struct SockReport {
 }
 
 #[derive(Deserialize)]
-struct MsgText {
-    text: String,
-    #[serde(default)]
-    seq: Option<i64>,
-}
-
-#[derive(Deserialize)]
 struct AckBody {
     message: Option<serde::de::IgnoredAny>,
     error: Option<serde_json::Value>,
-}
-
-fn parse_text(t: &str) -> Option<(usize, u64, u64)> {
-    let mut it = t.split('|');
-    if it.next()? != "nb" {
-        return None;
-    }
-    Some((it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?))
 }
 
 /// One socket: sends what the scheduler hands it (with ack ids), answers pings, and
@@ -308,38 +211,11 @@ async fn socket_task(
         }
     }
     rep.unacked = pending.len() as u64;
-    close(&mut ws).await;
+    conns::close(&mut ws).await;
     rep
 }
 
 // ---------------------------------------------------------------- report
-
-#[derive(Serialize, Default, Debug, Clone)]
-pub struct Quantiles {
-    pub count: u64,
-    pub p50_ms: f64,
-    pub p90_ms: f64,
-    pub p99_ms: f64,
-    pub p999_ms: f64,
-    pub max_ms: f64,
-}
-
-impl Quantiles {
-    fn of(h: &Histogram<u64>) -> Quantiles {
-        let ms = |us: u64| us as f64 / 1000.0;
-        if h.is_empty() {
-            return Quantiles::default();
-        }
-        Quantiles {
-            count: h.len(),
-            p50_ms: ms(h.value_at_quantile(0.5)),
-            p90_ms: ms(h.value_at_quantile(0.9)),
-            p99_ms: ms(h.value_at_quantile(0.99)),
-            p999_ms: ms(h.value_at_quantile(0.999)),
-            max_ms: ms(h.max()),
-        }
-    }
-}
 
 #[derive(Serialize, Default, Debug, Clone)]
 pub struct ServerCost {
@@ -500,32 +376,23 @@ fn server_cost(series: &Series, acked: u64, delivered: u64) -> ServerCost {
 
 // ---------------------------------------------------------------- the load
 
-/// Opens `k` sockets for every user, spread over the source addresses.
-async fn open_sockets(setup: &Setup, k: usize, concurrency: usize) -> Result<Vec<(usize, Ws)>> {
-    let jobs: Vec<(usize, usize)> =
-        (0..setup.sessions.len()).flat_map(|u| (0..k).map(move |j| (u, j))).collect();
-    let n_ips = setup.ips.len().max(1);
-    let results: Vec<Result<(usize, Ws)>> = stream::iter(jobs.into_iter().enumerate())
-        .map(|(g, (u, _))| {
-            let ip = setup.ips.get(g % n_ips).copied().flatten();
-            let token = setup.sessions.get(u).map(|s| s.token.clone()).unwrap_or_default();
-            let target = setup.target.clone();
-            async move { sio::connect(&target, ip, &token).await.map(|ws| (u, ws)) }
-        })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
-    results.into_iter().collect()
-}
-
-pub async fn load(setup: &Setup, a: &RunArgs) -> Result<Report> {
+/// One point: `rate` msgs/s over `via` for `a.duration` seconds, on fresh sockets.
+pub async fn load(setup: &Setup, a: &RunArgs, via: Via, rate: f64) -> Result<Report> {
     let users = setup.sessions.len();
     let k = a.sockets_per_user.max(1);
-    if a.rate <= 0.0 || a.duration <= 0.0 {
+    if rate <= 0.0 || a.duration <= 0.0 {
         bail!("--rate and --duration must be positive");
     }
     let connect_started = Instant::now();
-    let socks = open_sockets(setup, k, a.connect_concurrency).await?;
+    let batch = conns::open(setup, users * k, k, a.connect_concurrency).await;
+    if batch.failed > 0 {
+        bail!(
+            "{} of {} sockets failed to connect: {}",
+            batch.failed,
+            users * k,
+            batch.first_error.unwrap_or_default()
+        );
+    }
     let connect_secs = connect_started.elapsed().as_secs_f64();
 
     let stop = CancellationToken::new();
@@ -546,7 +413,7 @@ pub async fn load(setup: &Setup, a: &RunArgs) -> Result<Report> {
     });
     let mut senders: Vec<Vec<mpsc::UnboundedSender<SendCmd>>> = vec![Vec::new(); users];
     let mut tasks = Vec::new();
-    for (u, ws) in socks {
+    for conns::Opened { user: u, ws, .. } in batch.opened {
         let (tx, rx) = mpsc::unbounded_channel();
         if let Some(v) = senders.get_mut(u) {
             v.push(tx);
@@ -560,18 +427,11 @@ pub async fn load(setup: &Setup, a: &RunArgs) -> Result<Report> {
     let self_before = procstat::sample("self");
     let wall_before = Instant::now();
 
-    // REST clients, one per source address.
-    let rest_clients: Vec<reqwest::Client> =
-        setup.ips.iter().map(|ip| api::client(*ip)).collect::<Result<Vec<_>>>()?;
-    let msg_url: Arc<str> = format!("{}/api/v1/message", setup.base).into();
-    let bearers: Vec<Arc<str>> =
-        setup.sessions.iter().map(|s| format!("Bearer {}", s.token).into()).collect();
-    let chat_json: Vec<String> =
-        setup.chat_of.iter().map(|c| serde_json::to_string(c).unwrap_or_default()).collect();
-    let rid = run_id();
+    let composer = Composer::new(setup, a.size);
+    let poster = RestPoster::new(setup)?;
 
-    let total = (a.rate * a.duration).round() as u64;
-    let interval_ns = 1e9 / a.rate;
+    let total = (rate * a.duration).round() as u64;
+    let interval_ns = 1e9 / rate;
     let mut lag = histogram()?;
     let mut next_seq = vec![0u64; users];
     let mut attempted = 0u64;
@@ -587,14 +447,9 @@ pub async fn load(setup: &Setup, a: &RunArgs) -> Result<Report> {
         let seq = *seq_slot;
         *seq_slot += 1;
         let intended_us = u64::try_from(offset.as_micros()).unwrap_or(u64::MAX);
-        let mut text = format!("nb|{s}|{seq}|{intended_us}|");
-        if text.len() < a.size {
-            text.extend(std::iter::repeat_n('x', a.size - text.len()));
-        }
-        let chat = chat_json.get(s).map_or("\"\"", String::as_str);
-        let payload = format!(r#"{{"chatId":{chat},"text":"{text}","clientId":"{rid}-{s}-{seq}"}}"#);
+        let payload = composer.payload(s, seq, intended_us);
         attempted += 1;
-        match a.via {
+        match via {
             Via::Socket => {
                 let Some(tx) = senders.get(s).and_then(|v| v.get((seq as usize) % v.len().max(1))) else {
                     sh.error(format!("user {s} has no socket"));
@@ -612,30 +467,11 @@ pub async fn load(setup: &Setup, a: &RunArgs) -> Result<Report> {
                     continue;
                 }
                 sh.outstanding.fetch_add(1, Ordering::Relaxed);
-                let c = rest_clients.get(s % rest_clients.len().max(1)).cloned();
-                let url = msg_url.clone();
-                let bearer = bearers.get(s).cloned().unwrap_or_else(|| "".into());
-                let sh = sh.clone();
+                let (poster, sh) = (poster.clone(), sh.clone());
                 tokio::spawn(async move {
-                    let Some(c) = c else { return };
-                    let r = c
-                        .post(&*url)
-                        .header(reqwest::header::AUTHORIZATION, &*bearer)
-                        .header(reqwest::header::CONTENT_TYPE, "application/json")
-                        .body(payload)
-                        .send()
-                        .await;
-                    match r {
-                        Ok(resp) if resp.status().is_success() => {
-                            let _ = resp.bytes().await;
-                            sh.acked(s, seq, intended_us);
-                        }
-                        Ok(resp) => {
-                            let st = resp.status();
-                            let body = resp.text().await.unwrap_or_default();
-                            sh.error(format!("POST /api/v1/message: {st} {body}"));
-                        }
-                        Err(e) => sh.error(format!("POST /api/v1/message: {e}")),
+                    match poster.post(s, payload).await {
+                        Ok(()) => sh.acked(s, seq, intended_us),
+                        Err(e) => sh.error(format!("{e:#}")),
                     }
                     sh.outstanding.fetch_sub(1, Ordering::Relaxed);
                 });
@@ -724,11 +560,11 @@ pub async fn load(setup: &Setup, a: &RunArgs) -> Result<Report> {
     let ackq = sh.ack.lock().map(|h| Quantiles::of(&h)).unwrap_or_default();
     Ok(Report {
         url: setup.base.clone(),
-        via: format!("{:?}", a.via).to_lowercase(),
+        via: format!("{:?}", via).to_lowercase(),
         users,
         sockets_per_user: k,
         sockets: reports.len(),
-        rate: a.rate,
+        rate,
         duration_secs: a.duration,
         size: a.size,
         login_secs: setup.login_secs,
@@ -761,25 +597,41 @@ pub async fn load(setup: &Setup, a: &RunArgs) -> Result<Report> {
     })
 }
 
-fn emit(r: &Report, json: bool) -> Result<()> {
+/// `--json` prints one line per point, so a multi-point run is a JSON-lines file.
+pub fn emit(r: &Report, json: bool) -> Result<()> {
     if json {
-        println!("{}", serde_json::to_string_pretty(r)?);
+        println!("{}", serde_json::to_string(r)?);
     } else {
         r.print_table();
     }
     Ok(())
 }
 
+/// Every `--via` x `--rate` point on one set of logged-in users (logging 10,000 users
+/// in takes longer than a point).
 pub async fn run_cmd(a: RunArgs) -> Result<()> {
-    let setup = prepare(&a.common, a.users).await?;
-    let r = load(&setup, &a).await?;
-    emit(&r, a.common.json)
+    let setup = setup::prepare(&a.common, a.users, a.users * a.sockets_per_user, true).await?;
+    for &via in &a.via {
+        for &rate in &a.rate {
+            settle(&a).await;
+            let r = load(&setup, &a, via, rate).await?;
+            emit(&r, a.common.json)?;
+        }
+    }
+    Ok(())
+}
+
+/// Before a point: let the server finish the backlog of the one before.
+pub async fn settle(a: &RunArgs) {
+    if let Some(pid) = a.common.server_pid {
+        procstat::wait_idle(&pid.to_string(), SETTLE_MAX).await;
+    }
 }
 
 /// For CI: 2 users x 2 sockets at 50 msgs/s, 2 s over sockets then 1 s over REST.
 /// Fails (exit 1) on loss, duplication, send errors or dropped sockets; never on timing.
 pub async fn smoke_cmd(common: Common) -> Result<bool> {
-    let setup = prepare(&common, 2).await?;
+    let setup = setup::prepare(&common, 2, 4, true).await?;
     let (mut passed, mut failed) = (0, 0);
     let mut reports = Vec::new();
     for (via, secs) in [(Via::Socket, 2.0), (Via::Rest, 1.0)] {
@@ -787,16 +639,16 @@ pub async fn smoke_cmd(common: Common) -> Result<bool> {
             common: common.clone(),
             users: 2,
             sockets_per_user: 2,
-            rate: 50.0,
+            rate: vec![50.0],
             duration: secs,
-            via,
+            via: vec![via],
             size: 150,
             drain: 10.0,
             max_lag_ms: f64::MAX,
             max_inflight: 10_000,
             connect_concurrency: 4,
         };
-        let r = load(&setup, &a).await?;
+        let r = load(&setup, &a, via, 50.0).await?;
         if !common.json {
             r.print_table();
         }
@@ -827,140 +679,4 @@ pub async fn smoke_cmd(common: Common) -> Result<bool> {
         println!("smoke: {passed} passed, {failed} failed");
     }
     Ok(failed == 0)
-}
-
-// ---------------------------------------------------------------- idle
-
-#[derive(Serialize)]
-struct IdleReport {
-    url: String,
-    connections: usize,
-    connected: usize,
-    failed: usize,
-    connect_secs: f64,
-    connects_per_sec: f64,
-    settle_secs: f64,
-    rss_before_mb: Option<f64>,
-    rss_after_mb: Option<f64>,
-    rss_per_connection_kb: Option<f64>,
-    first_error: Option<String>,
-}
-
-pub async fn idle_cmd(a: IdleArgs) -> Result<()> {
-    let setup = prepare(&a.common, 2).await?;
-    let pid = a.common.server_pid.map(|p| p.to_string());
-    let before = pid.as_deref().and_then(procstat::sample);
-    let started = Instant::now();
-    let n_ips = setup.ips.len().max(1);
-    let token = setup.sessions.first().map(|s| s.token.clone()).unwrap_or_default();
-    let results: Vec<Result<Ws>> = stream::iter(0..a.connections)
-        .map(|g| {
-            let ip = setup.ips.get(g % n_ips).copied().flatten();
-            let target = setup.target.clone();
-            let token = token.clone();
-            async move { sio::connect(&target, ip, &token).await }
-        })
-        .buffer_unordered(a.connect_concurrency.max(1))
-        .collect()
-        .await;
-    let connect_secs = started.elapsed().as_secs_f64();
-    let stop = CancellationToken::new();
-    let mut holders = Vec::new();
-    let mut failed = 0;
-    let mut first_error = None;
-    for r in results {
-        match r {
-            Ok(ws) => holders.push(tokio::spawn(hold(ws, stop.clone()))),
-            Err(e) => {
-                failed += 1;
-                first_error.get_or_insert_with(|| format!("{e:#}"));
-            }
-        }
-    }
-    let connected = holders.len();
-    tokio::time::sleep(Duration::from_secs_f64(a.settle.max(0.0))).await;
-    let after = pid.as_deref().and_then(procstat::sample);
-    stop.cancel();
-    for h in holders {
-        let _ = h.await;
-    }
-    let per_conn = match (before, after) {
-        (Some(b), Some(x)) if connected > 0 => Some((x.rss_kb as f64 - b.rss_kb as f64) / connected as f64),
-        _ => None,
-    };
-    let r = IdleReport {
-        url: setup.base.clone(),
-        connections: a.connections,
-        connected,
-        failed,
-        connect_secs,
-        connects_per_sec: connected as f64 / connect_secs.max(1e-9),
-        settle_secs: a.settle,
-        rss_before_mb: before.map(|s| s.rss_kb as f64 / 1024.0),
-        rss_after_mb: after.map(|s| s.rss_kb as f64 / 1024.0),
-        rss_per_connection_kb: per_conn,
-        first_error,
-    };
-    if a.common.json {
-        println!("{}", serde_json::to_string_pretty(&r)?);
-    } else {
-        println!("natter-bench idle  {}", r.url);
-        println!(
-            "  connected {}/{} in {:.2} s ({:.0}/s), {} failed",
-            r.connected, r.connections, r.connect_secs, r.connects_per_sec, r.failed
-        );
-        match (r.rss_before_mb, r.rss_after_mb, r.rss_per_connection_kb) {
-            (Some(b), Some(x), Some(p)) => {
-                println!(
-                    "  server RSS {b:.1} → {x:.1} MB after {} s: {p:.1} KB per connection",
-                    r.settle_secs
-                )
-            }
-            _ => println!("  (give --server-pid for the server's RSS per connection)"),
-        }
-        if let Some(e) = &r.first_error {
-            println!("  first error: {e}");
-        }
-    }
-    Ok(())
-}
-
-/// Leaves like socket.io-client does: DISCONNECT (`41`), then a websocket close.
-async fn close(ws: &mut Ws) {
-    let _ = tokio::time::timeout(Duration::from_secs(1), async {
-        let _ = ws.send(Message::text("41")).await;
-        let _ = ws.close(None).await;
-    })
-    .await;
-}
-
-/// Keeps an idle socket alive (answers pings) until `stop`.
-async fn hold(mut ws: Ws, stop: CancellationToken) {
-    loop {
-        tokio::select! {
-            () = stop.cancelled() => break,
-            m = ws.next() => {
-                let ping = match m {
-                    Some(Ok(Message::Text(t))) => t.as_str() == "2",
-                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
-                    Some(Ok(_)) => false,
-                };
-                if ping && ws.send(Message::text("3")).await.is_err() {
-                    return;
-                }
-            }
-        }
-    }
-    close(&mut ws).await;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn parses_the_text_header() {
-        assert_eq!(parse_text("nb|3|17|12345|xxxx"), Some((3, 17, 12345)));
-        assert_eq!(parse_text("hello"), None);
-    }
 }
