@@ -22,6 +22,9 @@ pub enum AppError {
     PayloadTooLarge { message: String },
     #[error("{message}")]
     RateLimited { code: &'static str, message: String, retry_after: Duration },
+    /// The server is at capacity: nothing was done, the same request may be retried.
+    #[error("The server is busy. Try again in a moment.")]
+    Overloaded,
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -39,6 +42,7 @@ impl From<StoreError> for AppError {
             StoreError::Conflict { constraint } => {
                 Self::Unexpected(anyhow::anyhow!("unexpected conflict on {constraint}"))
             }
+            StoreError::Busy => Self::Overloaded,
             StoreError::Other(e) => Self::Unexpected(e),
         }
     }

@@ -27,6 +27,9 @@ pub enum StoreError {
     NotFound,
     #[error("conflict on {constraint}")]
     Conflict { constraint: String },
+    /// More work is waiting than the backend takes on: try again shortly.
+    #[error("the store is at capacity")]
+    Busy,
     #[error(transparent)]
     Other(#[from] anyhow::Error),
 }

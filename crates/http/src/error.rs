@@ -53,6 +53,15 @@ impl IntoResponse for ApiError {
                 res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
                 res
             }
+            AppError::Overloaded => {
+                let mut res = json_error(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "overloaded",
+                    &AppError::Overloaded.to_string(),
+                );
+                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(1));
+                res
+            }
             AppError::Unexpected(e) => {
                 tracing::error!(error = ?e, "request failed");
                 json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.")

@@ -244,6 +244,7 @@ fn app_error_json(e: AppError) -> Value {
         | AppError::RateLimited { code, .. } => code,
         AppError::PayloadTooLarge { .. } => "too_large",
         AppError::Unauthenticated => "unauthenticated",
+        AppError::Overloaded => "overloaded",
         AppError::Unexpected(e) => {
             tracing::error!(error = ?e, "socket request failed");
             return error_json("internal", "Something went wrong on our side.");

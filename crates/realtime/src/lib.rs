@@ -62,6 +62,7 @@ pub fn layer(state: RealtimeState) -> (SocketIoLayer, SocketIo) {
         // Client packets: 64 KiB on either transport (polling bodies, websocket frames).
         .max_payload(64 * 1024)
         .ws_max_message_size(64 * 1024)
+        .ws_read_buffer_size(1024)
         .connect_timeout(Duration::from_secs(10))
         .build_layer();
     io.ns("/", connect::on_connect.with(connect::authenticate));

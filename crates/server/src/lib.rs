@@ -114,7 +114,8 @@ impl Application {
                 overrides.typing_ttl.unwrap_or(TYPING_TTL),
             );
             let (layer, io) = natter_realtime::layer(rt);
-            router = router.layer(layer);
+            // Outside the Socket.IO layer, so what socketioxide keeps is the copy.
+            router = router.layer(layer).layer(axum::middleware::map_request(detach_socketio_head));
             realtime = Some((io, ports.bus.clone(), presence));
         }
         let mail_worker = settings.roles.mail.then(|| {
@@ -231,4 +232,34 @@ fn listen(addr: std::net::SocketAddr) -> std::io::Result<TcpListener> {
     socket.set_reuseaddr(true)?;
     socket.bind(addr)?;
     socket.listen(LISTEN_BACKLOG)
+}
+
+/// Socket.IO keeps each session's request head (`http::request::Parts`) for as long as the
+/// socket lives. hyper parses the URI and header values as zero-copy slices of the
+/// connection's HTTP/1 read buffer, and axum's router adds an `OriginalUri` extension that
+/// is one more such slice, so a kept head pins that whole buffer (8-16 KiB) per socket after
+/// the upgrade. Give Socket.IO requests a head of their own allocations instead; copying the
+/// URI and headers alone is not enough, the `OriginalUri` has to go too.
+async fn detach_socketio_head(mut req: axum::extract::Request) -> axum::extract::Request {
+    use axum::extract::OriginalUri;
+    use axum::http::{HeaderValue, Uri};
+
+    fn copy_uri(uri: &Uri) -> Uri {
+        uri.to_string().parse().unwrap_or_else(|_| uri.clone())
+    }
+    if !req.uri().path().starts_with("/socket.io") {
+        return req;
+    }
+    let uri = copy_uri(req.uri());
+    *req.uri_mut() = uri;
+    if let Some(OriginalUri(original)) = req.extensions_mut().get_mut::<OriginalUri>() {
+        *original = copy_uri(original);
+    }
+    for value in req.headers_mut().values_mut() {
+        if let Ok(mut copy) = HeaderValue::from_bytes(value.as_bytes()) {
+            copy.set_sensitive(value.is_sensitive());
+            *value = copy;
+        }
+    }
+    req
 }

@@ -65,6 +65,7 @@ impl SqliteStore {
         let writer = Writer::start(&path)?;
         let reader = SqlitePoolOptions::new()
             .max_connections(8)
+            .acquire_timeout(Duration::from_secs(2))
             .connect_with(options.read_only(true))
             .await
             .context("cannot open the SQLite database for reading")?;

@@ -12,6 +12,8 @@ use crate::writer;
 pub(crate) fn map_err(e: sqlx::Error) -> StoreError {
     match e {
         sqlx::Error::RowNotFound => StoreError::NotFound,
+        // Every reader is busy for longer than a request should wait.
+        sqlx::Error::PoolTimedOut => StoreError::Busy,
         sqlx::Error::Database(db) if db.is_unique_violation() || db.is_foreign_key_violation() => {
             StoreError::Conflict { constraint: db.constraint().unwrap_or(db.message()).to_owned() }
         }

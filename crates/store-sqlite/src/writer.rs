@@ -33,8 +33,10 @@ const MAX_BATCH: usize = 512;
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(100);
 /// WAL pages past which the checkpointer makes the WAL start over: about 16 MB.
 const WAL_BOUND_PAGES: i64 = 4000;
-/// Writes waiting for the thread before callers wait to queue (backpressure).
-const QUEUE: usize = 8192;
+/// Writes waiting for the thread; past this a write is refused at once (`Busy`) rather
+/// than queued: at a few thousand commits a second this bounds the wait to about a
+/// second, and an overloaded server answers "busy" instead of timing out everyone.
+const QUEUE: usize = 4096;
 
 /// Runs after the batch's commit (or its failure) and answers the caller.
 type Reply = Box<dyn FnOnce(Result<(), &str>) + Send>;
@@ -117,7 +119,10 @@ impl Writer {
             })
         });
         let stopped = || StoreError::Other(anyhow!("the SQLite writer thread has stopped"));
-        self.jobs.send(job).await.map_err(|_| stopped())?;
+        self.jobs.try_send(job).map_err(|e| match e {
+            mpsc::error::TrySendError::Full(_) => StoreError::Busy,
+            mpsc::error::TrySendError::Closed(_) => stopped(),
+        })?;
         answered.await.map_err(|_| stopped())?
     }
 }
@@ -322,6 +327,35 @@ mod tests {
         }
         let wal = std::fs::metadata(dir.path().join("w.db-wal")).unwrap().len();
         assert!(wal < 3 * 4120 * WAL_BOUND_PAGES as u64, "the WAL grew to {wal} bytes");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_full_queue_refuses_writes_at_once_and_takes_them_again_once_drained() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        Connection::open(&path).unwrap().execute_batch("create table t (x integer)").unwrap();
+        let writer = std::sync::Arc::new(Writer::start(&path).unwrap());
+        // Hold the writer thread, then fill its queue.
+        let (release, held) = std_mpsc::channel::<()>();
+        let blocker = {
+            let writer = std::sync::Arc::clone(&writer);
+            tokio::spawn(async move { writer.run(move |_| Ok(held.recv().is_ok())).await })
+        };
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let queued: Vec<_> = (0..QUEUE)
+            .map(|_| {
+                let writer = std::sync::Arc::clone(&writer);
+                tokio::spawn(async move { writer.run(|_| Ok(())).await })
+            })
+            .collect();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert!(matches!(writer.run(|_| Ok(())).await, Err(StoreError::Busy)));
+        release.send(()).unwrap();
+        assert!(blocker.await.unwrap().unwrap());
+        for q in queued {
+            q.await.unwrap().unwrap();
+        }
+        writer.run(|_| Ok(())).await.unwrap();
     }
 
     #[tokio::test]
