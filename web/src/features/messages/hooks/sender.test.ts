@@ -98,6 +98,19 @@ describe('outbox sender', () => {
     sender.dispose();
   });
 
+  it('keeps a message a busy server turned away, to resend with the same clientId', async () => {
+    socket.sendMessageWithAck.mockResolvedValueOnce({ error: { message: 'The server is busy. Try again in a moment.', code: 'overloaded' } });
+    const { store, queue, sender } = setup();
+    queue('c-5', 'later');
+    await settle();
+    expect(store.getState().outbox[0]).toMatchObject({ clientId: 'c-5', status: 'failed', retryable: true });
+    socket.sendMessageWithAck.mockImplementation(async (p) => ({ message: stored(p) }));
+    sender.retryAll();
+    await settle();
+    expect(store.getState().outbox).toEqual([]);
+    sender.dispose();
+  });
+
   it('does not auto-retry a message the server refused', async () => {
     socket.sendMessageWithAck.mockResolvedValue({ error: { message: 'You are not a member of this chat.', code: 'not_a_member' } });
     const { store, queue, sender } = setup();

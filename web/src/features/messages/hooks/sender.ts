@@ -6,7 +6,7 @@ import type { Outgoing } from '../model/timeline';
 import type { MessagesStore } from './messagesStore';
 
 const MAX_AUTO_ATTEMPTS = 6;
-const TRANSIENT_ACK_CODES = new Set(['rate_limited', 'internal', 'internal_error', 'unavailable', 'timeout']);
+const TRANSIENT_ACK_CODES = new Set(['rate_limited', 'overloaded', 'internal', 'internal_error', 'unavailable', 'timeout']);
 
 function ackError(error: ApiErrorBody | string): ApiError {
   if (typeof error === 'string') return new ApiError(error, 'send_refused', 400);
