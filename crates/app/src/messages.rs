@@ -23,6 +23,11 @@ use crate::{AppError, AppResult};
 pub const SEND_RATES: [Rate; 2] =
     [Rate::per(30, Duration::from_secs(1)), Rate::per(600, Duration::from_secs(60))];
 
+/// Fan-out backlog (events) past which sends are refused as `Overloaded`: committing
+/// faster than this node can deliver only makes every delivery later, and a fan-out
+/// that falls a whole bus behind has to disconnect every socket.
+pub const MAX_FANOUT_BACKLOG: usize = 2048;
+
 pub const DEFAULT_PAGE: u32 = 50;
 pub const MAX_PAGE: u32 = 200;
 
@@ -71,6 +76,9 @@ impl MessageService {
     #[instrument(skip_all, fields(user.id = %who.user_id, chat.id = %input.chat_id), err)]
     pub async fn send(&self, who: AuthContext, input: SendInput) -> AppResult<Stored> {
         let chat = self.chats.require_membership(who, &input.chat_id).await?;
+        if self.bus.backlog() > MAX_FANOUT_BACKLOG {
+            return Err(AppError::Overloaded);
+        }
         let key = format!("send:user:{}", who.user_id);
         if let Decision::Limited { retry_after } =
             self.limiter.hit(&key, &self.send_rates, self.clock.now()).await?

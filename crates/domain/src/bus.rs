@@ -34,6 +34,9 @@ pub enum BusEvent {
 pub trait Bus: Send + Sync + 'static {
     fn publish(&self, event: BusEvent);
     fn subscribe(&self) -> Box<dyn Subscription>;
+    /// Events published that this node's slowest subscriber has not taken yet: how
+    /// far its fan-out is behind.
+    fn backlog(&self) -> usize;
 }
 
 #[async_trait]

@@ -220,7 +220,7 @@ pub async fn announce_presence(s: &SocketRef, st: &RealtimeState, user: UserId, 
             return;
         }
     };
-    for contact in contacts.into_iter().filter(|c| st.presence.is_online(*c)) {
+    for contact in contacts.iter().copied().filter(|c| st.presence.is_online(*c)) {
         let Ok(list) = st.presence.online_contacts(contact).await else { continue };
         let ids: Vec<String> = list.iter().map(ToString::to_string).collect();
         let room = rooms::user(contact);

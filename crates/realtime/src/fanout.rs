@@ -48,6 +48,7 @@ async fn deliver(io: &SocketIo, presence: &Presence, event: BusEvent) {
         }
         BusEvent::ChatCreated { chat_id, members } => {
             // The members now share a chat, so each one's online list changes.
+            presence.chat_created(&members);
             for member in &members {
                 if let Ok(list) = presence.online_contacts(*member).await {
                     let ids: Vec<String> = list.iter().map(ToString::to_string).collect();

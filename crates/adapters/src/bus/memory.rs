@@ -25,6 +25,10 @@ impl Bus for MemoryBus {
     fn subscribe(&self) -> Box<dyn Subscription> {
         Box::new(MemorySubscription(self.tx.subscribe()))
     }
+
+    fn backlog(&self) -> usize {
+        self.tx.len()
+    }
 }
 
 struct MemorySubscription(broadcast::Receiver<BusEvent>);
@@ -37,5 +41,32 @@ impl Subscription for MemorySubscription {
             Err(broadcast::error::RecvError::Lagged(n)) => Some(Err(Lagged(n))),
             Err(broadcast::error::RecvError::Closed) => None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use natter_domain::ids::SessionId;
+
+    use super::*;
+
+    fn event() -> BusEvent {
+        BusEvent::SessionRevoked { session_id: SessionId::new() }
+    }
+
+    #[tokio::test]
+    async fn the_backlog_is_what_the_slowest_subscriber_has_not_taken() {
+        let bus = MemoryBus::new(16);
+        let mut slow = bus.subscribe();
+        let mut fast = bus.subscribe();
+        for _ in 0..3 {
+            bus.publish(event());
+        }
+        for _ in 0..3 {
+            fast.next().await.unwrap().unwrap();
+        }
+        assert_eq!(bus.backlog(), 3);
+        slow.next().await.unwrap().unwrap();
+        assert_eq!(bus.backlog(), 2);
     }
 }
