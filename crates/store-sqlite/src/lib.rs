@@ -5,7 +5,6 @@
 //! queue; reads use a separate pool.
 
 mod chats;
-mod lookup;
 mod rows;
 mod writer;
 
@@ -21,20 +20,18 @@ use natter_domain::chat::{
 use natter_domain::entities::{CodeCheck, Job, JobKind, NewLoginCode, Session, User};
 use natter_domain::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use natter_domain::ports::{OnCommit, Store, StoreResult};
-use natter_domain::{DisplayName, Email, Timestamp};
+use natter_domain::{DisplayName, Email, StoreError, Timestamp};
 use rusqlite::{OptionalExtension, params};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
-use lookup::Lookups;
 use rows::{JobRow, SessionRow, UserRow, map_err};
 use writer::Writer;
 
 pub struct SqliteStore {
     writer: Writer,
     reader: SqlitePool,
-    lookups: Lookups,
 }
 
 impl SqliteStore {
@@ -72,7 +69,7 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .context("cannot open the SQLite database for reading")?;
-        Ok(Self { writer, reader, lookups: Lookups::new(&path) })
+        Ok(Self { writer, reader })
     }
 }
 
@@ -175,11 +172,12 @@ impl Store for SqliteStore {
     }
 
     async fn get_user(&self, id: UserId) -> StoreResult<User> {
-        let row = self.lookups.run(|c| {
-            c.prepare_cached(&format!("select {} from users where id = ?1", UserRow::COLUMNS))
-                .and_then(|mut s| s.query_row(params![id.to_string()], UserRow::read))
-                .map_err(writer::map_err)
-        })?;
+        let row: UserRow = sqlx::query_as("select * from users where id = ?1")
+            .bind(id.to_string())
+            .fetch_optional(&self.reader)
+            .await
+            .map_err(map_err)?
+            .ok_or(StoreError::NotFound)?;
         row.try_into()
     }
 
@@ -234,14 +232,16 @@ impl Store for SqliteStore {
     }
 
     async fn get_live_session(&self, id: SessionId, now: Timestamp) -> StoreResult<Session> {
-        let row = self.lookups.run(|c| {
-            c.prepare_cached(
-                "select id, user_id, created_at, expires_at from sessions
-                 where id = ?1 and revoked_at is null and expires_at > ?2",
-            )
-            .and_then(|mut s| s.query_row(params![id.to_string(), now.as_millis()], SessionRow::read))
-            .map_err(writer::map_err)
-        })?;
+        let row: SessionRow = sqlx::query_as(
+            "select id, user_id, created_at, expires_at from sessions
+             where id = ?1 and revoked_at is null and expires_at > ?2",
+        )
+        .bind(id.to_string())
+        .bind(now.as_millis())
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(map_err)?
+        .ok_or(StoreError::NotFound)?;
         row.try_into()
     }
 

@@ -70,13 +70,6 @@ pub(crate) struct SessionRow {
     expires_at: i64,
 }
 
-impl SessionRow {
-    /// A row of `id, user_id, created_at, expires_at`.
-    pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
-        Ok(Self { id: r.get(0)?, user_id: r.get(1)?, created_at: r.get(2)?, expires_at: r.get(3)? })
-    }
-}
-
 impl TryFrom<SessionRow> for Session {
     type Error = StoreError;
     fn try_from(r: SessionRow) -> Result<Self, StoreError> {
