@@ -14,8 +14,6 @@ use crate::SqliteStore;
 use crate::rows::{ChatRow, MessageRow, UserRow, map_err, parse_id};
 use crate::writer::map_err as w;
 
-const MESSAGE_COLUMNS: &str = MessageRow::COLUMNS;
-
 impl SqliteStore {
     pub(crate) async fn get_or_create_direct_chat_(
         &self,
@@ -79,7 +77,7 @@ impl SqliteStore {
                  left join messages m on m.id = c.latest_message_id
                  where me.user_id = ?1
                  order by c.updated_at desc, c.id desc",
-                MESSAGE_COLUMNS.split(", ").map(|c| format!("m.{c} as m_{c}")).collect::<Vec<_>>().join(", ")
+                MessageRow::COLUMNS.split(", ").map(|c| format!("m.{c} as m_{c}")).collect::<Vec<_>>().join(", ")
             ))
             .bind(user.to_string())
             .fetch_all(&self.reader)
@@ -134,7 +132,7 @@ impl SqliteStore {
 
     pub(crate) async fn get_message_(&self, id: MessageId) -> StoreResult<Message> {
         let row: MessageRow =
-            sqlx::query_as(&format!("select {MESSAGE_COLUMNS} from messages where id = ?1"))
+            sqlx::query_as(&format!("select {} from messages where id = ?1", MessageRow::COLUMNS))
                 .bind(id.to_string())
                 .fetch_optional(&self.reader)
                 .await
@@ -156,7 +154,8 @@ impl SqliteStore {
             PageCursor::After(seq) => ("seq > ?2 order by seq asc", seq),
         };
         let mut rows: Vec<MessageRow> = sqlx::query_as(&format!(
-            "select {MESSAGE_COLUMNS} from messages where chat_id = ?1 and {sql} limit ?3"
+            "select {} from messages where chat_id = ?1 and {sql} limit ?3",
+            MessageRow::COLUMNS
         ))
         .bind(chat.to_string())
         .bind(bound)
