@@ -74,7 +74,7 @@ impl ChatService {
         let (chat, created) =
             self.store.get_or_create_direct_chat(who.user_id, other, self.clock.now()).await?;
         if created {
-            self.bus.publish(BusEvent::ChatCreated { chat_id: chat.id, members: chat.members.clone() });
+            self.bus.publish(BusEvent::ChatCreated { chat: chat.clone() });
         }
         Ok(chat.id)
     }
@@ -137,19 +137,46 @@ impl ChatService {
     }
 
     pub(crate) async fn mark_read_in(&self, who: AuthContext, chat: &Chat, up_to_seq: i64) -> AppResult<()> {
-        let moved = match self.store.mark_read(chat.id, who.user_id, up_to_seq, self.clock.now()).await {
+        self.move_marker(chat.id, &chat.members, who.user_id, up_to_seq).await
+    }
+
+    /// A message reached `viewer` while they were viewing its chat (joined it, socket
+    /// connected): that counts as seen at once, as in the seed. `members` are the
+    /// chat's members as the message's event named them.
+    #[instrument(skip_all, fields(user.id = %viewer, chat.id = %chat_id), err)]
+    pub async fn seen_on_arrival(
+        &self,
+        chat_id: ChatId,
+        members: &[UserId],
+        viewer: UserId,
+        seq: i64,
+    ) -> AppResult<()> {
+        if !members.contains(&viewer) {
+            return Ok(());
+        }
+        self.move_marker(chat_id, members, viewer, seq).await
+    }
+
+    async fn move_marker(
+        &self,
+        chat_id: ChatId,
+        members: &[UserId],
+        user: UserId,
+        up_to_seq: i64,
+    ) -> AppResult<()> {
+        let moved = match self.store.mark_read(chat_id, user, up_to_seq, self.clock.now()).await {
             Ok(m) => m,
             Err(StoreError::NotFound) => None,
             Err(e) => return Err(e.into()),
         };
         if let Some(moved) = moved {
             self.bus.publish(BusEvent::MessagesSeen {
-                chat_id: chat.id,
-                seen_by: who.user_id,
+                chat_id,
+                seen_by: user,
                 message_ids: moved.newly_seen,
                 seen_at: moved.at,
                 up_to_seq: moved.to_seq,
-                members: chat.members.clone(),
+                members: members.to_vec(),
             });
         }
         Ok(())

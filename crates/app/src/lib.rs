@@ -8,6 +8,7 @@ pub mod health;
 pub mod images;
 pub mod mail;
 pub mod media;
+pub mod media_links;
 pub mod messages;
 pub mod origins;
 pub mod presence;

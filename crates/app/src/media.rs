@@ -1,5 +1,6 @@
 //! Uploaded images: hardened on the way in (see `images`), stored under random keys
-//! through the Media port, and served only to members of the chat they belong to.
+//! through the Media port, and served only to members of the chat they belong to or
+//! to whoever holds a link signed for that object (`media_links`).
 
 use std::sync::Arc;
 
@@ -12,11 +13,13 @@ use tokio::sync::Semaphore;
 use crate::auth::AuthContext;
 use crate::chats::ChatService;
 use crate::images::{self, ImageError, ImageKind, ImageLimits};
+use crate::media_links::MediaLinks;
 use crate::{AppError, AppResult};
 
 pub struct MediaService {
     media: Arc<dyn Media>,
     chats: Arc<ChatService>,
+    links: Arc<MediaLinks>,
     limits: ImageLimits,
     /// Decoding is CPU-heavy: at most this many at once, off the async workers.
     decodes: Semaphore,
@@ -29,10 +32,16 @@ pub struct MediaObject {
 }
 
 impl MediaService {
-    pub fn new(media: Arc<dyn Media>, chats: Arc<ChatService>, concurrent_decodes: usize) -> Self {
+    pub fn new(
+        media: Arc<dyn Media>,
+        chats: Arc<ChatService>,
+        links: Arc<MediaLinks>,
+        concurrent_decodes: usize,
+    ) -> Self {
         Self {
             media,
             chats,
+            links,
             limits: ImageLimits::default(),
             decodes: Semaphore::new(concurrent_decodes.max(1)),
         }
@@ -75,16 +84,32 @@ impl MediaService {
         }
     }
 
-    /// The object at `key` if `who` belongs to the chat it was sent in; `NotFound`
-    /// for everything else, so nobody learns what exists.
-    pub async fn fetch(&self, who: AuthContext, key: &str) -> AppResult<MediaObject> {
+    /// What signs the URLs of images in messages.
+    pub fn links(&self) -> &MediaLinks {
+        &self.links
+    }
+
+    /// The object at `key` for whoever holds a valid, unexpired link `signature` for it
+    /// or is a member of the chat it was sent in; `NotFound` for everything else (an
+    /// expired or altered signature without such a session included), so nobody
+    /// learns what exists.
+    pub async fn fetch(
+        &self,
+        who: Option<AuthContext>,
+        key: &str,
+        signature: Option<(i64, &str)>,
+    ) -> AppResult<MediaObject> {
         let not_found = || AppError::not_found("not_found", "There is nothing here.");
         let (chat, file) = key.split_once('/').ok_or_else(not_found)?;
         let content_type = content_type_of(file).ok_or_else(not_found)?;
-        match self.chats.require_member(who, chat).await {
-            Ok(_) => {}
-            Err(AppError::Forbidden { .. } | AppError::NotFound { .. }) => return Err(not_found()),
-            Err(e) => return Err(e),
+        let signed = signature.is_some_and(|(exp, sig)| self.links.verify(key, exp, sig));
+        if !signed {
+            let who = who.ok_or_else(not_found)?;
+            match self.chats.require_member(who, chat).await {
+                Ok(_) => {}
+                Err(AppError::Forbidden { .. } | AppError::NotFound { .. }) => return Err(not_found()),
+                Err(e) => return Err(e),
+            }
         }
         let bytes = self.media.get(key).await?.ok_or_else(not_found)?;
         Ok(MediaObject { bytes, content_type })

@@ -71,6 +71,11 @@ impl MessageService {
         Self { store, bus, clock, chats, media, limiter, send_rates }
     }
 
+    /// The media the messages' images live in (and what signs their links).
+    pub fn media(&self) -> &MediaService {
+        &self.media
+    }
+
     /// Store a message and, once committed, announce it. A repeated `clientId` from
     /// the same sender answers with the original and stores nothing.
     #[instrument(skip_all, fields(user.id = %who.user_id, chat.id = %input.chat_id), err)]
@@ -91,10 +96,11 @@ impl MessageService {
         }
         let text = input.text.unwrap_or_default();
         if text.chars().count() > MAX_TEXT_CHARS {
-            return Err(AppError::BadRequest {
-                code: "text_too_long",
-                message: format!("A message can have at most {MAX_TEXT_CHARS} characters."),
-            });
+            return Err(invalid_field(
+                "text_too_long",
+                "text",
+                format!("A message can have at most {MAX_TEXT_CHARS} characters."),
+            ));
         }
         let has_text = !text.trim().is_empty();
         if !has_text && input.image.is_none() {
@@ -106,10 +112,11 @@ impl MessageService {
         let client_id = match input.client_id.map(|c| c.trim().to_owned()).filter(|c| !c.is_empty()) {
             Some(c) if valid_client_id(&c) => c,
             Some(_) => {
-                return Err(AppError::BadRequest {
-                    code: "invalid_client_id",
-                    message: format!("clientId must be 1-{MAX_CLIENT_ID_LEN} letters, digits, '-' or '_'."),
-                });
+                return Err(invalid_field(
+                    "invalid_client_id",
+                    "clientId",
+                    format!("clientId must be 1-{MAX_CLIENT_ID_LEN} letters, digits, '-' or '_'."),
+                ));
             }
             // A seed client sends none: the server makes one, so it is never a duplicate.
             None => MessageId::new().to_string(),
@@ -209,4 +216,11 @@ pub fn seen_at(markers: &[ReadMarker], m: &Message) -> Option<natter_domain::Tim
 /// The other member of a 1:1 chat, from `me`'s point of view.
 pub fn other_member(chat: &Chat, me: UserId) -> Option<UserId> {
     if chat.is_group { None } else { chat.members.iter().copied().find(|u| *u != me) }
+}
+
+/// A send input that names its field, so both transports answer `fields`.
+fn invalid_field(code: &'static str, field: &'static str, sentence: String) -> AppError {
+    let mut fields = std::collections::BTreeMap::new();
+    fields.insert(field, sentence.clone());
+    AppError::Validation(natter_domain::ValidationError { code, message: sentence, fields })
 }

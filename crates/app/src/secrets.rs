@@ -14,6 +14,8 @@ pub struct Secrets {
     pub token_key: [u8; 32],
     /// Keys the hash under which login codes are stored.
     pub code_key: [u8; 32],
+    /// Signs media URLs (`media_links`).
+    pub media_key: [u8; 32],
 }
 
 impl Secrets {
@@ -21,6 +23,7 @@ impl Secrets {
         Self {
             token_key: derive(master, b"natter session token v1"),
             code_key: derive(master, b"natter login code v1"),
+            media_key: derive(master, b"natter media url v1"),
         }
     }
 }
@@ -67,6 +70,8 @@ mod tests {
     fn derived_keys_differ_per_purpose_and_never_print() {
         let s = Secrets::derive(b"master");
         assert_ne!(s.token_key, s.code_key);
+        assert_ne!(s.media_key, s.code_key);
+        assert_ne!(s.media_key, s.token_key);
         assert_eq!(format!("{s:?}"), "Secrets([redacted])");
     }
 

@@ -5,9 +5,14 @@
 use natter_domain::Timestamp;
 use natter_domain::chat::{ChatSummary, Message, ReadMarker};
 use natter_domain::entities::User;
-use serde::Serialize;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::AppError;
+
+use crate::media_links::MediaLinks;
 use crate::messages::seen_at;
 
 #[derive(Serialize, TS)]
@@ -22,8 +27,6 @@ pub struct UserDto {
     pub created_at: Timestamp,
     #[ts(type = "string")]
     pub updated_at: Timestamp,
-    #[ts(type = "string | null")]
-    pub last_seen: Option<Timestamp>,
 }
 
 impl From<User> for UserDto {
@@ -34,8 +37,73 @@ impl From<User> for UserDto {
             email: u.email.to_string(),
             created_at: u.created_at,
             updated_at: u.updated_at,
-            last_seen: None,
         }
+    }
+}
+
+/// Every 4xx/5xx body, over HTTP and in socket acks (`{ error }`).
+#[derive(Serialize, TS, Debug, PartialEq, Eq)]
+#[ts(rename = "ApiErrorBody")]
+pub struct ErrorDto {
+    pub message: String,
+    pub code: String,
+    /// Which input was wrong and why: validation errors only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub fields: Option<BTreeMap<String, String>>,
+}
+
+impl ErrorDto {
+    pub fn new(code: &str, message: &str) -> Self {
+        Self { message: message.to_owned(), code: code.to_owned(), fields: None }
+    }
+
+    /// What a client may see of `e`; `None` for an unexpected error, whose cause is
+    /// never shown (the caller logs it and answers `internal`).
+    pub fn of(e: &AppError) -> Option<Self> {
+        let code = match e {
+            AppError::Validation(v) => {
+                let fields = v.fields.iter().map(|(k, v)| ((*k).to_owned(), v.clone())).collect();
+                return Some(Self {
+                    message: v.message.clone(),
+                    code: v.code.to_owned(),
+                    fields: Some(fields),
+                });
+            }
+            AppError::BadRequest { code, .. }
+            | AppError::Forbidden { code, .. }
+            | AppError::NotFound { code, .. }
+            | AppError::RateLimited { code, .. } => code,
+            AppError::PayloadTooLarge { .. } => "too_large",
+            AppError::Unauthenticated => "unauthenticated",
+            AppError::Overloaded => "overloaded",
+            AppError::Unexpected(_) => return None,
+        };
+        let message = match e {
+            AppError::Unauthenticated => "You need to log in.".to_owned(),
+            other => other.to_string(),
+        };
+        Some(Self { message, code: code.to_owned(), fields: None })
+    }
+}
+
+/// `POST /message` (JSON) and the socket's `sendMessage`: the one shape of a send.
+#[derive(Deserialize, TS, Debug)]
+#[serde(rename_all = "camelCase")]
+pub struct SendMessageRequest {
+    pub chat_id: String,
+    #[ts(optional)]
+    pub text: Option<String>,
+    /// Makes the send idempotent: a retry with the same id returns the original.
+    #[ts(optional)]
+    pub client_id: Option<String>,
+    #[ts(optional)]
+    pub reply_to: Option<String>,
+}
+
+impl From<SendMessageRequest> for crate::messages::SendInput {
+    fn from(r: SendMessageRequest) -> Self {
+        Self { chat_id: r.chat_id, text: r.text, client_id: r.client_id, reply_to: r.reply_to, image: None }
     }
 }
 
@@ -67,13 +135,6 @@ pub struct ImageDto {
 }
 
 #[derive(Serialize, TS)]
-#[ts(rename = "Reaction")]
-pub struct ReactionDto {
-    pub emoji: String,
-    pub users: Vec<String>,
-}
-
-#[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "Message")]
 pub struct MessageDto {
@@ -97,16 +158,12 @@ pub struct MessageDto {
     pub seq: i64,
     pub client_id: String,
     pub reply_to: Option<String>,
-    #[ts(type = "string | null")]
-    pub edited_at: Option<Timestamp>,
-    #[ts(type = "string | null")]
-    pub deleted_at: Option<Timestamp>,
-    pub reactions: Vec<ReactionDto>,
 }
 
 impl MessageDto {
-    /// `markers`: the chat's read markers, from which `seen` is derived.
-    pub fn new(m: Message, markers: &[ReadMarker]) -> Self {
+    /// `markers`: the chat's read markers, from which `seen` is derived; `links` signs
+    /// the image URLs.
+    pub fn new(m: Message, markers: &[ReadMarker], links: &MediaLinks) -> Self {
         let seen_at = seen_at(markers, &m);
         let seen = markers.iter().any(|mk| mk.has_seen(&m));
         Self {
@@ -116,11 +173,11 @@ impl MessageDto {
             text: m.text,
             message_type: m.kind.as_str(),
             image: m.image.map(|i| ImageDto {
-                url: format!("/media/{}", i.key),
+                url: links.url(&i.key),
+                thumb_url: links.url(&i.thumb_key),
                 public_id: i.key,
                 width: i.width,
                 height: i.height,
-                thumb_url: format!("/media/{}", i.thumb_key),
             }),
             seen,
             seen_at,
@@ -129,9 +186,6 @@ impl MessageDto {
             seq: m.seq,
             client_id: m.client_id,
             reply_to: m.reply_to.map(|r| r.to_string()),
-            edited_at: None,
-            deleted_at: None,
-            reactions: Vec::new(),
         }
     }
 }
@@ -168,7 +222,7 @@ impl From<ChatSummary> for ChatDto {
             id: s.chat.id.to_string(),
             users: s.chat.members.iter().map(ToString::to_string).collect(),
             latest_message: s.latest.map(|m| LatestMessageDto {
-                text: if m.text.is_empty() && m.image.is_some() { "📷 Photo".into() } else { m.text },
+                text: if m.text.is_empty() && m.image.is_some() { "📷 Image".into() } else { m.text },
                 sender: m.sender.to_string(),
             }),
             unseen_count: s.unseen_count,
@@ -222,13 +276,14 @@ pub struct PageAnswer {
     pub has_more: bool,
 }
 
-/// One durable change in a chat, named like the socket event that announced it.
+/// One durable change in a chat, named like the socket event that announced it (only
+/// new messages so far: edits and deletes do not exist yet).
 #[derive(Serialize, TS)]
 #[ts(rename = "ChatEvent")]
 pub struct EventDto {
     pub seq: i64,
     #[serde(rename = "type")]
-    #[ts(type = "\"newMessage\" | \"messageUpdated\" | \"messageDeleted\"")]
+    #[ts(type = "\"newMessage\"")]
     pub kind: &'static str,
     pub message: MessageDto,
 }
@@ -271,19 +326,18 @@ pub struct TypingDto {
 pub struct PresenceDto {
     pub user_id: String,
     pub online: bool,
-    #[ts(type = "string | null")]
-    pub last_seen: Option<Timestamp>,
 }
 
 /// The TypeScript declarations of every type above, as `web/src/lib/wire.gen.ts`.
 pub fn typescript() -> String {
     let cfg = ts_rs::Config::new().with_large_int("number");
     let decls = [
+        ErrorDto::decl(&cfg),
+        SendMessageRequest::decl(&cfg),
         UserDto::decl(&cfg),
         MessageOnly::decl(&cfg),
         UserWithToken::decl(&cfg),
         ImageDto::decl(&cfg),
-        ReactionDto::decl(&cfg),
         MessageDto::decl(&cfg),
         LatestMessageDto::decl(&cfg),
         ChatDto::decl(&cfg),

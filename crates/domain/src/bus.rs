@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 
 use crate::Timestamp;
-use crate::chat::Message;
+use crate::chat::{Chat, Message};
 use crate::ids::{ChatId, MessageId, SessionId, UserId};
 
 #[derive(Debug, Clone)]
@@ -22,7 +22,7 @@ pub enum BusEvent {
         members: Vec<UserId>,
     },
     /// A chat came into being; its members now share it (presence lists change).
-    ChatCreated { chat_id: ChatId, members: Vec<UserId> },
+    ChatCreated { chat: Chat },
     /// Someone started or stopped typing in a chat. Never stored.
     Typing { chat_id: ChatId, user_id: UserId, typing: bool },
     /// A session ended: its sockets must close.

@@ -1,23 +1,13 @@
 //! Every error leaves as the JSON of the wire contract: `{ message, code, fields? }`.
 //! An unexpected cause is logged once, inside the request span, and never sent.
 
-use std::collections::BTreeMap;
-
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use natter_app::AppError;
-use serde::Serialize;
-
-#[derive(Serialize)]
-pub struct ErrorBody<'a> {
-    pub message: &'a str,
-    pub code: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub fields: Option<&'a BTreeMap<&'static str, String>>,
-}
+use natter_app::wire::ErrorDto;
 
 pub fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
-    (status, axum::Json(ErrorBody { message, code, fields: None })).into_response()
+    (status, axum::Json(ErrorDto::new(code, message))).into_response()
 }
 
 /// A use-case error on its way out.
@@ -34,10 +24,10 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         match self.0 {
-            AppError::Validation(v) => {
-                let body = ErrorBody { message: &v.message, code: v.code, fields: Some(&v.fields) };
-                (StatusCode::BAD_REQUEST, axum::Json(body)).into_response()
-            }
+            AppError::Validation(_) => match ErrorDto::of(&self.0) {
+                Some(body) => (StatusCode::BAD_REQUEST, axum::Json(body)).into_response(),
+                None => json_error(StatusCode::BAD_REQUEST, "invalid_body", "The request is not valid."),
+            },
             AppError::BadRequest { code, message } => json_error(StatusCode::BAD_REQUEST, code, &message),
             AppError::Unauthenticated => {
                 json_error(StatusCode::UNAUTHORIZED, "unauthenticated", "You need to log in.")

@@ -8,5 +8,5 @@ mod routes;
 mod state;
 
 pub use natter_app::origins::Origins;
-pub use routes::{router, web_client_embedded};
+pub use routes::{Surface, router, web_client_embedded};
 pub use state::AppState;

@@ -3,8 +3,7 @@
 
 use natter_app::AppError;
 use natter_app::auth::AuthContext;
-use natter_app::messages::SendInput;
-use natter_app::wire::{MessageDto, PresenceDto};
+use natter_app::wire::{ErrorDto, MessageDto, PresenceDto, SendMessageRequest};
 use natter_domain::ids::{ChatId, UserId};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -36,21 +35,33 @@ fn chat_id_of(v: &Value) -> Option<String> {
     }
 }
 
+/// `joinChat` / `leaveChat` answer an ack when the client asks for one (ext; the seed
+/// sends none): `{ ok }`, once the socket is (or is no longer) viewing the chat.
 async fn join_chat(
     s: SocketRef,
     Extension(ctx): Extension<AuthContext>,
     State(st): State<RealtimeState>,
     TryData(v): TryData<Value>,
     Extension(flood): Extension<Arc<FloodGuard>>,
+    ack: AckSender,
 ) {
     if !flood.allow() {
+        let _ = ack.send(&json!({ "ok": false }));
         return;
     }
-    let Some(chat_id) = v.ok().as_ref().and_then(chat_id_of) else { return };
+    let Some(chat_id) = v.ok().as_ref().and_then(chat_id_of) else {
+        let _ = ack.send(&json!({ "ok": false }));
+        return;
+    };
     // Non-members are refused without a word, as the contract says.
-    if let Ok(chat) = st.chats.require_member(ctx, &chat_id).await {
-        s.join(rooms::chat(chat.id));
-    }
+    let joined = match st.chats.require_member(ctx, &chat_id).await {
+        Ok(chat) => {
+            s.join(rooms::chat(chat.id));
+            true
+        }
+        Err(_) => false,
+    };
+    let _ = ack.send(&json!({ "ok": joined }));
 }
 
 async fn leave_chat(
@@ -59,15 +70,19 @@ async fn leave_chat(
     State(st): State<RealtimeState>,
     TryData(v): TryData<Value>,
     Extension(flood): Extension<Arc<FloodGuard>>,
+    ack: AckSender,
 ) {
     if !flood.allow() {
+        let _ = ack.send(&json!({ "ok": false }));
         return;
     }
     let Some(chat) = v.ok().as_ref().and_then(chat_id_of).and_then(|c| c.parse::<ChatId>().ok()) else {
+        let _ = ack.send(&json!({ "ok": false }));
         return;
     };
     s.leave(rooms::chat(chat));
     st.typing.stop(chat, ctx.user_id);
+    let _ = ack.send(&json!({ "ok": true }));
 }
 
 /// The chat a typing signal is about, if this socket is viewing it (which it can only
@@ -117,15 +132,6 @@ fn signal_typing(
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SendPayload {
-    chat_id: String,
-    text: Option<String>,
-    client_id: Option<String>,
-    reply_to: Option<String>,
-}
-
 /// Answers `{ message }` once the message is committed, or `{ error }`; a socket's
 /// sends are stored in the order they arrived.
 async fn send_message(
@@ -133,24 +139,15 @@ async fn send_message(
     State(st): State<RealtimeState>,
     ack: AckSender,
     turn: SendTurn,
-    TryData(p): TryData<SendPayload>,
+    TryData(p): TryData<SendMessageRequest>,
 ) {
     turn.wait().await;
     let answer = match p {
         Err(_) => error_json("invalid_body", "sendMessage needs { chatId, text, clientId }."),
-        Ok(p) => {
-            let input = SendInput {
-                chat_id: p.chat_id,
-                text: p.text,
-                client_id: p.client_id,
-                reply_to: p.reply_to,
-                image: None,
-            };
-            match st.messages.send(ctx, input).await {
-                Ok(stored) => json!({ "message": MessageDto::new(stored.message, &[]) }),
-                Err(e) => app_error_json(e),
-            }
-        }
+        Ok(p) => match st.messages.send(ctx, p.into()).await {
+            Ok(stored) => json!({ "message": MessageDto::new(stored.message, &[], st.links()) }),
+            Err(e) => app_error_json(e),
+        },
     };
     let _ = ack.send(&answer);
 }
@@ -226,29 +223,22 @@ pub async fn announce_presence(s: &SocketRef, st: &RealtimeState, user: UserId, 
         let room = rooms::user(contact);
         // Ephemeral: a client that misses this gets a fresh list when it reconnects.
         let _ = s.within(room.clone()).emit("getOnlineUser", &ids).await;
-        let presence = PresenceDto { user_id: user.to_string(), online, last_seen: None };
+        let presence = PresenceDto { user_id: user.to_string(), online };
         let _ = s.within(room).emit("presence", &presence).await;
     }
 }
 
 fn error_json(code: &str, message: &str) -> Value {
-    json!({ "error": { "code": code, "message": message } })
+    json!({ "error": ErrorDto::new(code, message) })
 }
 
+/// `{ error }` in the same shape as an HTTP error body, validation `fields` included.
 fn app_error_json(e: AppError) -> Value {
-    let code = match &e {
-        AppError::Validation(v) => v.code,
-        AppError::BadRequest { code, .. }
-        | AppError::Forbidden { code, .. }
-        | AppError::NotFound { code, .. }
-        | AppError::RateLimited { code, .. } => code,
-        AppError::PayloadTooLarge { .. } => "too_large",
-        AppError::Unauthenticated => "unauthenticated",
-        AppError::Overloaded => "overloaded",
-        AppError::Unexpected(e) => {
+    match ErrorDto::of(&e) {
+        Some(body) => json!({ "error": body }),
+        None => {
             tracing::error!(error = ?e, "socket request failed");
-            return error_json("internal", "Something went wrong on our side.");
+            error_json("internal", "Something went wrong on our side.")
         }
-    };
-    error_json(code, &e.to_string())
+    }
 }

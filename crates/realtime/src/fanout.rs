@@ -3,23 +3,23 @@
 //! disconnected, so its client reconnects and catches up from the store instead of
 //! silently missing a message. Ephemeral events (typing) may be dropped.
 
-use std::sync::Arc;
-
-use natter_app::presence::Presence;
-use natter_app::wire::{MessageDto, MessagesSeenDto, TypingDto};
-use natter_domain::bus::{Bus, BusEvent};
+use natter_app::auth::AuthContext;
+use natter_app::wire::{ChatDto, MessageDto, MessagesSeenDto, TypingDto};
+use natter_domain::bus::BusEvent;
+use natter_domain::chat::{ChatSummary, Message};
 use natter_domain::ids::UserId;
-use serde_json::json;
 use serde_json::value::RawValue;
 use socketioxide::{SendError, SocketError, SocketIo};
 
-use crate::rooms;
+use crate::{RealtimeState, rooms};
 
-pub async fn run_fanout(io: SocketIo, bus: Arc<dyn Bus>, presence: Arc<Presence>) {
-    let mut sub = bus.subscribe();
+/// Runs for as long as the bus does. It returning at all means this node can no longer
+/// deliver: the caller must treat that as fatal.
+pub async fn run_fanout(io: SocketIo, st: RealtimeState) {
+    let mut sub = st.bus.subscribe();
     while let Some(event) = sub.next().await {
         match event {
-            Ok(e) => deliver(&io, &presence, e).await,
+            Ok(e) => deliver(&io, &st, e).await,
             Err(lagged) => {
                 // This node fell behind and events are gone: every client here must
                 // catch up, which reconnecting makes it do.
@@ -30,11 +30,24 @@ pub async fn run_fanout(io: SocketIo, bus: Arc<dyn Bus>, presence: Arc<Presence>
     }
 }
 
-async fn deliver(io: &SocketIo, presence: &Presence, event: BusEvent) {
+/// Never waits for a store: one slow read would hold up every chat's delivery. What
+/// needs the store runs in a task of its own. (The emits it awaits are local.)
+async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
     match event {
         BusEvent::MessageCreated { message, members } => {
-            let dto = MessageDto::new(message, &[]);
+            let viewers = viewers_other_than_sender(io, &message);
+            let (chat_id, seq) = (message.chat_id, message.seq);
+            let dto = MessageDto::new(message, &[], st.links());
             emit_durable(io, &members, "newMessage", &dto);
+            if !viewers.is_empty() {
+                let chats = st.chats.clone();
+                tokio::spawn(async move {
+                    for viewer in viewers {
+                        // Logged by the use-case; the viewer's next read marks it anyway.
+                        let _ = chats.seen_on_arrival(chat_id, &members, viewer, seq).await;
+                    }
+                });
+            }
         }
         BusEvent::MessagesSeen { chat_id, seen_by, message_ids, seen_at, up_to_seq, members } => {
             let payload = MessagesSeenDto {
@@ -46,16 +59,22 @@ async fn deliver(io: &SocketIo, presence: &Presence, event: BusEvent) {
             };
             emit_durable(io, &members, "messagesSeen", &payload);
         }
-        BusEvent::ChatCreated { chat_id, members } => {
+        BusEvent::ChatCreated { chat } => {
             // The members now share a chat, so each one's online list changes.
-            presence.chat_created(&members);
-            for member in &members {
-                if let Ok(list) = presence.online_contacts(*member).await {
-                    let ids: Vec<String> = list.iter().map(ToString::to_string).collect();
-                    let _ = io.to(rooms::user(*member)).emit("getOnlineUser", &ids).await;
+            st.presence.chat_created(&chat.members);
+            let members = chat.members.clone();
+            let new_chat =
+                ChatDto::from(ChatSummary { chat, latest: None, unseen_count: 0, last_read_seq: 0 });
+            emit_durable(io, &members, "chatUpdated", &new_chat);
+            let (io, presence) = (io.clone(), st.presence.clone());
+            tokio::spawn(async move {
+                for member in members {
+                    if let Ok(list) = presence.online_contacts(member).await {
+                        let ids: Vec<String> = list.iter().map(ToString::to_string).collect();
+                        let _ = io.to(rooms::user(member)).emit("getOnlineUser", &ids).await;
+                    }
                 }
-            }
-            emit_durable(io, &members, "chatUpdated", &json!({ "_id": chat_id.to_string() }));
+            });
         }
         BusEvent::Typing { chat_id, user_id, typing } => {
             let event = if typing { "userTyping" } else { "userStoppedTyping" };
@@ -67,6 +86,22 @@ async fn deliver(io: &SocketIo, presence: &Presence, event: BusEvent) {
             let _ = io.to(rooms::session(session_id)).disconnect().await;
         }
     }
+}
+
+/// Members other than the sender with a socket on this node that is viewing the
+/// message's chat (joined it and still connected): for them it is seen on arrival.
+fn viewers_other_than_sender(io: &SocketIo, message: &Message) -> Vec<UserId> {
+    let mut viewers: Vec<UserId> = io
+        .to(rooms::chat(message.chat_id))
+        .sockets()
+        .iter()
+        .filter_map(|s| s.extensions.get::<AuthContext>())
+        .map(|ctx| ctx.user_id)
+        .filter(|u| *u != message.sender)
+        .collect();
+    viewers.sort();
+    viewers.dedup();
+    viewers
 }
 
 /// Emit to each connected socket of `members` once; a socket that cannot take it is

@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use natter_app::auth::AuthService;
 use natter_app::chats::ChatService;
+use natter_app::media_links::MediaLinks;
 use natter_app::messages::MessageService;
 use natter_app::origins::Origins;
 use natter_app::presence::Presence;
@@ -51,6 +52,11 @@ impl RealtimeState {
     ) -> Self {
         let typing = Arc::new(typing::TypingTimers::new(bus.clone(), typing_ttl));
         Self { auth, chats, messages, presence, bus, origins, typing }
+    }
+
+    /// Signs the image URLs of the messages this node sends.
+    pub fn links(&self) -> &MediaLinks {
+        self.messages.media().links()
     }
 }
 

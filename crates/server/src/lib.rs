@@ -16,17 +16,19 @@ use natter_app::chats::ChatService;
 use natter_app::health::Health;
 use natter_app::mail::{MailWorker, RetryPolicy};
 use natter_app::media::MediaService;
+use natter_app::media_links::MediaLinks;
 use natter_app::messages::MessageService;
 use natter_app::presence::Presence;
 use natter_app::secrets::Secrets;
 use natter_app::users::UserService;
 use natter_domain::bus::Bus;
 use natter_domain::ports::{Clock, Rate};
-use natter_http::{AppState, Origins};
+use natter_http::{AppState, Origins, Surface};
 use natter_realtime::RealtimeState;
 use socketioxide::SocketIo;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
+use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
 pub use config::{RawConfig, Settings};
@@ -41,9 +43,14 @@ pub struct Overrides {
     pub send_rates: Option<Vec<Rate>>,
     /// How long a typing indicator lives without a refresh.
     pub typing_ttl: Option<Duration>,
+    /// Another bus, for tests that make it fail.
+    pub bus: Option<Arc<dyn Bus>>,
 }
 
 const TYPING_TTL: Duration = Duration::from_secs(5);
+/// How long a node whose fan-out or mail worker died keeps answering `/readyz` with
+/// 503 before it exits.
+const FAILED_NODE_DRAIN: Duration = Duration::from_secs(2);
 /// Concurrent image decodes: one per core of the small box natter targets.
 const CONCURRENT_DECODES: usize = 2;
 
@@ -52,9 +59,10 @@ pub struct Application {
     router: axum::Router,
     mail_worker: Option<MailWorker>,
     /// The Socket.IO handle and the bus it fans out from, with the realtime role.
-    realtime: Option<(SocketIo, Arc<dyn Bus>, Arc<Presence>)>,
+    realtime: Option<(SocketIo, RealtimeState)>,
     settings: Settings,
     console_mailer: bool,
+    health: Arc<Health>,
 }
 
 impl Application {
@@ -63,7 +71,10 @@ impl Application {
     }
 
     pub async fn build_with(settings: Settings, overrides: Overrides) -> anyhow::Result<Self> {
-        let ports = wiring::ports(&settings, overrides.clock).await?;
+        let mut ports = wiring::ports(&settings, overrides.clock).await?;
+        if let Some(bus) = overrides.bus {
+            ports.bus = bus;
+        }
         let secrets = Secrets::derive(&wiring::master_secret(&settings.data_dir)?);
         let mail_wake = Arc::new(Notify::new());
         let store = ports.store.clone();
@@ -78,7 +89,9 @@ impl Application {
             mail_wake.clone(),
         ));
         let chats = Arc::new(ChatService::new(store.clone(), ports.bus.clone(), clock.clone()));
-        let media = Arc::new(MediaService::new(ports.media.clone(), chats.clone(), CONCURRENT_DECODES));
+        let links = Arc::new(MediaLinks::new(&settings.public_origin(), secrets.media_key, clock.clone()));
+        let media =
+            Arc::new(MediaService::new(ports.media.clone(), chats.clone(), links, CONCURRENT_DECODES));
         let messages = Arc::new(MessageService::new(
             store.clone(),
             ports.bus.clone(),
@@ -88,6 +101,7 @@ impl Application {
             ports.limiter.clone(),
             overrides.send_rates.unwrap_or_else(|| natter_app::messages::SEND_RATES.to_vec()),
         ));
+        let health = Arc::new(Health::new(store.clone()));
         let origins = Arc::new(Origins::new(&settings.public_origin(), &settings.allowed_origins));
         let state = AppState {
             auth: auth.clone(),
@@ -95,12 +109,13 @@ impl Application {
             chats: chats.clone(),
             messages: messages.clone(),
             media,
-            health: Arc::new(Health::new(store.clone())),
+            health: health.clone(),
             mailbox: ports.mailbox.clone(),
             origins: origins.clone(),
             secure_cookies: settings.public_url.scheme() == "https",
         };
-        let mut router = natter_http::router(state);
+        let mut router =
+            natter_http::router(state, Surface { api: settings.roles.api, mail: settings.roles.mail });
         let mut realtime = None;
         if settings.roles.realtime {
             let presence = Arc::new(Presence::new(store.clone()));
@@ -113,10 +128,10 @@ impl Application {
                 origins,
                 overrides.typing_ttl.unwrap_or(TYPING_TTL),
             );
-            let (layer, io) = natter_realtime::layer(rt);
+            let (layer, io) = natter_realtime::layer(rt.clone());
             // Outside the Socket.IO layer, so what socketioxide keeps is the copy.
             router = router.layer(layer).layer(axum::middleware::map_request(detach_socketio_head));
-            realtime = Some((io, ports.bus.clone(), presence));
+            realtime = Some((io, rt));
         }
         let mail_worker = settings.roles.mail.then(|| {
             MailWorker::new(
@@ -137,6 +152,7 @@ impl Application {
             realtime,
             console_mailer: ports.mailbox.is_some(),
             settings,
+            health,
         })
     }
 
@@ -156,20 +172,51 @@ impl Application {
         let addr = self.local_addr()?;
         self.announce(addr);
         let stop = CancellationToken::new();
-        let worker = self.mail_worker.map(|w| {
+        // The workers this node cannot do without. One that ends before `stop` (it
+        // panicked, or its bus closed) leaves the node unable to deliver: it stops being
+        // ready at once, then shuts down and exits with an error, so an orchestrator
+        // replaces it instead of routing users to a node that silently drops messages.
+        let mut workers: JoinSet<&'static str> = JoinSet::new();
+        if let Some(w) = self.mail_worker {
             let stop = stop.clone();
-            tokio::spawn(async move { w.run(stop.cancelled_owned()).await })
-        });
-        let io = self.realtime.as_ref().map(|(io, _, _)| io.clone());
-        let fanout = self.realtime.map(|(io, bus, presence)| {
+            workers.spawn(async move {
+                w.run(stop.cancelled_owned()).await;
+                "the mail worker"
+            });
+        }
+        let io = self.realtime.as_ref().map(|(io, _)| io.clone());
+        if let Some((io, rt)) = self.realtime {
             let stop = stop.clone();
-            tokio::spawn(async move {
+            workers.spawn(async move {
                 tokio::select! {
-                    () = natter_realtime::run_fanout(io, bus, presence) => {}
+                    () = natter_realtime::run_fanout(io, rt) => {}
                     () = stop.cancelled() => {}
                 }
+                "the fan-out"
+            });
+        }
+        let failure = Arc::new(std::sync::Mutex::new(None::<String>));
+        let supervisor = {
+            let (stop, health, failure) = (stop.clone(), self.health.clone(), failure.clone());
+            tokio::spawn(async move {
+                while let Some(ended) = workers.join_next().await {
+                    if stop.is_cancelled() {
+                        continue;
+                    }
+                    let what = match ended {
+                        Ok(what) => format!("{what} stopped"),
+                        Err(e) if e.is_panic() => "a worker panicked".to_owned(),
+                        Err(_) => "a worker was cancelled".to_owned(),
+                    };
+                    tracing::error!("{what}; this node is no longer ready and shuts down");
+                    health.fail("a worker");
+                    failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).get_or_insert(what);
+                    // Long enough for a load balancer polling /readyz to see it go.
+                    tokio::time::sleep(FAILED_NODE_DRAIN).await;
+                    stop.cancel();
+                }
             })
-        });
+        };
         // Chat frames are small and latency-bound: send them now, not when Nagle's
         // algorithm and the peer's delayed ACK agree.
         let listener = self.listener.tap_io(|tcp| {
@@ -191,13 +238,11 @@ impl Application {
             });
         let result = server.await.context("the HTTP server failed");
         stop.cancel();
-        if let Some(w) = worker {
-            let _ = w.await;
-        }
-        if let Some(f) = fanout {
-            let _ = f.await;
-        }
+        let _ = supervisor.await;
         tracing::info!("stopped");
+        if let Some(what) = failure.lock().unwrap_or_else(std::sync::PoisonError::into_inner).take() {
+            anyhow::bail!("{what}: this node could not go on");
+        }
         result
     }
 
@@ -205,7 +250,7 @@ impl Application {
         let s = &self.settings;
         tracing::info!(roles = %s.roles, data_dir = %s.data_dir.display(), "natter listening on http://{addr}");
         println!("natter is listening on http://{addr} (open {})", s.public_url);
-        if self.console_mailer {
+        if self.console_mailer && s.roles.mail {
             println!(
                 "login codes are printed here and listed at {}dev/mailbox (set NATTER_SMTP_URL to send real mail)",
                 s.public_url

@@ -3,6 +3,7 @@
 
 pub mod clock;
 pub mod conformance;
+pub mod faults;
 pub mod fixtures;
 pub mod smtp;
 pub mod socket;
@@ -11,6 +12,11 @@ pub mod spawn;
 pub use clock::ManualClock;
 pub use socket::TestSocket;
 pub use spawn::{LoggedIn, TestApp, TestOptions, spawn_app, spawn_app_with};
+
+/// A media link without its signature (`?exp=&sig=`).
+pub fn unsigned(link: &str) -> String {
+    link.split_once('?').map_or(link, |(path, _)| path).to_owned()
+}
 
 /// Poll `f` until it returns `Some`, or fail after `deadline`. For readiness checks
 /// that have no event to wait on (mail arriving at a server we do not control).

@@ -9,6 +9,7 @@ use natter::config::{RawConfig, Settings};
 use natter::{Application, Overrides};
 use natter_app::auth::AuthPolicy;
 use natter_app::mail::RetryPolicy;
+use natter_domain::bus::Bus;
 use natter_domain::ports::Rate;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -34,11 +35,15 @@ pub struct TestOptions {
     pub typing_ttl: Option<Duration>,
     /// Message send rates; tests that are not about this limit get a high one.
     pub send_rates: Option<Vec<Rate>>,
+    /// Another bus (see `faults::ClosableBus`).
+    pub bus: Option<Arc<dyn Bus>>,
 }
 
 pub struct TestApp {
     pub addr: SocketAddr,
     pub url: String,
+    /// The origin the server believes it is served from (its links start with it).
+    pub public_url: String,
     pub clock: Arc<ManualClock>,
     pub data_dir: Arc<tempfile::TempDir>,
     /// A client without a cookie jar: tests say explicitly what they send.
@@ -74,6 +79,7 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         auth_policy: opts.auth_policy.clone(),
         retry_policy: Some(opts.retry_policy.clone().unwrap_or_else(fast_retries)),
         typing_ttl: opts.typing_ttl,
+        bus: opts.bus.clone(),
         send_rates: Some(
             opts.send_rates.clone().unwrap_or_else(|| vec![Rate::per(100_000, Duration::from_secs(1))]),
         ),
@@ -87,6 +93,7 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
     TestApp {
         addr,
         url: format!("http://{addr}"),
+        public_url: opts.public_url.clone().unwrap_or_else(|| PUBLIC_URL.into()),
         clock,
         data_dir,
         http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
@@ -122,6 +129,24 @@ impl TestApp {
         if let Some(t) = self.task.take() {
             t.await.expect("server task").expect("server stopped cleanly");
         }
+    }
+
+    /// Wait for the server to stop by itself, and how it ended.
+    pub async fn exited(mut self) -> anyhow::Result<()> {
+        // Dropping the sender would ask the server to stop: keep it until it has.
+        let _keep_running = self.stop.take();
+        match self.task.take() {
+            Some(t) => t.await?,
+            None => Ok(()),
+        }
+    }
+
+    /// An absolute link the server made (under its public URL), on this test server.
+    pub fn local(&self, link: &str) -> String {
+        let path = link
+            .strip_prefix(&self.public_url)
+            .unwrap_or_else(|| panic!("{link} is not under {}", self.public_url));
+        format!("{}{path}", self.url)
     }
 
     pub async fn post_json(&self, path: &str, body: Value) -> reqwest::Response {

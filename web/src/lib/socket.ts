@@ -24,8 +24,6 @@ export const SocketEvent = {
   messagesSeen: 'messagesSeen',
   userTyping: 'userTyping',
   userStoppedTyping: 'userStoppedTyping',
-  messageUpdated: 'messageUpdated',
-  messageDeleted: 'messageDeleted',
   chatUpdated: 'chatUpdated',
   presence: 'presence',
   // client -> server
@@ -43,8 +41,6 @@ export interface ServerToClientEvents {
   messagesSeen: (payload: MessagesSeen) => void;
   userTyping: (payload: Typing) => void;
   userStoppedTyping: (payload: Typing) => void;
-  messageUpdated: (message: Message) => void;
-  messageDeleted: (message: Message) => void;
   chatUpdated: (chat: Chat) => void;
   presence: (payload: Presence) => void;
 }

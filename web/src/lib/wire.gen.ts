@@ -1,7 +1,19 @@
 // Generated from crates/app/src/wire.rs by `NATTER_WRITE_WIRE=1 cargo test -p natter-app wire`.
 // Do not edit: change the Rust types and regenerate.
 
-export type User = { _id: string, name: string, email: string, createdAt: string, updatedAt: string, lastSeen: string | null, };
+export type ApiErrorBody = { message: string, code: string, 
+/**
+ * Which input was wrong and why: validation errors only.
+ */
+fields?: { [key in string]: string }, };
+
+export type SendMessageRequest = { chatId: string, text?: string, 
+/**
+ * Makes the send idempotent: a retry with the same id returns the original.
+ */
+clientId?: string, replyTo?: string, };
+
+export type User = { _id: string, name: string, email: string, createdAt: string, updatedAt: string, };
 
 export type MessageOnlyResponse = { message: string, };
 
@@ -9,9 +21,7 @@ export type VerifyResponse = { message: string, user: User, token: string, };
 
 export type MessageImage = { url: string, publicId: string, width: number, height: number, thumbUrl: string, };
 
-export type Reaction = { emoji: string, users: Array<string>, };
-
-export type Message = { _id: string, chatId: string, sender: string, text: string, messageType: "text" | "image" | "file" | "system", image?: MessageImage, seen: boolean, seenAt: string | null, createdAt: string, updatedAt: string, seq: number, clientId: string, replyTo: string | null, editedAt: string | null, deletedAt: string | null, reactions: Array<Reaction>, };
+export type Message = { _id: string, chatId: string, sender: string, text: string, messageType: "text" | "image" | "file" | "system", image?: MessageImage, seen: boolean, seenAt: string | null, createdAt: string, updatedAt: string, seq: number, clientId: string, replyTo: string | null, };
 
 export type LatestMessage = { text: string, sender: string, };
 
@@ -27,7 +37,7 @@ export type SendMessageResponse = { message: Message, sender: User, };
 
 export type MessagesPage = { messages: Array<Message>, user: User | null, hasMore: boolean, };
 
-export type ChatEvent = { seq: number, type: "newMessage" | "messageUpdated" | "messageDeleted", message: Message, };
+export type ChatEvent = { seq: number, type: "newMessage", message: Message, };
 
 export type EventsPage = { events: Array<ChatEvent>, lastSeq: number, };
 
@@ -35,4 +45,4 @@ export type MessagesSeen = { chatId: string, seenBy: string, messageIds: Array<s
 
 export type Typing = { chatId: string, userId: string, };
 
-export type Presence = { userId: string, online: boolean, lastSeen: string | null, };
+export type Presence = { userId: string, online: boolean, };

@@ -8,11 +8,12 @@
  */
 
 export type {
+  ApiErrorBody,
+  SendMessageRequest,
   User,
   MessageOnlyResponse,
   VerifyResponse,
   MessageImage,
-  Reaction,
   Message,
   LatestMessage,
   Chat,
@@ -27,7 +28,7 @@ export type {
   Typing,
   Presence,
 } from './wire.gen';
-import type { Message, VerifyResponse, ChatEvent } from './wire.gen';
+import type { ApiErrorBody, Message, VerifyResponse, ChatEvent } from './wire.gen';
 
 /** Opaque, time-ordered id (UUIDv7 on natter). */
 export type Id = string;
@@ -37,13 +38,6 @@ export type MessageType = Message['messageType'];
 export type ChatEventType = ChatEvent['type'];
 /** `update/user` answers like `verify`. */
 export type UpdateUserResponse = VerifyResponse;
-
-/** Every 4xx/5xx body. */
-export interface ApiErrorBody {
-  message: string;
-  code: string;
-  fields?: Record<string, string>;
-}
 
 // ---- what the client sends ----
 
@@ -59,12 +53,6 @@ export interface UpdateUserRequest {
 }
 export interface NewChatRequest {
   otherUserId: Id;
-}
-export interface SendMessageRequest {
-  chatId: Id;
-  text: string;
-  clientId: string;
-  replyTo?: Id;
 }
 export interface MarkReadRequest {
   upToSeq: number;

@@ -87,7 +87,11 @@ async fn list_events(
     let events = page
         .messages
         .into_iter()
-        .map(|m| EventDto { seq: m.seq, kind: "newMessage", message: MessageDto::new(m, &page.markers) })
+        .map(|m| EventDto {
+            seq: m.seq,
+            kind: "newMessage",
+            message: MessageDto::new(m, &page.markers, s.media.links()),
+        })
         .collect();
     Ok(Json(EventsAnswer { events, last_seq: page.last_seq }))
 }

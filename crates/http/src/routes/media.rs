@@ -1,10 +1,12 @@
-//! `/media/<chat id>/<file>`: uploaded images, to members of that chat only.
+//! `/media/<chat id>/<file>[?exp=&sig=]`: uploaded images, to members of that chat or
+//! to the holder of a signed link (the URLs in messages are signed).
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use serde::Deserialize;
 
 use crate::error::json_error;
 use crate::extract::Auth;
@@ -14,15 +16,23 @@ pub fn router() -> Router<AppState> {
     Router::new().route("/media/{*key}", get(get_media))
 }
 
+#[derive(Deserialize)]
+struct Signature {
+    exp: Option<i64>,
+    sig: Option<String>,
+}
+
 async fn get_media(
     State(s): State<AppState>,
     auth: Result<Auth, Response>,
     Path(key): Path<String>,
+    signature: Result<Query<Signature>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let not_found = || json_error(StatusCode::NOT_FOUND, "not_found", "There is nothing here.");
-    // Without a session the answer is the same as for a key that does not exist.
-    let Ok(auth) = auth else { return not_found() };
-    match s.media.fetch(auth.ctx, &key).await {
+    // A malformed query is one more thing that may not be seen: the same 404.
+    let signature = signature.ok().and_then(|Query(q)| q.exp.zip(q.sig));
+    let who = auth.ok().map(|a| a.ctx);
+    match s.media.fetch(who, &key, signature.as_ref().map(|(e, s)| (*e, s.as_str()))).await {
         Ok(obj) => {
             let mut res = obj.bytes.into_response();
             let h = res.headers_mut();

@@ -14,7 +14,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use crate::error::{ApiError, ApiResult, json_error};
 use crate::extract::{Auth, Json, Query};
 use crate::state::AppState;
-use natter_app::wire::{MessageDto, PageAnswer, SendAnswer, UserDto};
+use natter_app::wire::{MessageDto, PageAnswer, SendAnswer, SendMessageRequest, UserDto};
 
 /// An image of up to 10 MiB plus the text fields around it.
 pub const UPLOAD_BODY_LIMIT: usize = 10 * 1024 * 1024 + 64 * 1024;
@@ -30,15 +30,6 @@ pub fn router() -> Router<AppState> {
         .route("/message/{chat_id}", get(list_messages))
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct SendBody {
-    chat_id: String,
-    text: Option<String>,
-    client_id: Option<String>,
-    reply_to: Option<String>,
-}
-
 async fn send_message(State(s): State<AppState>, auth: Auth, req: Request) -> ApiResult<Response> {
     let is_multipart = req
         .headers()
@@ -51,21 +42,16 @@ async fn send_message(State(s): State<AppState>, auth: Auth, req: Request) -> Ap
             Err(res) => return Ok(res),
         }
     } else {
-        match Json::<SendBody>::from_request(req, &()).await {
-            Ok(Json(b)) => SendInput {
-                chat_id: b.chat_id,
-                text: b.text,
-                client_id: b.client_id,
-                reply_to: b.reply_to,
-                image: None,
-            },
+        match Json::<SendMessageRequest>::from_request(req, &()).await {
+            Ok(Json(b)) => b.into(),
             Err(res) => return Ok(res),
         }
     };
     let stored = s.messages.send(auth.ctx, input).await?;
     let sender = s.users.get(auth.ctx.user_id).await?;
     let status = if stored.created { StatusCode::CREATED } else { StatusCode::OK };
-    let body = SendAnswer { message: MessageDto::new(stored.message, &[]), sender: sender.into() };
+    let body =
+        SendAnswer { message: MessageDto::new(stored.message, &[], s.media.links()), sender: sender.into() };
     Ok((status, Json(body)).into_response())
 }
 
@@ -145,6 +131,7 @@ async fn list_messages(
         Some(id) => s.users.get(id).await.ok().map(UserDto::from),
         None => None,
     };
-    let messages = view.page.messages.into_iter().map(|m| MessageDto::new(m, &view.markers)).collect();
+    let messages =
+        view.page.messages.into_iter().map(|m| MessageDto::new(m, &view.markers, s.media.links())).collect();
     Ok(Json(PageAnswer { messages, user, has_more: view.page.has_more }))
 }

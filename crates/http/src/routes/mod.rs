@@ -23,19 +23,33 @@ pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 
 pub use web::embedded as web_client_embedded;
 
-/// The whole HTTP surface except what other crates mount (Socket.IO, the web client).
-pub fn router(state: AppState) -> Router {
-    let api = Router::new()
-        .merge(auth::router())
-        .merge(users::router())
-        .merge(chats::router())
-        .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
-        .merge(messages::router());
-    let mut app = Router::new().nest("/api/v1", api).merge(health::router()).merge(media::router());
-    if state.mailbox.is_some() {
+/// What this node's HTTP listener serves besides `/healthz` and `/readyz`, which
+/// every node answers. A node serves only its roles' routes: a mail or realtime node
+/// has no REST API, media or web client.
+#[derive(Debug, Clone, Copy)]
+pub struct Surface {
+    /// The REST API, media and the web client.
+    pub api: bool,
+    /// `/dev/mailbox`, on the node whose mail worker prints to the console mailer.
+    pub mail: bool,
+}
+
+/// The HTTP surface except what other crates mount (Socket.IO).
+pub fn router(state: AppState, surface: Surface) -> Router {
+    let mut app = Router::new().merge(health::router());
+    if surface.api {
+        let api = Router::new()
+            .merge(auth::router())
+            .merge(users::router())
+            .merge(chats::router())
+            .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
+            .merge(messages::router());
+        app = app.nest("/api/v1", api).merge(media::router()).fallback(web::serve);
+    }
+    if surface.mail && state.mailbox.is_some() {
         app = app.merge(dev::router());
     }
-    app.fallback(web::serve)
+    app
         .layer(from_fn_with_state(state.clone(), origin_guard))
         .layer(
             ServiceBuilder::new()

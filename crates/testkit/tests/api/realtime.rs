@@ -171,3 +171,19 @@ async fn a_flooding_socket_is_ignored_for_the_rest_of_the_second() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     assert_eq!(b1.ack("markRead", json!({ "chatId": chat, "upToSeq": 1 })).await, json!({ "ok": true }));
 }
+
+#[tokio::test]
+async fn a_socket_send_answers_validation_errors_with_their_fields_like_rest_does() {
+    let app = spawn_app().await;
+    let (a, _b, chat) = app.pair().await;
+    let a1 = TestSocket::connect(&app, &a.token).await;
+    let body = json!({ "chatId": chat, "text": "hi", "clientId": "has space" });
+    let ack = a1.ack("sendMessage", body.clone()).await;
+    let rest: Value = app.post_authed("/message", &a.token, body).await.json().await.unwrap();
+    assert_eq!(ack["error"]["code"], "invalid_client_id");
+    assert!(ack["error"]["fields"]["clientId"].is_string(), "{ack}");
+    assert_eq!(ack["error"], rest, "the same body on both transports");
+    let long =
+        a1.ack("sendMessage", json!({ "chatId": chat, "text": "x".repeat(4001), "clientId": "ok-1" })).await;
+    assert!(long["error"]["fields"]["text"].is_string(), "{long}");
+}

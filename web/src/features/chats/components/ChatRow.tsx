@@ -22,7 +22,7 @@ export const ChatRow = memo(function ChatRow({ item, meId, online, typing, activ
   const latest = chat.latestMessage;
   // The open chat is being read: it never shows a badge, whatever a stale refetch says.
   const unseen = active ? 0 : chat.unseenCount;
-  const preview = typing ? 'typing…' : latest ? `${latest.sender === meId ? 'You: ' : ''}${latest.text || '📷 Photo'}` : 'No messages yet';
+  const preview = typing ? 'typing…' : latest ? `${latest.sender === meId ? 'You: ' : ''}${latest.text || '📷 Image'}` : 'No messages yet';
 
   return (
     <Link

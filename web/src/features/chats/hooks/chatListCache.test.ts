@@ -3,7 +3,7 @@ import type { ChatListItem, Message } from '../../../lib/wire';
 import { applyNewMessage, clearUnseen } from './chatListCache';
 
 const chat = (id: string, unseenCount = 0, lastSeq = 1): ChatListItem => ({
-  user: { _id: `u-${id}`, name: id, email: `${id}@example.com`, createdAt: '', updatedAt: '', lastSeen: null },
+  user: { _id: `u-${id}`, name: id, email: `${id}@example.com`, createdAt: '', updatedAt: '' },
   chat: { _id: id, users: ['me', `u-${id}`], latestMessage: { text: 'old', sender: `u-${id}` }, unseenCount, createdAt: '', updatedAt: '', lastSeq, isGroup: false, name: null, lastReadSeq: 0 },
 });
 
@@ -19,9 +19,6 @@ const incoming = (chatId: string, sender: string, seq = 2): Message => ({
   updatedAt: '2026-11-25T18:00:00.000Z',
   clientId: 'c',
   replyTo: null,
-  editedAt: null,
-  deletedAt: null,
-  reactions: [],
   seq,
 });
 

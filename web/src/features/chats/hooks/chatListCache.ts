@@ -36,8 +36,7 @@ export function clearUnseen(list: ChatListItem[], chatId: string): ChatListItem[
     : list;
 }
 
-export function previewText(message: Pick<Message, 'text' | 'messageType' | 'deletedAt'>): string {
-  if (message.deletedAt) return 'Message deleted';
+export function previewText(message: Pick<Message, 'text' | 'messageType'>): string {
   if (message.text.trim()) return message.text;
-  return message.messageType === 'image' ? '📷 Photo' : '';
+  return message.messageType === 'image' ? '📷 Image' : '';
 }

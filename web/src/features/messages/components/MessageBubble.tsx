@@ -12,8 +12,6 @@ export interface BubbleProps {
   delivery?: DeliveryState;
   imageSrc?: string;
   imageAlt?: string;
-  deleted?: boolean;
-  edited?: boolean;
   error?: string;
   onOpenImage?: () => void;
   onRetry?: () => void;
@@ -22,7 +20,7 @@ export interface BubbleProps {
 
 /** Mine on the right in blue, theirs on the left in gray; the image opens full size. */
 export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
-  const { mine, text, time, delivery, imageSrc, imageAlt, deleted, edited, error, onOpenImage, onRetry, onDiscard } = props;
+  const { mine, text, time, delivery, imageSrc, imageAlt, error, onOpenImage, onRetry, onDiscard } = props;
   return (
     <div className={`flex ${mine ? 'justify-end' : 'justify-start'}`} data-testid="message" data-mine={mine} data-state={delivery}>
       <div className={`flex max-w-[min(80%,34rem)] flex-col ${mine ? 'items-end' : 'items-start'}`}>
@@ -31,7 +29,7 @@ export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
             mine ? 'rounded-br-md bg-blue-600 text-white' : 'rounded-bl-md bg-gray-700 text-gray-50'
           } ${delivery === 'failed' ? 'ring-1 ring-red-400/70' : ''}`}
         >
-          {imageSrc && !deleted && (
+          {imageSrc && (
             <button
               type="button"
               onClick={onOpenImage}
@@ -41,13 +39,8 @@ export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
               <img src={imageSrc} alt={imageAlt ?? 'Shared image'} loading="lazy" className="max-h-72 w-auto max-w-full object-cover" />
             </button>
           )}
-          {deleted ? (
-            <p className="text-sm italic opacity-80">This message was deleted</p>
-          ) : (
-            text && <p className="text-[15px] leading-snug break-words whitespace-pre-wrap">{text}</p>
-          )}
+          {text && <p className="text-[15px] leading-snug break-words whitespace-pre-wrap">{text}</p>}
           <div className={`mt-0.5 flex items-center justify-end gap-1 text-[11px] ${mine ? 'text-blue-100' : 'text-gray-300'}`}>
-            {edited && !deleted && <span>edited</span>}
             <time>{time}</time>
             {mine && delivery && <Ticks state={delivery} />}
           </div>
@@ -85,8 +78,6 @@ export function bubbleFromMessage(message: Message, meId: string, seen: boolean)
     time: formatTime(message.createdAt),
     delivery: mine ? (seen ? 'seen' : 'sent') : undefined,
     imageSrc: message.image ? (message.image.thumbUrl ?? message.image.url) : undefined,
-    deleted: Boolean(message.deletedAt),
-    edited: Boolean(message.editedAt),
   };
 }
 

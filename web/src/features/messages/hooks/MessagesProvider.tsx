@@ -39,8 +39,6 @@ export function MessagesProvider({ meId, children }: { meId: string; children: R
     // A jump in seq means a live event may have been missed: ask the events feed.
     if (gap) catchUp.chat(message.chatId, message.seq);
   });
-  useSocketEvent(SocketEvent.messageUpdated, (message) => store.dispatch({ type: 'received', message }));
-  useSocketEvent(SocketEvent.messageDeleted, (message) => store.dispatch({ type: 'received', message }));
   useSocketEvent(SocketEvent.messagesSeen, (payload) => store.dispatch({ type: 'seen', payload, meId }));
 
   useEffect(() => {

@@ -15,9 +15,6 @@ const msg = (seq: number): Message => ({
   updatedAt: '2026-11-25T18:00:00.000Z',
   clientId: `c-${seq}`,
   replyTo: null,
-  editedAt: null,
-  deletedAt: null,
-  reactions: [],
   seq,
 });
 const event = (seq: number): ChatEvent => ({ seq, type: 'newMessage', message: msg(seq) });

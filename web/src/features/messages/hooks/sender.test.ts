@@ -15,23 +15,20 @@ vi.mock('../../../lib/socket', () => ({
 
 const CHAT = 'c1';
 
-function stored(p: { chatId: string; text: string; clientId: string }, seq = 1): Message {
+function stored(p: SendMessageRequest, seq = 1): Message {
   return {
     _id: `srv-${p.clientId}`,
     chatId: p.chatId,
     sender: 'me',
-    text: p.text,
+    text: p.text ?? '',
     messageType: 'text',
     seen: false,
     seenAt: null,
     createdAt: '2026-11-25T18:00:00.000Z',
     updatedAt: '2026-11-25T18:00:00.000Z',
     replyTo: null,
-    editedAt: null,
-    deletedAt: null,
-    reactions: [],
     seq,
-    clientId: p.clientId,
+    clientId: p.clientId ?? '',
   };
 }
 

@@ -1,4 +1,5 @@
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef } from 'react';
+import { useDocumentVisible } from '../../../lib/useDocumentVisible';
 import { markRead } from '../api/messagesApi';
 import { useTimeline } from './useTimeline';
 
@@ -9,14 +10,8 @@ import { useTimeline } from './useTimeline';
  */
 export function useReadReceipts(chatId: string, meId: string) {
   const { timeline } = useTimeline(chatId);
-  const [visible, setVisible] = useState(() => document.visibilityState !== 'hidden');
+  const visible = useDocumentVisible();
   const marked = useRef<{ chatId: string; seq: number }>({ chatId, seq: 0 });
-
-  useEffect(() => {
-    const onChange = () => setVisible(document.visibilityState !== 'hidden');
-    document.addEventListener('visibilitychange', onChange);
-    return () => document.removeEventListener('visibilitychange', onChange);
-  }, []);
 
   let newestFromOthers = 0;
   for (const m of timeline?.messages ?? []) if (m.sender !== meId && m.seq > newestFromOthers) newestFromOthers = m.seq;

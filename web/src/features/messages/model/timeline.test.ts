@@ -28,9 +28,6 @@ function msg(seq: number, overrides: Partial<Message> = {}): Message {
     seq,
     clientId: `server-${seq}`,
     replyTo: null,
-    editedAt: null,
-    deletedAt: null,
-    reactions: [],
     ...overrides,
   };
 }
@@ -143,13 +140,13 @@ describe('catch-up', () => {
     expect(state.timelines[CHAT]?.cursor).toBe(5);
   });
 
-  it('applies an edit from the events feed over the stale copy', () => {
-    const edited = msg(2, { text: 'edited', updatedAt: '2026-11-25T19:00:00.000Z', editedAt: '2026-11-25T19:00:00.000Z' });
+  it('keeps the newer copy of a message from the events feed over a stale one', () => {
+    const edited = msg(2, { text: 'edited', updatedAt: '2026-11-25T19:00:00.000Z' });
     const state = run(loaded(), {
       type: 'eventsMerged',
       chatId: CHAT,
-      events: [{ seq: 3, type: 'messageUpdated', message: edited }],
-      lastSeq: 3,
+      events: [{ seq: 2, type: 'newMessage', message: edited }],
+      lastSeq: 2,
     });
     expect(visibleTexts(state)).toEqual(['message 1', 'edited']);
     // a late copy of the old version does not undo the edit

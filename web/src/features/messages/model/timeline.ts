@@ -68,11 +68,9 @@ function bySeq(a: Message, b: Message): number {
   return a.seq - b.seq || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0);
 }
 
-/** Which copy of the same message to keep: the later version; deletion and "seen" never go back. */
+/** Which copy of the same message to keep: the later version; "seen" never goes back. */
 function mergeVersions(existing: Message, incoming: Message): Message {
-  const newer = incoming.updatedAt >= existing.updatedAt ? incoming : existing;
-  const deleted = existing.deletedAt ? existing : newer.deletedAt ? newer : null;
-  const base = deleted && !newer.deletedAt ? deleted : newer;
+  const base = incoming.updatedAt >= existing.updatedAt ? incoming : existing;
   const seen = existing.seen || incoming.seen;
   return {
     ...base,

@@ -1,0 +1,58 @@
+//! Backends that fail on command, wrapped around the real ones, for tests of what a
+//! node does when a part of it breaks.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use natter_domain::bus::{Bus, BusEvent, Lagged, Subscription};
+use tokio::sync::watch;
+
+/// A real in-process bus whose subscriptions end when the test says so, as a bus
+/// whose connection is gone for good would.
+pub struct ClosableBus {
+    inner: Arc<dyn Bus>,
+    closed: watch::Sender<bool>,
+}
+
+impl ClosableBus {
+    pub fn new(inner: Arc<dyn Bus>) -> Self {
+        Self { inner, closed: watch::channel(false).0 }
+    }
+
+    /// Every subscription ends now.
+    pub fn close(&self) {
+        self.closed.send_replace(true);
+    }
+}
+
+impl Bus for ClosableBus {
+    fn publish(&self, event: BusEvent) {
+        self.inner.publish(event);
+    }
+
+    fn subscribe(&self) -> Box<dyn Subscription> {
+        Box::new(ClosableSubscription { inner: self.inner.subscribe(), closed: self.closed.subscribe() })
+    }
+
+    fn backlog(&self) -> usize {
+        self.inner.backlog()
+    }
+}
+
+struct ClosableSubscription {
+    inner: Box<dyn Subscription>,
+    closed: watch::Receiver<bool>,
+}
+
+#[async_trait]
+impl Subscription for ClosableSubscription {
+    async fn next(&mut self) -> Option<Result<BusEvent, Lagged>> {
+        if *self.closed.borrow() {
+            return None;
+        }
+        tokio::select! {
+            e = self.inner.next() => e,
+            _ = self.closed.wait_for(|c| *c) => None,
+        }
+    }
+}
