@@ -696,10 +696,10 @@ const chatPage = {
       }
       if (entry.seen !== m.seen) {
         entry.seen = m.seen;
-        entry.meta.replaceChildren(
-          h('time', {}, clock(m.createdAt)),
-          mine && (m.seen ? h('span', { class: 'tick seen', 'aria-label': 'Seen' }, '✓✓', m.seenAt ? ` ${clock(m.seenAt)}` : '') : h('span', { class: 'tick sent', 'aria-label': 'Sent' }, '✓')),
-        );
+        const tick = m.seen
+          ? h('span', { class: 'tick seen', 'aria-label': 'Seen' }, '✓✓', m.seenAt ? ` ${clock(m.seenAt)}` : '')
+          : h('span', { class: 'tick sent', 'aria-label': 'Sent' }, '✓');
+        entry.meta.replaceChildren(h('time', {}, clock(m.createdAt)), ...(mine ? [tick] : []));
       }
       box.append(entry.el); // moves it into order; a no-op for one already last
     }
