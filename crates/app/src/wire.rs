@@ -263,7 +263,9 @@ pub struct NewChatAnswer {
 #[ts(rename = "SendMessageResponse")]
 pub struct SendAnswer {
     pub message: MessageDto,
-    pub sender: UserDto,
+    // The sender's id, as the seed answered: its client files this as the chat's latest
+    // sender and compares it with its own `_id` (a user object there reads as "received").
+    pub sender: String,
 }
 
 /// `GET /message/:chatId`.

@@ -301,7 +301,7 @@ fn handle(st: &State, method: &str, path: &str, bearer: Option<&str>, body: &Val
             match serde_json::from_value::<SendPayload>(body.clone()) {
                 Ok(p) => {
                     let msg = st.route(me, &p);
-                    (201, json!({ "message": msg, "sender": { "_id": me } }))
+                    (201, json!({ "message": msg, "sender": me }))
                 }
                 Err(_) => (400, json!({ "message": "bad body", "code": "invalid_body" })),
             }

@@ -33,7 +33,7 @@ export type ChatListResponse = { chats: Array<ChatListItem>, };
 
 export type NewChatResponse = { message: string, chatId: string, };
 
-export type SendMessageResponse = { message: Message, sender: User, };
+export type SendMessageResponse = { message: Message, sender: string, };
 
 export type MessagesPage = { messages: Array<Message>, user: User | null, hasMore: boolean, };
 

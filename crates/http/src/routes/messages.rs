@@ -48,10 +48,11 @@ async fn send_message(State(s): State<AppState>, auth: Auth, req: Request) -> Ap
         }
     };
     let stored = s.messages.send(auth.ctx, input).await?;
-    let sender = s.users.get(auth.ctx.user_id).await?;
     let status = if stored.created { StatusCode::CREATED } else { StatusCode::OK };
-    let body =
-        SendAnswer { message: MessageDto::new(stored.message, &[], s.media.links()), sender: sender.into() };
+    let body = SendAnswer {
+        message: MessageDto::new(stored.message, &[], s.media.links()),
+        sender: auth.ctx.user_id.to_string(),
+    };
     Ok((status, Json(body)).into_response())
 }
 
