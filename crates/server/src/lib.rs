@@ -13,17 +13,19 @@ use anyhow::Context;
 use axum::serve::ListenerExt;
 use natter_app::auth::{AuthPolicy, AuthService};
 use natter_app::chats::ChatService;
+use natter_app::connections::{Connections, SocketCaps};
 use natter_app::health::Health;
 use natter_app::mail::{MailWorker, RetryPolicy};
 use natter_app::media::MediaService;
 use natter_app::messages::MessageService;
 use natter_app::presence::Presence;
 use natter_app::secrets::Secrets;
+use natter_app::session_cookie::SessionCookie;
 use natter_app::users::UserService;
 use natter_domain::bus::Bus;
 use natter_domain::ports::{Clock, Rate};
 use natter_http::{AppState, Origins};
-use natter_realtime::RealtimeState;
+use natter_realtime::{Handshake, RealtimeState};
 use socketioxide::SocketIo;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
@@ -41,6 +43,8 @@ pub struct Overrides {
     pub send_rates: Option<Vec<Rate>>,
     /// How long a typing indicator lives without a refresh.
     pub typing_ttl: Option<Duration>,
+    /// Open sockets per user and per address.
+    pub socket_caps: Option<SocketCaps>,
 }
 
 const TYPING_TTL: Duration = Duration::from_secs(5);
@@ -89,6 +93,7 @@ impl Application {
             overrides.send_rates.unwrap_or_else(|| natter_app::messages::SEND_RATES.to_vec()),
         ));
         let origins = Arc::new(Origins::new(&settings.public_origin(), &settings.allowed_origins));
+        let session_cookie = SessionCookie::for_public_url(settings.public_url.scheme() == "https");
         let state = AppState {
             auth: auth.clone(),
             users: Arc::new(UserService::new(store.clone(), clock.clone())),
@@ -98,7 +103,7 @@ impl Application {
             health: Arc::new(Health::new(store.clone())),
             mailbox: ports.mailbox.clone(),
             origins: origins.clone(),
-            secure_cookies: settings.public_url.scheme() == "https",
+            session_cookie,
         };
         let mut router = natter_http::router(state);
         let mut realtime = None;
@@ -110,7 +115,11 @@ impl Application {
                 messages,
                 presence.clone(),
                 ports.bus.clone(),
-                origins,
+                Handshake {
+                    origins: origins.clone(),
+                    session_cookie,
+                    connections: Connections::new(overrides.socket_caps.unwrap_or_default()),
+                },
                 overrides.typing_ttl.unwrap_or(TYPING_TTL),
             );
             let (layer, io) = natter_realtime::layer(rt);
@@ -118,6 +127,8 @@ impl Application {
             router = router.layer(layer).layer(axum::middleware::map_request(detach_socketio_head));
             realtime = Some((io, ports.bus.clone(), presence));
         }
+        // Outside Socket.IO too: CORS and the security headers cover its answers.
+        let router = natter_http::edge(router, origins, Arc::new(settings.trusted_proxies.clone()));
         let mail_worker = settings.roles.mail.then(|| {
             MailWorker::new(
                 ports.store.clone(),

@@ -15,7 +15,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::layers::{REQUEST_ID, json_errors, origin_guard, security_headers};
+use crate::layers::{REQUEST_ID, json_errors, origin_guard};
 use crate::state::AppState;
 
 /// Bodies of JSON endpoints; an upload route sets its own, larger limit.
@@ -23,7 +23,8 @@ pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 
 pub use web::embedded as web_client_embedded;
 
-/// The whole HTTP surface except what other crates mount (Socket.IO, the web client).
+/// The whole HTTP surface except what other crates mount (Socket.IO); `edge` wraps
+/// it all, Socket.IO included, with CORS and the security headers.
 pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .merge(auth::router())
@@ -45,7 +46,6 @@ pub fn router(state: AppState) -> Router {
                     tracing::info_span!("http", request.id = %id, method = %req.method(), path = %req.uri().path())
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(from_fn(security_headers))
                 .layer(from_fn(json_errors)),
         )
         .with_state(state)
