@@ -13,6 +13,7 @@ use rand::Rng;
 use tokio::sync::Notify;
 use tracing::instrument;
 
+use crate::client_ip::rate_key;
 use crate::secrets::{Secrets, code_hash};
 use crate::tokens::TokenCodec;
 use crate::{AppError, AppResult};
@@ -100,7 +101,7 @@ impl AuthService {
     /// returns once the mail is durably queued.
     #[instrument(skip_all, err)]
     pub async fn request_code(&self, email: &str, ip: IpAddr) -> AppResult<()> {
-        self.limit(&format!("login:ip:{ip}"), &[self.policy.login_per_ip]).await?;
+        self.limit(&format!("login:ip:{}", rate_key(ip)), &[self.policy.login_per_ip]).await?;
         let email = Email::parse(email)?;
         let per_address = [
             Rate::per(1, self.policy.mail_interval),
@@ -134,7 +135,7 @@ impl AuthService {
     /// Exchange a code for a session; the first successful verify creates the account.
     #[instrument(skip_all, err)]
     pub async fn verify(&self, email: &str, otp: &str, ip: IpAddr) -> AppResult<LoggedIn> {
-        self.limit(&format!("verify:ip:{ip}"), &[self.policy.verify_per_ip]).await?;
+        self.limit(&format!("verify:ip:{}", rate_key(ip)), &[self.policy.verify_per_ip]).await?;
         let email = Email::parse(email)?;
         let otp = Otp::parse(otp)?;
         let now = self.clock.now();
@@ -202,20 +203,6 @@ impl AuthService {
             }),
         }
     }
-}
-
-/// The name of the HttpOnly cookie that carries the session token.
-pub const SESSION_COOKIE: &str = "natter_session";
-
-/// The session token among `Cookie` header values, if there is one.
-pub fn session_token_from_cookies<'a>(headers: impl IntoIterator<Item = &'a str>) -> Option<String> {
-    headers
-        .into_iter()
-        .flat_map(|h| h.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.trim_matches('"').to_owned())
-        .filter(|v| !v.is_empty())
 }
 
 /// Uniform over 000000..=999999, from the operating system's CSPRNG.

@@ -3,6 +3,8 @@
 
 pub mod auth;
 pub mod chats;
+pub mod client_ip;
+pub mod connections;
 pub mod error;
 pub mod health;
 pub mod images;
@@ -13,6 +15,7 @@ pub mod messages;
 pub mod origins;
 pub mod presence;
 pub mod secrets;
+pub mod session_cookie;
 pub mod tokens;
 pub mod users;
 pub mod wire;

@@ -8,12 +8,11 @@ use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use natter_app::auth::AuthContext;
+use natter_app::client_ip::ClientAddr;
 use serde::de::DeserializeOwned;
 
 use crate::error::{ApiError, json_error};
 use crate::state::AppState;
-
-pub use natter_app::auth::SESSION_COOKIE;
 
 /// `axum::Json`, answering bad bodies with `400 invalid_body` (or 413/415).
 pub struct Json<T>(pub T);
@@ -80,18 +79,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
     }
 }
 
-/// The peer address of the connection.
+/// The client's address: the one `edge` resolved (the peer, or behind a trusted proxy
+/// the address it forwarded), else the peer.
 pub struct ClientIp(pub IpAddr);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let ip = parts
-            .extensions
-            .get::<ConnectInfo<SocketAddr>>()
-            .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ConnectInfo(addr)| addr.ip());
-        Ok(Self(ip))
+        let resolved = parts.extensions.get::<ClientAddr>().map(|ClientAddr(ip)| *ip);
+        let peer = || parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+        Ok(Self(resolved.or_else(peer).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))))
     }
 }
 
@@ -110,7 +108,7 @@ impl FromRequestParts<AppState> for Auth {
         let token = match bearer_token(parts) {
             Some(t) => t.to_owned(),
             None => {
-                let Some(t) = session_cookie(&parts.headers) else {
+                let Some(t) = session_cookie(state, &parts.headers) else {
                     return Err(ApiError(natter_app::AppError::Unauthenticated).into_response());
                 };
                 if !is_safe(&parts.method) {
@@ -141,8 +139,6 @@ pub fn bearer_token(parts: &Parts) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
-pub fn session_cookie(headers: &axum::http::HeaderMap) -> Option<String> {
-    natter_app::auth::session_token_from_cookies(
-        headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()),
-    )
+fn session_cookie(state: &AppState, headers: &axum::http::HeaderMap) -> Option<String> {
+    state.session_cookie.token_from(headers.get_all(header::COOKIE).iter().filter_map(|v| v.to_str().ok()))
 }

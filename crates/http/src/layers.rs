@@ -71,7 +71,8 @@ pub async fn json_errors(req: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::new(body))
 }
 
-/// Headers every response carries.
+/// Headers every response carries (applied by `edge`, so Socket.IO's too). A route
+/// that sets one of them (media) keeps its own.
 pub async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
@@ -84,7 +85,7 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
     set(
         header::CONTENT_SECURITY_POLICY,
         "default-src 'self'; img-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; \
-         connect-src 'self' ws: wss:; object-src 'none'; base-uri 'self'; form-action 'self'; \
+         connect-src 'self' ws: wss:; object-src 'none'; base-uri 'none'; form-action 'self'; \
          frame-ancestors 'none'",
     );
     set(header::X_FRAME_OPTIONS, "DENY");

@@ -1,12 +1,15 @@
 //! natter's HTTP surface. A handler parses, calls one use-case and maps the result;
 //! rules, SQL and fan-out never sit here.
 
+mod cors;
+mod edge;
 mod error;
 mod extract;
 mod layers;
 mod routes;
 mod state;
 
+pub use edge::edge;
 pub use natter_app::origins::Origins;
 pub use routes::{Surface, router, web_client_embedded};
 pub use state::AppState;

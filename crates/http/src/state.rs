@@ -9,6 +9,7 @@ use natter_app::users::UserService;
 use natter_domain::ports::DevMailbox;
 
 use natter_app::origins::Origins;
+use natter_app::session_cookie::SessionCookie;
 
 /// Everything a handler may reach: the use-case services, nothing lower.
 #[derive(Clone)]
@@ -22,6 +23,6 @@ pub struct AppState {
     /// Present only with the console mailer: backs `/dev/mailbox`.
     pub mailbox: Option<Arc<dyn DevMailbox>>,
     pub origins: Arc<Origins>,
-    /// Mark the session cookie `Secure` (the public URL is https).
-    pub secure_cookies: bool,
+    /// The session cookie's name and flags, from the public URL's scheme.
+    pub session_cookie: SessionCookie,
 }

@@ -1,9 +1,13 @@
 //! The handshake: who is this socket? The token comes from `auth.token` or the
-//! session cookie; anything else is refused with `unauthorized`.
+//! session cookie; anything else is refused with `unauthorized`, and a socket beyond
+//! its user's or its address's cap with `too_many_connections`.
 
-use std::fmt;
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
 
-use natter_app::auth::{AuthContext, session_token_from_cookies};
+use natter_app::auth::AuthContext;
+use natter_app::client_ip::ClientAddr;
+use natter_app::connections::ConnectionSlot;
 use serde::Deserialize;
 use socketioxide::extract::{Extension, SocketRef, State, TryData};
 
@@ -14,47 +18,60 @@ pub struct AuthPayload {
     token: Option<String>,
 }
 
-/// The only reason a handshake fails that a client gets to see.
-#[derive(Debug)]
-pub struct Unauthorized;
-
-impl fmt::Display for Unauthorized {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("unauthorized")
-    }
+/// Why a handshake failed, as the client's `connect_error` message says it.
+#[derive(Debug, thiserror::Error)]
+pub enum Refused {
+    #[error("unauthorized")]
+    Unauthorized,
+    /// The user, or their address, already holds as many sockets as allowed.
+    #[error("too_many_connections")]
+    TooManyConnections,
 }
 
 pub async fn authenticate(
     s: SocketRef,
     State(st): State<RealtimeState>,
     TryData(auth): TryData<AuthPayload>,
-) -> Result<(), Unauthorized> {
+) -> Result<(), Refused> {
     let from_auth = auth.ok().and_then(|a| a.token).filter(|t| !t.is_empty());
     let token = match from_auth {
         Some(t) => t,
         None => {
             let headers = &s.req_parts().headers;
-            let token =
-                session_token_from_cookies(headers.get_all("cookie").iter().filter_map(|v| v.to_str().ok()))
-                    .ok_or(Unauthorized)?;
+            let token = st
+                .handshake
+                .session_cookie
+                .token_from(headers.get_all("cookie").iter().filter_map(|v| v.to_str().ok()))
+                .ok_or(Refused::Unauthorized)?;
             // The browser attaches the cookie whichever page opened the socket: only
             // our own pages may use it (both transports pass through here).
             if let Some(origin) = headers.get("origin") {
-                let allowed = origin.to_str().map(|o| st.origins.allows(o)).unwrap_or(false);
+                let allowed = origin.to_str().map(|o| st.handshake.origins.allows(o)).unwrap_or(false);
                 if !allowed {
-                    return Err(Unauthorized);
+                    return Err(Refused::Unauthorized);
                 }
             }
             token
         }
     };
-    let ctx = st.auth.authenticate(&token).await.map_err(|_| Unauthorized)?;
+    let ctx = st.auth.authenticate(&token).await.map_err(|_| Refused::Unauthorized)?;
+    let ip = s
+        .req_parts()
+        .extensions
+        .get::<ClientAddr>()
+        .map_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED), |ClientAddr(ip)| *ip);
+    let slot = st.handshake.connections.acquire(ctx.user_id, ip).map_err(|_| {
+        tracing::info!(user.id = %ctx.user_id, %ip, "socket refused: too many connections");
+        Refused::TooManyConnections
+    })?;
+    // The slot lives as long as the socket does, however it goes (see `connections`).
+    s.extensions.insert(Arc::new(slot) as Arc<ConnectionSlot>);
     // socketioxide answers CONNECT as soon as this returns and only then starts
     // `on_connect` as a task: a client may already be sending. So everything a first
     // event needs is set up here, before the answer.
     s.extensions.insert(ctx);
-    s.extensions.insert(std::sync::Arc::new(crate::flood::FloodGuard::new()));
-    s.extensions.insert(std::sync::Arc::new(crate::order::SendOrder::new()));
+    s.extensions.insert(Arc::new(crate::flood::FloodGuard::new()));
+    s.extensions.insert(Arc::new(crate::order::SendOrder::new()));
     s.join([rooms::user(ctx.user_id), rooms::session(ctx.session_id)]);
     s.extensions.insert(CameOnline(st.presence.socket_opened(ctx.user_id)));
     events::register(&s);

@@ -14,10 +14,12 @@ use std::time::Duration;
 
 use natter_app::auth::AuthService;
 use natter_app::chats::ChatService;
+use natter_app::connections::Connections;
 use natter_app::media_links::MediaLinks;
 use natter_app::messages::MessageService;
 use natter_app::origins::Origins;
 use natter_app::presence::Presence;
+use natter_app::session_cookie::SessionCookie;
 use natter_domain::bus::Bus;
 use socketioxide::SocketIo;
 use socketioxide::handler::ConnectHandler;
@@ -36,8 +38,18 @@ pub struct RealtimeState {
     pub messages: Arc<MessageService>,
     pub presence: Arc<Presence>,
     pub bus: Arc<dyn Bus>,
-    pub origins: Arc<Origins>,
+    pub handshake: Handshake,
     pub typing: Arc<typing::TypingTimers>,
+}
+
+/// What a handshake is checked against besides the token.
+#[derive(Clone)]
+pub struct Handshake {
+    /// Pages that may open a socket with the user's cookie.
+    pub origins: Arc<Origins>,
+    pub session_cookie: SessionCookie,
+    /// Open sockets per user and per address.
+    pub connections: Arc<Connections>,
 }
 
 impl RealtimeState {
@@ -47,11 +59,11 @@ impl RealtimeState {
         messages: Arc<MessageService>,
         presence: Arc<Presence>,
         bus: Arc<dyn Bus>,
-        origins: Arc<Origins>,
+        handshake: Handshake,
         typing_ttl: Duration,
     ) -> Self {
         let typing = Arc::new(typing::TypingTimers::new(bus.clone(), typing_ttl));
-        Self { auth, chats, messages, presence, bus, origins, typing }
+        Self { auth, chats, messages, presence, bus, handshake, typing }
     }
 
     /// Signs the image URLs of the messages this node sends.

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use anyhow::{Context, bail};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
+use natter_app::client_ip::TrustedProxies;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -19,6 +20,7 @@ pub struct RawConfig {
     pub listen: String,
     pub public_url: String,
     pub allowed_origins: Option<String>,
+    pub trusted_proxies: Option<String>,
     pub data_dir: PathBuf,
     pub database_url: Option<String>,
     pub redis_url: Option<String>,
@@ -37,6 +39,7 @@ impl Default for RawConfig {
             listen: "127.0.0.1:8080".into(),
             public_url: "http://localhost:8080".into(),
             allowed_origins: None,
+            trusted_proxies: None,
             data_dir: PathBuf::from("./natter-data"),
             database_url: None,
             redis_url: None,
@@ -60,6 +63,7 @@ impl RawConfig {
                 "listen",
                 "public_url",
                 "allowed_origins",
+                "trusted_proxies",
                 "data_dir",
                 "database_url",
                 "redis_url",
@@ -156,6 +160,8 @@ pub struct Settings {
     pub listen: SocketAddr,
     pub public_url: Url,
     pub allowed_origins: Vec<String>,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
     pub data_dir: PathBuf,
     pub database_url: String,
     pub smtp_url: Option<Secret>,
@@ -180,6 +186,10 @@ impl Settings {
             .filter(|s| !s.is_empty())
             .map(|o| parse_origin("NATTER_ALLOWED_ORIGINS", o).map(|u| origin_of(&u)))
             .collect::<anyhow::Result<Vec<_>>>()?;
+        let trusted_proxies = TrustedProxies::parse(raw.trusted_proxies.as_deref().unwrap_or_default())
+            .map_err(|e| {
+                anyhow::anyhow!("NATTER_TRUSTED_PROXIES: {e}; use a comma list like 10.0.0.1,10.1.0.0/16")
+            })?;
         let database_url = match raw.database_url {
             Some(u) if u.starts_with("sqlite:") => u,
             Some(u) if u.starts_with("postgres:") || u.starts_with("postgresql:") => bail!(
@@ -218,6 +228,7 @@ impl Settings {
             listen,
             public_url,
             allowed_origins,
+            trusted_proxies,
             data_dir: raw.data_dir,
             database_url,
             smtp_url,
@@ -245,6 +256,14 @@ impl Settings {
             (
                 "NATTER_ALLOWED_ORIGINS",
                 if self.allowed_origins.is_empty() { none() } else { self.allowed_origins.join(",") },
+            ),
+            (
+                "NATTER_TRUSTED_PROXIES",
+                if self.trusted_proxies.is_empty() {
+                    "(unset: the TCP peer is the client)".into()
+                } else {
+                    self.trusted_proxies.describe()
+                },
             ),
             ("NATTER_DATA_DIR", self.data_dir.display().to_string()),
             ("NATTER_DATABASE_URL", redact_url(&self.database_url)),
@@ -306,6 +325,9 @@ mod tests {
         assert!(bad(|r| r.public_url = "ftp://x".into()).starts_with("NATTER_PUBLIC_URL"));
         assert!(bad(|r| r.role = "chef".into()).starts_with("NATTER_ROLE"));
         assert!(bad(|r| r.smtp_url = Some("http://x".into())).starts_with("NATTER_SMTP_URL"));
+        assert!(
+            bad(|r| r.trusted_proxies = Some("10.0.0.1,nginx".into())).starts_with("NATTER_TRUSTED_PROXIES")
+        );
     }
 
     #[test]

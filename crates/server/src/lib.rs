@@ -13,6 +13,7 @@ use anyhow::Context;
 use axum::serve::ListenerExt;
 use natter_app::auth::{AuthPolicy, AuthService};
 use natter_app::chats::ChatService;
+use natter_app::connections::{Connections, SocketCaps};
 use natter_app::health::Health;
 use natter_app::mail::{MailWorker, RetryPolicy};
 use natter_app::media::MediaService;
@@ -20,11 +21,12 @@ use natter_app::media_links::MediaLinks;
 use natter_app::messages::MessageService;
 use natter_app::presence::Presence;
 use natter_app::secrets::Secrets;
+use natter_app::session_cookie::SessionCookie;
 use natter_app::users::UserService;
 use natter_domain::bus::Bus;
 use natter_domain::ports::{Clock, Rate};
 use natter_http::{AppState, Origins, Surface};
-use natter_realtime::RealtimeState;
+use natter_realtime::{Handshake, RealtimeState};
 use socketioxide::SocketIo;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
@@ -45,6 +47,8 @@ pub struct Overrides {
     pub typing_ttl: Option<Duration>,
     /// Another bus, for tests that make it fail.
     pub bus: Option<Arc<dyn Bus>>,
+    /// Open sockets per user and per address.
+    pub socket_caps: Option<SocketCaps>,
 }
 
 const TYPING_TTL: Duration = Duration::from_secs(5);
@@ -103,6 +107,7 @@ impl Application {
         ));
         let health = Arc::new(Health::new(store.clone()));
         let origins = Arc::new(Origins::new(&settings.public_origin(), &settings.allowed_origins));
+        let session_cookie = SessionCookie::for_public_url(settings.public_url.scheme() == "https");
         let state = AppState {
             auth: auth.clone(),
             users: Arc::new(UserService::new(store.clone(), clock.clone())),
@@ -112,7 +117,7 @@ impl Application {
             health: health.clone(),
             mailbox: ports.mailbox.clone(),
             origins: origins.clone(),
-            secure_cookies: settings.public_url.scheme() == "https",
+            session_cookie,
         };
         let mut router =
             natter_http::router(state, Surface { api: settings.roles.api, mail: settings.roles.mail });
@@ -125,7 +130,11 @@ impl Application {
                 messages,
                 presence.clone(),
                 ports.bus.clone(),
-                origins,
+                Handshake {
+                    origins: origins.clone(),
+                    session_cookie,
+                    connections: Connections::new(overrides.socket_caps.unwrap_or_default()),
+                },
                 overrides.typing_ttl.unwrap_or(TYPING_TTL),
             );
             let (layer, io) = natter_realtime::layer(rt.clone());
@@ -133,6 +142,8 @@ impl Application {
             router = router.layer(layer).layer(axum::middleware::map_request(detach_socketio_head));
             realtime = Some((io, rt));
         }
+        // Outside Socket.IO too: CORS and the security headers cover its answers.
+        let router = natter_http::edge(router, origins, Arc::new(settings.trusted_proxies.clone()));
         let mail_worker = settings.roles.mail.then(|| {
             MailWorker::new(
                 ports.store.clone(),

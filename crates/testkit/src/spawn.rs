@@ -8,6 +8,7 @@ use std::time::Duration;
 use natter::config::{RawConfig, Settings};
 use natter::{Application, Overrides};
 use natter_app::auth::AuthPolicy;
+use natter_app::connections::SocketCaps;
 use natter_app::mail::RetryPolicy;
 use natter_domain::bus::Bus;
 use natter_domain::ports::Rate;
@@ -37,6 +38,12 @@ pub struct TestOptions {
     pub send_rates: Option<Vec<Rate>>,
     /// Another bus (see `faults::ClosableBus`).
     pub bus: Option<Arc<dyn Bus>>,
+    /// `NATTER_ALLOWED_ORIGINS`.
+    pub allowed_origins: Option<String>,
+    /// `NATTER_TRUSTED_PROXIES`.
+    pub trusted_proxies: Option<String>,
+    /// Open sockets per user and per address (production's caps otherwise).
+    pub socket_caps: Option<SocketCaps>,
 }
 
 pub struct TestApp {
@@ -71,6 +78,8 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         data_dir: data_dir.path().to_path_buf(),
         smtp_url: opts.smtp_url.clone(),
         role: opts.role.clone().unwrap_or_else(|| "all".into()),
+        allowed_origins: opts.allowed_origins.clone(),
+        trusted_proxies: opts.trusted_proxies.clone(),
         ..RawConfig::default()
     };
     let settings = Settings::from_raw(raw).expect("test settings are valid");
@@ -80,6 +89,7 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         retry_policy: Some(opts.retry_policy.clone().unwrap_or_else(fast_retries)),
         typing_ttl: opts.typing_ttl,
         bus: opts.bus.clone(),
+        socket_caps: opts.socket_caps,
         send_rates: Some(
             opts.send_rates.clone().unwrap_or_else(|| vec![Rate::per(100_000, Duration::from_secs(1))]),
         ),

@@ -9,8 +9,9 @@ use cookie::{Cookie, SameSite};
 use serde::Deserialize;
 
 use crate::error::ApiResult;
-use crate::extract::{Auth, ClientIp, Json, SESSION_COOKIE};
+use crate::extract::{Auth, ClientIp, Json};
 use crate::state::AppState;
+use natter_app::session_cookie::SessionCookie;
 use natter_app::wire::{MessageOnly, UserWithToken};
 
 pub fn router() -> Router<AppState> {
@@ -45,7 +46,7 @@ async fn verify(
     let logged_in = s.auth.verify(&b.email, &b.otp, ip).await?;
     let max_age =
         cookie::time::Duration::seconds(i64::try_from(s.auth.session_ttl().as_secs()).unwrap_or(i64::MAX));
-    let cookie = session_cookie(logged_in.token.clone(), max_age, s.secure_cookies);
+    let cookie = session_cookie(s.session_cookie, logged_in.token.clone(), max_age);
     let body =
         UserWithToken { message: "Login successful", user: logged_in.user.into(), token: logged_in.token };
     Ok(with_cookie(Json(body).into_response(), &cookie))
@@ -53,16 +54,17 @@ async fn verify(
 
 async fn logout(State(s): State<AppState>, auth: Auth) -> ApiResult<Response> {
     s.auth.logout(auth.ctx).await?;
-    let cookie = session_cookie(String::new(), cookie::time::Duration::ZERO, s.secure_cookies);
+    let cookie = session_cookie(s.session_cookie, String::new(), cookie::time::Duration::ZERO);
     Ok(with_cookie(StatusCode::NO_CONTENT.into_response(), &cookie))
 }
 
-fn session_cookie(value: String, max_age: cookie::time::Duration, secure: bool) -> Cookie<'static> {
-    Cookie::build((SESSION_COOKIE, value))
+/// `Path=/` and no `Domain`, as the `__Host-` name (https) requires.
+fn session_cookie(kind: SessionCookie, value: String, max_age: cookie::time::Duration) -> Cookie<'static> {
+    Cookie::build((kind.name(), value))
         .http_only(true)
         .same_site(SameSite::Lax)
         .path("/")
-        .secure(secure)
+        .secure(kind.secure())
         .max_age(max_age)
         .build()
 }

@@ -40,6 +40,16 @@ async fn get_media(
             // Keys are random and never reused for other bytes.
             h.insert(header::CACHE_CONTROL, HeaderValue::from_static("private, max-age=31536000, immutable"));
             h.insert(header::CONTENT_DISPOSITION, HeaderValue::from_static("inline"));
+            // Bytes from users: even opened as a page of their own, they run nothing,
+            // load nothing, and other sites may not embed them.
+            h.insert(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; sandbox"),
+            );
+            h.insert(
+                axum::http::HeaderName::from_static("cross-origin-resource-policy"),
+                HeaderValue::from_static("same-site"),
+            );
             res
         }
         Err(natter_app::AppError::Unexpected(e)) => {

@@ -15,7 +15,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 
-use crate::layers::{REQUEST_ID, json_errors, origin_guard, security_headers};
+use crate::layers::{REQUEST_ID, json_errors, origin_guard};
 use crate::state::AppState;
 
 /// Bodies of JSON endpoints; an upload route sets its own, larger limit.
@@ -34,7 +34,8 @@ pub struct Surface {
     pub mail: bool,
 }
 
-/// The HTTP surface except what other crates mount (Socket.IO).
+/// The HTTP surface except what other crates mount (Socket.IO); `edge` wraps it
+/// all, Socket.IO included, with CORS and the security headers.
 pub fn router(state: AppState, surface: Surface) -> Router {
     let mut app = Router::new().merge(health::router());
     if surface.api {
@@ -59,7 +60,6 @@ pub fn router(state: AppState, surface: Surface) -> Router {
                     tracing::info_span!("http", request.id = %id, method = %req.method(), path = %req.uri().path())
                 }))
                 .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(from_fn(security_headers))
                 .layer(from_fn(json_errors)),
         )
         .with_state(state)

@@ -2,7 +2,8 @@
 
 use std::time::Duration;
 
-use natter_testkit::{TestOptions, spawn_app, spawn_app_with};
+use natter_testkit::socket::SocketOptions;
+use natter_testkit::{TestOptions, TestSocket, spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -147,4 +148,101 @@ async fn a_cross_site_form_cannot_log_a_browser_in() {
         app.post_json("/verify", json!({ "email": "ada@example.com", "otp": code })).await.status(),
         StatusCode::OK
     );
+}
+
+#[tokio::test]
+async fn on_an_https_public_url_the_cookie_is_host_only_and_read_under_that_name_alone() {
+    const HTTPS: &str = "https://chat.example.com";
+    let app = spawn_app_with(TestOptions { public_url: Some(HTTPS.into()), ..Default::default() }).await;
+    let code = app.request_code("ada@example.com").await;
+    let res = app.post_json("/verify", json!({ "email": "ada@example.com", "otp": code })).await;
+    let set = cookie_of(&res);
+    assert!(set.starts_with("__Host-natter_session="), "{set}");
+    for part in ["Secure", "Path=/", "HttpOnly"] {
+        assert!(set.contains(part), "{part} missing in {set}");
+    }
+    assert!(!set.to_ascii_lowercase().contains("domain="), "{set}");
+    let token = set.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
+    let me = |cookie: String| app.http.get(app.api("/me")).header("cookie", cookie).send();
+    assert_eq!(me(format!("__Host-natter_session={token}")).await.unwrap().status(), StatusCode::OK);
+    // A plain-named cookie is one this server never set (a sibling subdomain could).
+    assert_eq!(me(format!("natter_session={token}")).await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    // The socket handshake reads the same name.
+    let socket = |cookie: String| SocketOptions {
+        headers: vec![("Cookie".into(), cookie), ("Origin".into(), HTTPS.into())],
+        ..Default::default()
+    };
+    TestSocket::try_connect(&app, socket(format!("__Host-natter_session={token}")))
+        .await
+        .expect("the host-only cookie opens a socket")
+        .disconnect()
+        .await;
+    let plain = TestSocket::try_connect(&app, socket(format!("natter_session={token}"))).await.err();
+    assert!(plain.as_deref().is_some_and(|e| e.contains("unauthorized")), "{plain:?}");
+}
+
+#[tokio::test]
+async fn on_a_plain_http_public_url_the_cookie_keeps_its_plain_name_on_both_paths() {
+    let app = spawn_app().await;
+    let cookie = cookie_login(&app, "ada@example.com").await;
+    assert!(cookie.starts_with("natter_session="), "{cookie}");
+    let me = app.http.get(app.api("/me")).header("cookie", &cookie).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let host_named = cookie.replacen("natter_session=", "__Host-natter_session=", 1);
+    let me = app.http.get(app.api("/me")).header("cookie", &host_named).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+    let socket = |cookie: String| SocketOptions {
+        headers: vec![("Cookie".into(), cookie), ("Origin".into(), ORIGIN.into())],
+        ..Default::default()
+    };
+    TestSocket::try_connect(&app, socket(cookie.clone()))
+        .await
+        .expect("the cookie opens a socket")
+        .disconnect()
+        .await;
+    assert!(TestSocket::try_connect(&app, socket(host_named)).await.is_err());
+}
+
+/// The session token re-signed with the server's own key after `edit` changed its
+/// header and claims: what the server would accept if it only checked the signature.
+fn resigned(app: &natter_testkit::TestApp, token: &str, edit: impl Fn(&mut Value, &mut Value)) -> String {
+    use base64::Engine;
+    use hmac::{Hmac, Mac};
+    let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let parts: Vec<&str> = token.split('.').collect();
+    let mut header: Value = serde_json::from_slice(&b64.decode(parts[0]).unwrap()).unwrap();
+    let mut claims: Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
+    edit(&mut header, &mut claims);
+    let master =
+        hex::decode(std::fs::read_to_string(app.data_dir.path().join("secret.key")).unwrap().trim()).unwrap();
+    let key = natter_app::secrets::Secrets::derive(&master).token_key;
+    let input = format!("{}.{}", b64.encode(header.to_string()), b64.encode(claims.to_string()));
+    let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
+    mac.update(input.as_bytes());
+    format!("{input}.{}", b64.encode(mac.finalize().into_bytes()))
+}
+
+#[tokio::test]
+async fn a_correctly_signed_token_that_is_not_yet_valid_or_names_a_key_is_refused() {
+    let app = spawn_app().await;
+    let s = app.login("ada@example.com").await;
+    // The control: re-signing alone keeps the token good, so a refusal below is the claim's.
+    let same = resigned(&app, &s.token, |_, _| {});
+    assert_eq!(app.get_authed("/me", &same).await.status(), StatusCode::OK);
+    let later = |c: &mut Value| c["iat"].as_i64().unwrap() + 3600;
+    let forged = [
+        ("nbf in an hour", resigned(&app, &s.token, |_, c| c["nbf"] = json!(later(c)))),
+        ("iat in an hour", resigned(&app, &s.token, |_, c| c["iat"] = json!(later(c)))),
+        ("typ JWE", resigned(&app, &s.token, |h, _| h["typ"] = json!("JWE"))),
+        ("a kid", resigned(&app, &s.token, |h, _| h["kid"] = json!("natter-2"))),
+    ];
+    for (what, token) in forged {
+        let res = app.get_authed("/me", &token).await;
+        assert_eq!(res.status(), StatusCode::UNAUTHORIZED, "{what}");
+        assert_eq!(res.json::<Value>().await.unwrap()["code"], "unauthenticated");
+    }
+    // Once the server's clock reaches nbf, that token is fine.
+    let nbf = resigned(&app, &s.token, |_, c| c["nbf"] = json!(later(c)));
+    app.clock.advance(Duration::from_secs(3600));
+    assert_eq!(app.get_authed("/me", &nbf).await.status(), StatusCode::OK);
 }
