@@ -12,11 +12,15 @@ import { runSeedScenario } from './seed/seed.e2e';
  */
 const apiUrl = (process.env.NATTER_URL ?? 'http://127.0.0.1:8080').replace(/\/$/, '');
 const port = Number(process.env.SEED_PAGE_PORT ?? 3000);
+// The page and the API on one host, other ports: one site, as the seed runs (:3000 and
+// the API on localhost). Media answers carry CORP same-site, so a page on another site
+// could not show the images.
+const host = process.env.SEED_PAGE_HOST ?? 'localhost';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 async function main() {
   const started = Date.now();
-  const page = await startPageServer({ apiUrl, port });
+  const page = await startPageServer({ apiUrl, port, host });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],

@@ -222,7 +222,8 @@ impl From<ChatSummary> for ChatDto {
             id: s.chat.id.to_string(),
             users: s.chat.members.iter().map(ToString::to_string).collect(),
             latest_message: s.latest.map(|m| LatestMessageDto {
-                text: if m.text.is_empty() && m.image.is_some() { "📷 Image".into() } else { m.text },
+                // As the seed: an image, captioned or not, is previewed by these words.
+                text: if m.image.is_some() { "📷 Image".into() } else { m.text },
                 sender: m.sender.to_string(),
             }),
             unseen_count: s.unseen_count,
