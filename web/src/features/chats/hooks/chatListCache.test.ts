@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatListItem, Message } from '../../../lib/wire';
-import { applyNewMessage, clearUnseen } from './chatListCache';
+import { applyNewMessage, clearUnseen, previewText } from './chatListCache';
 
 const chat = (id: string, unseenCount = 0, lastSeq = 1): ChatListItem => ({
   user: { _id: `u-${id}`, name: id, email: `${id}@example.com`, createdAt: '', updatedAt: '' },
@@ -48,5 +48,11 @@ describe('chat list cache', () => {
 
   it('clears the badge of a chat', () => {
     expect(clearUnseen([chat('a', 4)], 'a')[0]?.chat.unseenCount).toBe(0);
+  });
+
+  it('previews an image as the server does, captioned or not', () => {
+    expect(previewText({ text: 'look', messageType: 'image' })).toBe('📷 Image');
+    expect(previewText({ text: '', messageType: 'image' })).toBe('📷 Image');
+    expect(previewText({ text: 'hi', messageType: 'text' })).toBe('hi');
   });
 });

@@ -36,7 +36,7 @@ export function clearUnseen(list: ChatListItem[], chatId: string): ChatListItem[
     : list;
 }
 
+/** What the chat list shows of a message: as the server (and the seed) do, an image is "📷 Image", captioned or not. */
 export function previewText(message: Pick<Message, 'text' | 'messageType'>): string {
-  if (message.text.trim()) return message.text;
-  return message.messageType === 'image' ? '📷 Image' : '';
+  return message.messageType === 'image' ? '📷 Image' : message.text;
 }
