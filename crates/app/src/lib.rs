@@ -12,6 +12,7 @@ pub mod messages;
 pub mod origins;
 pub mod presence;
 pub mod secrets;
+pub mod signup;
 pub mod tokens;
 pub mod users;
 pub mod wire;

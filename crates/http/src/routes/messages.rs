@@ -63,7 +63,7 @@ async fn send_message(State(s): State<AppState>, auth: Auth, req: Request) -> Ap
         }
     };
     let stored = s.messages.send(auth.ctx, input).await?;
-    let sender = s.users.get(auth.ctx.user_id).await?;
+    let sender = s.users.me(auth.ctx).await?;
     let status = if stored.created { StatusCode::CREATED } else { StatusCode::OK };
     let body = SendAnswer { message: MessageDto::new(stored.message, &[]), sender: sender.into() };
     Ok((status, Json(body)).into_response())
@@ -142,7 +142,7 @@ async fn list_messages(
     };
     let view = s.messages.list(auth.ctx, &chat_id, cursor, q.limit).await?;
     let user = match other_member(&view.chat, auth.ctx.user_id) {
-        Some(id) => s.users.get(id).await.ok().map(UserDto::from),
+        Some(id) => s.users.in_chat(&view.chat, id).await.ok().map(UserDto::from),
         None => None,
     };
     let messages = view.page.messages.into_iter().map(|m| MessageDto::new(m, &view.markers)).collect();
