@@ -10,7 +10,7 @@ pub mod spawn;
 
 pub use clock::ManualClock;
 pub use socket::TestSocket;
-pub use spawn::{LoggedIn, TestApp, TestOptions, spawn_app, spawn_app_with};
+pub use spawn::{LoggedIn, Signup, TestApp, TestOptions, spawn_app, spawn_app_with};
 
 /// Poll `f` until it returns `Some`, or fail after `deadline`. For readiness checks
 /// that have no event to wait on (mail arriving at a server we do not control).

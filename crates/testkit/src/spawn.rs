@@ -21,6 +21,18 @@ use crate::ManualClock;
 /// like the web client.
 pub const PUBLIC_URL: &str = "http://natter.test";
 
+/// Who may join a test server. Tests that are not about it get `Open`: the test public
+/// URL is not loopback, so the install's own default would be closed.
+#[derive(Debug, Default, Clone)]
+pub enum Signup {
+    #[default]
+    Open,
+    /// `NATTER_SIGNUP=closed` with these `NATTER_SIGNUP_DOMAINS` (a comma list).
+    Closed { domains: String },
+    /// Neither variable set: what a new install on the public URL starts with.
+    InstallDefault,
+}
+
 #[derive(Default, Clone)]
 pub struct TestOptions {
     pub smtp_url: Option<String>,
@@ -34,6 +46,7 @@ pub struct TestOptions {
     pub typing_ttl: Option<Duration>,
     /// Message send rates; tests that are not about this limit get a high one.
     pub send_rates: Option<Vec<Rate>>,
+    pub signup: Signup,
 }
 
 pub struct TestApp {
@@ -66,6 +79,15 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         data_dir: data_dir.path().to_path_buf(),
         smtp_url: opts.smtp_url.clone(),
         role: opts.role.clone().unwrap_or_else(|| "all".into()),
+        signup: match &opts.signup {
+            Signup::Open => Some("open".into()),
+            Signup::Closed { .. } => Some("closed".into()),
+            Signup::InstallDefault => None,
+        },
+        signup_domains: match &opts.signup {
+            Signup::Closed { domains } => Some(domains.clone()),
+            _ => None,
+        },
         ..RawConfig::default()
     };
     let settings = Settings::from_raw(raw).expect("test settings are valid");
@@ -108,6 +130,16 @@ fn fast_retries() -> RetryPolicy {
 impl TestApp {
     pub fn api(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.url)
+    }
+
+    /// A client whose requests come from `ip` (any 127.x.y.z works on Linux loopback),
+    /// for rules that depend on where a request comes from.
+    pub fn http_from(&self, ip: &str) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(Some(ip.parse().unwrap()))
+            .build()
+            .unwrap()
     }
 
     pub fn db_path(&self) -> PathBuf {
