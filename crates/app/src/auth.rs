@@ -43,8 +43,8 @@ use tracing::instrument;
 
 use crate::secrets::{Secrets, code_hash};
 use crate::signup::SignupPolicy;
-use crate::users::Profile;
 use crate::tokens::TokenCodec;
+use crate::users::Profile;
 use crate::{AppError, AppResult};
 
 /// The numbers behind the login rules; `Default` is what production runs.

@@ -82,8 +82,11 @@ impl UserService {
     #[instrument(skip_all, fields(user.id = %who.user_id), err)]
     pub async fn rename(&self, who: AuthContext, name: &str) -> AppResult<Profile> {
         let name = DisplayName::parse(name)?;
-        let user =
-            self.store.update_user_name(who.user_id, &name, self.clock.now()).await.map_err(user_not_found)?;
+        let user = self
+            .store
+            .update_user_name(who.user_id, &name, self.clock.now())
+            .await
+            .map_err(user_not_found)?;
         Ok(Profile::visible(user))
     }
 

@@ -75,8 +75,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// Invite `email` (one invitation per address, whoever made it): the invitation
     /// and whether it was created now (`false`: it existed, and is returned unchanged).
-    async fn create_invite(&self, email: &Email, invited_by: UserId, now: Timestamp)
-    -> StoreResult<(Invite, bool)>;
+    async fn create_invite(
+        &self,
+        email: &Email,
+        invited_by: UserId,
+        now: Timestamp,
+    ) -> StoreResult<(Invite, bool)>;
     /// The invitations `invited_by` made, newest first.
     async fn list_invites(&self, invited_by: UserId) -> StoreResult<Vec<Invite>>;
 

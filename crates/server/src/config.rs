@@ -8,8 +8,8 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use figment::Figment;
-use natter_app::signup::SignupPolicy;
 use figment::providers::{Env, Format, Serialized, Toml};
+use natter_app::signup::SignupPolicy;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -299,7 +299,11 @@ impl Settings {
 /// public URL on loopback (the embedded default, a developer's machine) means open, so
 /// `natter serve` just works there, while anything reachable from elsewhere starts
 /// closed: its first account (the admin) gets in and invites the others.
-fn signup_policy(mode: Option<&str>, domains: Option<&str>, public_url: &Url) -> anyhow::Result<SignupPolicy> {
+fn signup_policy(
+    mode: Option<&str>,
+    domains: Option<&str>,
+    public_url: &Url,
+) -> anyhow::Result<SignupPolicy> {
     let domains = domains.map(str::trim).filter(|d| !d.is_empty());
     let closed = |d: Option<&str>| {
         SignupPolicy::closed(d.unwrap_or_default()).map_err(|e| anyhow::anyhow!("{}", e.message))
@@ -387,8 +391,10 @@ mod tests {
             };
             Settings::from_raw(raw).map(|s| s.signup).map_err(|e| e.to_string())
         };
-        let closed = |d: &[&str]| Ok(SignupPolicy::Closed { domains: d.iter().map(|s| s.to_string()).collect() });
-        for url in ["http://localhost:8080", "http://127.0.0.1:8080", "http://127.3.4.5", "http://[::1]:8080"] {
+        let closed =
+            |d: &[&str]| Ok(SignupPolicy::Closed { domains: d.iter().map(|s| s.to_string()).collect() });
+        for url in ["http://localhost:8080", "http://127.0.0.1:8080", "http://127.3.4.5", "http://[::1]:8080"]
+        {
             assert_eq!(signup(url, None, None), Ok(SignupPolicy::Open), "{url}");
         }
         for url in ["https://chat.example.com", "http://192.168.1.10:8080", "http://[2001:db8::1]"] {
@@ -396,10 +402,19 @@ mod tests {
         }
         assert_eq!(signup("https://chat.example.com", Some("open"), None), Ok(SignupPolicy::Open));
         assert_eq!(signup("http://localhost:8080", Some("closed"), None), closed(&[]));
-        assert_eq!(signup("http://localhost:8080", None, Some("Example.com, b.org")), closed(&["example.com", "b.org"]));
+        assert_eq!(
+            signup("http://localhost:8080", None, Some("Example.com, b.org")),
+            closed(&["example.com", "b.org"])
+        );
         assert!(signup("http://x.io", Some("maybe"), None).unwrap_err().starts_with("NATTER_SIGNUP must"));
-        assert!(signup("http://x.io", Some("open"), Some("a.io")).unwrap_err().starts_with("NATTER_SIGNUP_DOMAINS"));
-        assert!(signup("http://x.io", None, Some("a.io, no way")).unwrap_err().contains("NATTER_SIGNUP_DOMAINS"));
+        assert!(
+            signup("http://x.io", Some("open"), Some("a.io"))
+                .unwrap_err()
+                .starts_with("NATTER_SIGNUP_DOMAINS")
+        );
+        assert!(
+            signup("http://x.io", None, Some("a.io, no way")).unwrap_err().contains("NATTER_SIGNUP_DOMAINS")
+        );
     }
 
     #[test]

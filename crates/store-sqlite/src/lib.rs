@@ -132,14 +132,17 @@ impl Store for SqliteStore {
                         "select id, code_hash, tries from login_codes where email = ?1 and expires_at > ?2",
                     )
                     .and_then(|mut s| {
-                        s.query_map(params![email, now.as_millis()], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
-                            .collect::<rusqlite::Result<Vec<_>>>()
+                        s.query_map(params![email, now.as_millis()], |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                        })?
+                        .collect::<rusqlite::Result<Vec<_>>>()
                     })
                     .map_err(w)?;
                 if codes.is_empty() {
                     return Ok(CodeCheck::Missing);
                 }
-                let usable: Vec<_> = codes.iter().filter(|(_, _, tries)| *tries < i64::from(max_tries)).collect();
+                let usable: Vec<_> =
+                    codes.iter().filter(|(_, _, tries)| *tries < i64::from(max_tries)).collect();
                 if usable.is_empty() {
                     return Ok(CodeCheck::Exhausted);
                 }

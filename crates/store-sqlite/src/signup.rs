@@ -38,7 +38,9 @@ impl SqliteStore {
                     .and_then(|mut s| s.query_row([], |r| r.get(0)))
                     .map_err(w)?;
                 let invited: bool = conn
-                    .prepare_cached("select exists (select 1 from invites where email = ?1 and used_at is null)")
+                    .prepare_cached(
+                        "select exists (select 1 from invites where email = ?1 and used_at is null)",
+                    )
                     .and_then(|mut s| s.query_row(params![email], |r| r.get(0)))
                     .map_err(w)?;
                 let admitted = match admission {
@@ -59,7 +61,8 @@ impl SqliteStore {
                 conn.prepare_cached("update invites set used_at = ?2 where email = ?1 and used_at is null")
                     .and_then(|mut s| s.execute(params![email, now.as_millis()]))
                     .map_err(w)?;
-                let row = conn.prepare_cached(&select).and_then(|mut s| s.query_row(params![email], UserRow::read));
+                let row =
+                    conn.prepare_cached(&select).and_then(|mut s| s.query_row(params![email], UserRow::read));
                 Ok(Some((row.map_err(w)?, true)))
             })
             .await?;

@@ -52,11 +52,7 @@ async fn list_users(
     Ok(Json(users.into_iter().map(UserDto::from).collect()))
 }
 
-async fn get_user(
-    State(s): State<AppState>,
-    auth: Auth,
-    Path(id): Path<String>,
-) -> ApiResult<Json<UserDto>> {
+async fn get_user(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<UserDto>> {
     let id = id.parse().map_err(|_| AppError::not_found("user_not_found", "No such user."))?;
     Ok(Json(s.users.get(auth.ctx, id).await?.into()))
 }

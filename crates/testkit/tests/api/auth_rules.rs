@@ -138,7 +138,8 @@ async fn at_most_5_code_mails_an_hour_per_address_from_one_network() {
     // Another address is not affected, nor the same address asked for from elsewhere.
     app.request_code("bob@example.com").await;
     let elsewhere = app.http_from("127.0.7.1");
-    let res = elsewhere.post(app.api("/login")).json(&json!({ "email": "ada@example.com" })).send().await.unwrap();
+    let res =
+        elsewhere.post(app.api("/login")).json(&json!({ "email": "ada@example.com" })).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     app.code_for("ada@example.com", 6).await;
     app.clock.advance(Duration::from_secs(3600));
@@ -149,7 +150,8 @@ async fn at_most_5_code_mails_an_hour_per_address_from_one_network() {
 /// Wait until every mail queued so far was delivered (or given up on), so a test can
 /// count what was *not* sent.
 pub async fn settle_mail(app: &natter_testkit::TestApp) {
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", app.db_path().display())).await.unwrap();
+    let pool =
+        sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", app.db_path().display())).await.unwrap();
     natter_testkit::eventually(Duration::from_secs(10), "the mail queue to drain", || async {
         let (open,): (i64,) =
             sqlx::query_as("select count(*) from jobs where done_at is null and dead_at is null")

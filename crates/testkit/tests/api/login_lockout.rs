@@ -52,12 +52,20 @@ async fn an_attacker_asking_for_codes_cannot_lock_the_owner_out() {
         if step % 3 == 0 {
             owner_tries += 1;
             let (status, body) = login_from(&app, &owner, VICTIM).await;
-            assert_eq!((status, body["message"].as_str()), (StatusCode::OK, Some(SENTENCE)), "try {owner_tries}");
+            assert_eq!(
+                (status, body["message"].as_str()),
+                (StatusCode::OK, Some(SENTENCE)),
+                "try {owner_tries}"
+            );
             settle_mail(&app).await;
             let newest = newest_code(&app, VICTIM).await;
             if held.as_deref() != Some(newest.as_str()) {
                 if let Some(old) = held.replace(newest) {
-                    assert_eq!(verify_from(&app, &owner, VICTIM, &old).await, StatusCode::OK, "try {owner_tries}");
+                    assert_eq!(
+                        verify_from(&app, &owner, VICTIM, &old).await,
+                        StatusCode::OK,
+                        "try {owner_tries}"
+                    );
                     tries_logged_in += tries_holding;
                 }
                 tries_holding = 0;
@@ -81,7 +89,8 @@ async fn an_attacker_asking_for_codes_cannot_lock_the_owner_out() {
 #[tokio::test]
 async fn a_mail_bomb_from_many_networks_sends_at_most_the_ceiling_an_hour() {
     let app = spawn_app().await;
-    let bombers: Vec<reqwest::Client> = (0..30).map(|i| app.http_from(&format!("127.0.{}.1", 10 + i))).collect();
+    let bombers: Vec<reqwest::Client> =
+        (0..30).map(|i| app.http_from(&format!("127.0.{}.1", 10 + i))).collect();
     for _round in 0..3 {
         for b in &bombers {
             let (status, body) = login_from(&app, b, VICTIM).await;

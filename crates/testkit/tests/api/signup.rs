@@ -47,7 +47,14 @@ async fn user(app: &TestApp, viewer: &LoggedIn, id: &str) -> Value {
 }
 
 async fn search(app: &TestApp, viewer: &LoggedIn, q: &str) -> Vec<Value> {
-    let res = app.http.get(app.api("/user/all")).query(&[("q", q)]).bearer_auth(&viewer.token).send().await.unwrap();
+    let res = app
+        .http
+        .get(app.api("/user/all"))
+        .query(&[("q", q)])
+        .bearer_auth(&viewer.token)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.unwrap()
 }
@@ -71,7 +78,10 @@ async fn a_closed_install_refuses_a_stranger_like_a_wrong_code() {
     assert!(mail["body"].as_str().unwrap().contains("not invited"), "{mail}");
     assert_eq!(extract_code_of(&mail), None);
     // Any code the stranger tries is refused exactly like a wrong code of a member.
-    assert_eq!(verify(&app, "eve@evil.example", "123456").await, wrong_code_answer(&app, "admin@example.com").await);
+    assert_eq!(
+        verify(&app, "eve@evil.example", "123456").await,
+        wrong_code_answer(&app, "admin@example.com").await
+    );
     assert_eq!(user_count(&app, &admin).await, 1, "no account was made");
 }
 
@@ -220,12 +230,18 @@ async fn a_strangers_search_is_no_email_oracle() {
     let dan = app.login("dan@example.com").await;
     for partial in ["navy", "grace@", "grace@navy", "navy.example", "@navy.example", "e"] {
         let found = search(&app, &dan, partial).await;
-        assert!(found.iter().all(|u| u["_id"] != grace.user_id.as_str()), "{partial:?} found grace: {found:?}");
+        assert!(
+            found.iter().all(|u| u["_id"] != grace.user_id.as_str()),
+            "{partial:?} found grace: {found:?}"
+        );
     }
     // The whole address finds the colleague, with the address the searcher typed.
     let found = search(&app, &dan, "Grace@Navy.example").await;
     assert_eq!(found.len(), 1);
-    assert_eq!((found[0]["name"].as_str(), found[0]["email"].as_str()), (Some("Admiral"), Some("grace@navy.example")));
+    assert_eq!(
+        (found[0]["name"].as_str(), found[0]["email"].as_str()),
+        (Some("Admiral"), Some("grace@navy.example"))
+    );
     // Names still match as before.
     assert_eq!(search(&app, &dan, "admir").await[0]["email"], "");
 }
