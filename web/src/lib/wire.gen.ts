@@ -1,7 +1,14 @@
 // Generated from crates/app/src/wire.rs by `NATTER_WRITE_WIRE=1 cargo test -p natter-app wire`.
 // Do not edit: change the Rust types and regenerate.
 
-export type User = { _id: string, name: string, email: string, createdAt: string, updatedAt: string, lastSeen: string | null, };
+export type User = { _id: string, name: string, 
+/**
+ * The address, or `""` where the viewer may not see it (see `users::Profile`).
+ * An empty string rather than a missing field: the seed's client treats `email`
+ * as a string (it renders it, lower-cases it to filter), and a missing field
+ * would be `undefined` there; `""` keeps it working and the type stays true.
+ */
+email: string, createdAt: string, updatedAt: string, lastSeen: string | null, };
 
 export type MessageOnlyResponse = { message: string, };
 
@@ -36,3 +43,13 @@ export type MessagesSeen = { chatId: string, seenBy: string, messageIds: Array<s
 export type Typing = { chatId: string, userId: string, };
 
 export type Presence = { userId: string, online: boolean, lastSeen: string | null, };
+
+export type Invite = { email: string, createdAt: string, 
+/**
+ * When the invitee joined with it; null while it is open.
+ */
+usedAt: string | null, };
+
+export type InviteAnswer = { message: string, invite: Invite, };
+
+export type InvitesAnswer = { invites: Array<Invite>, };
