@@ -6,21 +6,22 @@ use std::sync::{Arc, PoisonError, RwLock};
 use natter_domain::StoreError;
 use natter_domain::bus::{Bus, BusEvent};
 use natter_domain::chat::{Chat, ChatSummary, Message, PageCursor, ReadMarker};
-use natter_domain::entities::User;
 use natter_domain::ids::{ChatId, UserId};
 use natter_domain::ports::{Clock, Store};
 use tracing::instrument;
 
 use crate::auth::AuthContext;
+use crate::users::Profile;
 use crate::{AppError, AppResult};
 
 pub const DEFAULT_EVENTS_LIMIT: u32 = 100;
 pub const MAX_EVENTS_LIMIT: u32 = 500;
 
-/// The chat list with every user it mentions.
+/// The chat list with every user it mentions (all of whom share a chat with the
+/// caller, so their addresses are shown).
 pub struct ChatList {
     pub chats: Vec<ChatSummary>,
-    pub users: HashMap<UserId, User>,
+    pub users: HashMap<UserId, Profile>,
 }
 
 /// Durable changes after a `seq`, in order, and where the chat is now.
@@ -84,7 +85,8 @@ impl ChatService {
         let mut ids: Vec<UserId> = chats.iter().flat_map(|c| c.chat.members.iter().copied()).collect();
         ids.sort();
         ids.dedup();
-        let users = self.store.get_users(&ids).await?.into_iter().map(|u| (u.id, u)).collect();
+        let users =
+            self.store.get_users(&ids).await?.into_iter().map(|u| (u.id, Profile::visible(u))).collect();
         Ok(ChatList { chats, users })
     }
 

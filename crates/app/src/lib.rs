@@ -16,6 +16,7 @@ pub mod origins;
 pub mod presence;
 pub mod secrets;
 pub mod session_cookie;
+pub mod signup;
 pub mod tokens;
 pub mod users;
 pub mod wire;

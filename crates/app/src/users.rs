@@ -1,7 +1,8 @@
-//! Reading and editing user profiles.
+//! Reading and editing user profiles, and who sees whose address.
 
 use std::sync::Arc;
 
+use natter_domain::chat::Chat;
 use natter_domain::entities::User;
 use natter_domain::ids::UserId;
 use natter_domain::ports::{Clock, Store};
@@ -15,6 +16,37 @@ pub const DEFAULT_SEARCH_LIMIT: u32 = 20;
 pub const MAX_SEARCH_LIMIT: u32 = 100;
 const MAX_QUERY_CHARS: usize = 100;
 
+/// A user as one viewer may see them. The address is shown only to the user themself,
+/// to admins, and to people who share a chat with them; everyone else sees the name.
+/// Only this crate decides which, so no handler can show an address by mistake.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    user: User,
+    email_visible: bool,
+}
+
+impl Profile {
+    pub(crate) fn visible(user: User) -> Self {
+        Self { user, email_visible: true }
+    }
+
+    pub(crate) fn name_only(user: User) -> Self {
+        Self { user, email_visible: false }
+    }
+
+    pub fn user(&self) -> &User {
+        &self.user
+    }
+
+    pub fn email_visible(&self) -> bool {
+        self.email_visible
+    }
+
+    pub fn into_user(self) -> User {
+        self.user
+    }
+}
+
 pub struct UserService {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
@@ -25,21 +57,48 @@ impl UserService {
         Self { store, clock }
     }
 
-    pub async fn me(&self, who: AuthContext) -> AppResult<User> {
-        self.get(who.user_id).await
+    pub async fn me(&self, who: AuthContext) -> AppResult<Profile> {
+        Ok(Profile::visible(self.load(who.user_id).await?))
     }
 
-    pub async fn get(&self, id: UserId) -> AppResult<User> {
-        self.store.get_user(id).await.map_err(user_not_found)
+    /// Anyone's profile; the address as `Profile` explains.
+    pub async fn get(&self, who: AuthContext, id: UserId) -> AppResult<Profile> {
+        let user = self.load(id).await?;
+        if id == who.user_id {
+            return Ok(Profile::visible(user));
+        }
+        let viewer = self.load(who.user_id).await?;
+        let shares_a_chat = self.store.co_member_ids(who.user_id).await?.contains(&id);
+        Ok(if viewer.is_admin || shares_a_chat { Profile::visible(user) } else { Profile::name_only(user) })
+    }
+
+    /// A member of `chat`, which the caller already showed it belongs to: everyone in
+    /// a chat sees the others' addresses.
+    pub async fn in_chat(&self, chat: &Chat, id: UserId) -> AppResult<Profile> {
+        let user = self.load(id).await?;
+        Ok(if chat.members.contains(&id) { Profile::visible(user) } else { Profile::name_only(user) })
     }
 
     #[instrument(skip_all, fields(user.id = %who.user_id), err)]
-    pub async fn rename(&self, who: AuthContext, name: &str) -> AppResult<User> {
+    pub async fn rename(&self, who: AuthContext, name: &str) -> AppResult<Profile> {
         let name = DisplayName::parse(name)?;
-        self.store.update_user_name(who.user_id, &name, self.clock.now()).await.map_err(user_not_found)
+        let user = self
+            .store
+            .update_user_name(who.user_id, &name, self.clock.now())
+            .await
+            .map_err(user_not_found)?;
+        Ok(Profile::visible(user))
     }
 
-    pub async fn search(&self, query: Option<&str>, limit: Option<u32>) -> AppResult<Vec<User>> {
+    /// Users by name. An admin's query also matches any part of an address; anyone
+    /// else's matches an address only when it is the whole address, so the search
+    /// finds a colleague whose address you know but never lists addresses you do not.
+    pub async fn search(
+        &self,
+        who: AuthContext,
+        query: Option<&str>,
+        limit: Option<u32>,
+    ) -> AppResult<Vec<Profile>> {
         let query = query.unwrap_or_default().trim();
         if query.chars().count() > MAX_QUERY_CHARS {
             return Err(AppError::BadRequest {
@@ -48,7 +107,29 @@ impl UserService {
             });
         }
         let limit = limit.unwrap_or(DEFAULT_SEARCH_LIMIT).clamp(1, MAX_SEARCH_LIMIT);
-        Ok(self.store.search_users(query, limit).await?)
+        let viewer = self.load(who.user_id).await?;
+        if viewer.is_admin {
+            let found = self.store.search_users(query, limit).await?;
+            return Ok(found.into_iter().map(Profile::visible).collect());
+        }
+        let found = self.store.search_users_by_name_or_address(query, limit).await?;
+        let co_members = self.store.co_member_ids(who.user_id).await?;
+        let typed = query.to_ascii_lowercase();
+        Ok(found
+            .into_iter()
+            .map(|u| {
+                // Typing the whole address reveals nothing the viewer did not know.
+                if u.id == who.user_id || co_members.contains(&u.id) || u.email.as_str() == typed {
+                    Profile::visible(u)
+                } else {
+                    Profile::name_only(u)
+                }
+            })
+            .collect())
+    }
+
+    async fn load(&self, id: UserId) -> AppResult<User> {
+        self.store.get_user(id).await.map_err(user_not_found)
     }
 }
 

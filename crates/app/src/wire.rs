@@ -4,7 +4,7 @@
 
 use natter_domain::Timestamp;
 use natter_domain::chat::{ChatSummary, Message, ReadMarker};
-use natter_domain::entities::User;
+use natter_domain::entities::Invite;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
@@ -14,6 +14,7 @@ use crate::AppError;
 
 use crate::media_links::MediaLinks;
 use crate::messages::seen_at;
+use crate::users::Profile;
 
 #[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -22,6 +23,10 @@ pub struct UserDto {
     #[serde(rename = "_id")]
     pub id: String,
     pub name: String,
+    /// The address, or `""` where the viewer may not see it (see `users::Profile`).
+    /// An empty string rather than a missing field: the seed's client treats `email`
+    /// as a string (it renders it, lower-cases it to filter), and a missing field
+    /// would be `undefined` there; `""` keeps it working and the type stays true.
     pub email: String,
     #[ts(type = "string")]
     pub created_at: Timestamp,
@@ -29,12 +34,14 @@ pub struct UserDto {
     pub updated_at: Timestamp,
 }
 
-impl From<User> for UserDto {
-    fn from(u: User) -> Self {
+impl From<Profile> for UserDto {
+    fn from(p: Profile) -> Self {
+        let email_visible = p.email_visible();
+        let u = p.into_user();
         Self {
             id: u.id.to_string(),
             name: u.name.into_string(),
-            email: u.email.to_string(),
+            email: if email_visible { u.email.to_string() } else { String::new() },
             created_at: u.created_at,
             updated_at: u.updated_at,
         }
@@ -322,6 +329,40 @@ pub struct TypingDto {
     pub user_id: String,
 }
 
+/// An invitation, as its inviter sees it.
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Invite")]
+pub struct InviteDto {
+    pub email: String,
+    #[ts(type = "string")]
+    pub created_at: Timestamp,
+    /// When the invitee joined with it; null while it is open.
+    #[ts(type = "string | null")]
+    pub used_at: Option<Timestamp>,
+}
+
+impl From<Invite> for InviteDto {
+    fn from(i: Invite) -> Self {
+        Self { email: i.email.to_string(), created_at: i.created_at, used_at: i.used_at }
+    }
+}
+
+/// `POST /invites`: 201 when the invitation is new, 200 when the address was invited already.
+#[derive(Serialize, TS)]
+#[ts(rename = "InviteAnswer")]
+pub struct InviteAnswer {
+    pub message: &'static str,
+    pub invite: InviteDto,
+}
+
+/// `GET /invites`: the caller's invitations, newest first.
+#[derive(Serialize, TS)]
+#[ts(rename = "InvitesAnswer")]
+pub struct InvitesAnswer {
+    pub invites: Vec<InviteDto>,
+}
+
 /// Socket `presence`.
 #[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -354,6 +395,9 @@ pub fn typescript() -> String {
         MessagesSeenDto::decl(&cfg),
         TypingDto::decl(&cfg),
         PresenceDto::decl(&cfg),
+        InviteDto::decl(&cfg),
+        InviteAnswer::decl(&cfg),
+        InvitesAnswer::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from crates/app/src/wire.rs by `NATTER_WRITE_WIRE=1 cargo test -p natter-app wire`.\n\

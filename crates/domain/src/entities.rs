@@ -10,6 +10,41 @@ pub struct User {
     pub name: DisplayName,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// The first account of an install is its admin: admins see every address.
+    pub is_admin: bool,
+}
+
+/// Who may get an account when a verified address has none yet; the store applies it
+/// in the transaction that would create the account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Admission {
+    /// Anyone whose code verifies (the seed's rule).
+    Open,
+    /// Only an address with an open invitation, one whose domain is allowed
+    /// (`domain_allowed`), or the first account of an empty install (its admin, who
+    /// can then invite the others).
+    Closed { domain_allowed: bool },
+}
+
+/// What `Store::admit_user` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Admitted {
+    /// The address already had an account.
+    Existing(User),
+    /// The account was created now (an invitation for the address, if any, is used up).
+    Created(User),
+    /// No account, and the admission does not allow one: nothing was written.
+    Refused,
+}
+
+/// An invitation: the address may join a closed install.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invite {
+    pub email: Email,
+    pub invited_by: UserId,
+    pub created_at: Timestamp,
+    /// When the invitee's account was created with it.
+    pub used_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,6 +54,11 @@ pub struct Session {
     pub created_at: Timestamp,
     pub expires_at: Timestamp,
 }
+
+/// How many codes an address may have open at once: a new code does not kill the ones
+/// already mailed (so whoever asks for a code cannot void the code its owner is typing),
+/// but only the newest few stay open.
+pub const MAX_OPEN_CODES: usize = 3;
 
 /// A login code as stored: only a keyed hash of the digits, never the digits.
 #[derive(Debug, Clone)]
@@ -34,10 +74,10 @@ pub struct NewLoginCode {
 pub enum CodeCheck {
     /// The code matched and is now used up.
     Accepted,
-    /// Wrong code; the code stays open.
+    /// Wrong code; the open codes stay open (each with one try fewer).
     Wrong,
-    /// This submission used up the last allowed try, or an earlier one did: the code
-    /// is dead until a new one is requested.
+    /// This submission used up the last allowed try of every open code, or an earlier
+    /// one did: the address has no usable code until a new one is requested.
     Exhausted,
     /// No open code: never requested, expired, or already used.
     Missing,

@@ -8,7 +8,9 @@ use async_trait::async_trait;
 use crate::chat::{
     Chat, ChatSummary, Message, MessagePage, NewMessage, PageCursor, ReadMarker, ReadMoved, Stored,
 };
-use crate::entities::{CodeCheck, Job, JobKind, Mail, NewLoginCode, SentMail, Session, User};
+use crate::entities::{
+    Admission, Admitted, CodeCheck, Invite, Job, JobKind, Mail, NewLoginCode, SentMail, Session, User,
+};
 use crate::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use crate::{DisplayName, Email, StoreError, Timestamp};
 
@@ -24,11 +26,13 @@ pub trait Store: Send + Sync + 'static {
     /// Cheap round trip, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
 
-    /// Replace the open code of `code.email` (one open code per address) and enqueue
-    /// `mail`, both in one transaction: a committed code is always mailed.
+    /// Add a code for `code.email` and enqueue `mail`, both in one transaction: a
+    /// committed code is always mailed. The address keeps its other open codes (expired
+    /// and exhausted ones go), at most `MAX_OPEN_CODES` of them, the newest.
     async fn put_login_code(&self, code: NewLoginCode, mail: JobKind) -> StoreResult<JobId>;
 
-    /// Count one try against the open code of `email` (before comparing), then compare.
+    /// Count one try against every open code of `email` (before comparing), then
+    /// compare with each: a match is `Accepted` and used up (the others stay open).
     /// Atomic: of many concurrent checks of the right code exactly one is `Accepted`.
     async fn check_login_code(
         &self,
@@ -38,7 +42,22 @@ pub trait Store: Send + Sync + 'static {
         max_tries: u32,
     ) -> StoreResult<CodeCheck>;
 
-    /// The user with this address, created with `name` if there is none.
+    /// The user with this address; if there is none, one is created with `name` when
+    /// `admission` allows it, in one transaction: an open invitation for the address
+    /// is used up by the creation, and the account created on an empty users table is
+    /// the admin (so of two racing first accounts exactly one is).
+    async fn admit_user(
+        &self,
+        email: &Email,
+        name: &DisplayName,
+        admission: Admission,
+        now: Timestamp,
+    ) -> StoreResult<Admitted>;
+    /// Whether `admit_user` with `admission` would answer `Existing` or `Created` now;
+    /// writes nothing.
+    async fn would_admit(&self, email: &Email, admission: Admission) -> StoreResult<bool>;
+    /// The user with this address, created with `name` if there is none (as
+    /// `admit_user` with `Admission::Open`).
     async fn get_or_create_user(
         &self,
         email: &Email,
@@ -49,6 +68,21 @@ pub trait Store: Send + Sync + 'static {
     async fn update_user_name(&self, id: UserId, name: &DisplayName, now: Timestamp) -> StoreResult<User>;
     /// Users whose name or email contains `query` (case-insensitive), by name.
     async fn search_users(&self, query: &str, limit: u32) -> StoreResult<Vec<User>>;
+    /// Users whose name contains `query` (case-insensitive, literally) or whose email
+    /// is exactly `query` (once trimmed and lower-cased), by name: a search that does
+    /// not reveal addresses to someone who does not already know them.
+    async fn search_users_by_name_or_address(&self, query: &str, limit: u32) -> StoreResult<Vec<User>>;
+
+    /// Invite `email` (one invitation per address, whoever made it): the invitation
+    /// and whether it was created now (`false`: it existed, and is returned unchanged).
+    async fn create_invite(
+        &self,
+        email: &Email,
+        invited_by: UserId,
+        now: Timestamp,
+    ) -> StoreResult<(Invite, bool)>;
+    /// The invitations `invited_by` made, newest first.
+    async fn list_invites(&self, invited_by: UserId) -> StoreResult<Vec<Invite>>;
 
     async fn insert_session(&self, session: &Session) -> StoreResult<()>;
     /// The session if it exists, is not revoked and has not expired at `now`.

@@ -5,6 +5,7 @@ use natter_app::chats::ChatService;
 use natter_app::health::Health;
 use natter_app::media::MediaService;
 use natter_app::messages::MessageService;
+use natter_app::signup::InviteService;
 use natter_app::users::UserService;
 use natter_domain::ports::DevMailbox;
 
@@ -16,6 +17,7 @@ use natter_app::session_cookie::SessionCookie;
 pub struct AppState {
     pub auth: Arc<AuthService>,
     pub users: Arc<UserService>,
+    pub invites: Arc<InviteService>,
     pub chats: Arc<ChatService>,
     pub messages: Arc<MessageService>,
     pub media: Arc<MediaService>,

@@ -10,6 +10,7 @@ use anyhow::{Context, bail};
 use figment::Figment;
 use figment::providers::{Env, Format, Serialized, Toml};
 use natter_app::client_ip::TrustedProxies;
+use natter_app::signup::SignupPolicy;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
@@ -31,6 +32,9 @@ pub struct RawConfig {
     pub role: String,
     pub log: String,
     pub log_format: String,
+    /// `open` or `closed`; unset: closed unless the public URL is loopback.
+    pub signup: Option<String>,
+    pub signup_domains: Option<String>,
 }
 
 impl Default for RawConfig {
@@ -50,6 +54,8 @@ impl Default for RawConfig {
             role: "all".into(),
             log: "info".into(),
             log_format: "pretty".into(),
+            signup: None,
+            signup_domains: None,
         }
     }
 }
@@ -74,6 +80,8 @@ impl RawConfig {
                 "role",
                 "log",
                 "log_format",
+                "signup",
+                "signup_domains",
             ]))
             .extract()
             .map_err(|e| anyhow::anyhow!("the configuration cannot be read: {e}"))
@@ -169,6 +177,7 @@ pub struct Settings {
     pub roles: Roles,
     pub log: String,
     pub log_json: bool,
+    pub signup: SignupPolicy,
 }
 
 impl Settings {
@@ -224,7 +233,9 @@ impl Settings {
             "pretty" | "" => false,
             other => bail!("NATTER_LOG_FORMAT must be json or pretty, not {other:?}"),
         };
+        let signup = signup_policy(raw.signup.as_deref(), raw.signup_domains.as_deref(), &public_url)?;
         Ok(Self {
+            signup,
             listen,
             public_url,
             allowed_origins,
@@ -280,10 +291,60 @@ impl Settings {
             ("NATTER_ROLE", self.roles.to_string()),
             ("NATTER_LOG", self.log.clone()),
             ("NATTER_LOG_FORMAT", if self.log_json { "json".into() } else { "pretty".into() }),
+            (
+                "NATTER_SIGNUP",
+                match &self.signup {
+                    SignupPolicy::Open => "open (anyone whose code verifies)".into(),
+                    SignupPolicy::Closed { .. } => {
+                        "closed (invited addresses, allowed domains, and the first account)".into()
+                    }
+                },
+            ),
+            (
+                "NATTER_SIGNUP_DOMAINS",
+                match &self.signup {
+                    SignupPolicy::Closed { domains } if !domains.is_empty() => domains.join(","),
+                    _ => none(),
+                },
+            ),
         ]
         .iter()
         .map(|(k, v)| format!("{k} = {v}\n"))
         .collect()
+    }
+}
+
+/// `NATTER_SIGNUP` wins when set. Unset, allowed domains mean closed, and otherwise a
+/// public URL on loopback (the embedded default, a developer's machine) means open, so
+/// `natter serve` just works there, while anything reachable from elsewhere starts
+/// closed: its first account (the admin) gets in and invites the others.
+fn signup_policy(
+    mode: Option<&str>,
+    domains: Option<&str>,
+    public_url: &Url,
+) -> anyhow::Result<SignupPolicy> {
+    let domains = domains.map(str::trim).filter(|d| !d.is_empty());
+    let closed = |d: Option<&str>| {
+        SignupPolicy::closed(d.unwrap_or_default()).map_err(|e| anyhow::anyhow!("{}", e.message))
+    };
+    match mode.map(str::trim).filter(|m| !m.is_empty()) {
+        Some("open") if domains.is_some() => bail!(
+            "NATTER_SIGNUP_DOMAINS is set but NATTER_SIGNUP=open lets everyone in; set NATTER_SIGNUP=closed or unset the domains"
+        ),
+        Some("open") => Ok(SignupPolicy::Open),
+        Some("closed") => closed(domains),
+        Some(other) => bail!("NATTER_SIGNUP must be open or closed, not {other:?}"),
+        None if domains.is_none() && is_loopback(public_url) => Ok(SignupPolicy::Open),
+        None => closed(domains),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d == "localhost" || d.ends_with(".localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
     }
 }
 
@@ -339,6 +400,43 @@ mod tests {
         let text = Settings::from_raw(raw).map(|s| s.describe()).unwrap_or_default();
         assert!(text.contains("smtp://me:***@mail.example.com:587"), "{text}");
         assert!(!text.contains("hunter2"));
+    }
+
+    #[test]
+    fn signup_is_open_on_loopback_and_closed_elsewhere_unless_set() {
+        let signup = |url: &str, mode: Option<&str>, domains: Option<&str>| {
+            let raw = RawConfig {
+                public_url: url.into(),
+                signup: mode.map(Into::into),
+                signup_domains: domains.map(Into::into),
+                ..RawConfig::default()
+            };
+            Settings::from_raw(raw).map(|s| s.signup).map_err(|e| e.to_string())
+        };
+        let closed =
+            |d: &[&str]| Ok(SignupPolicy::Closed { domains: d.iter().map(|s| s.to_string()).collect() });
+        for url in ["http://localhost:8080", "http://127.0.0.1:8080", "http://127.3.4.5", "http://[::1]:8080"]
+        {
+            assert_eq!(signup(url, None, None), Ok(SignupPolicy::Open), "{url}");
+        }
+        for url in ["https://chat.example.com", "http://192.168.1.10:8080", "http://[2001:db8::1]"] {
+            assert_eq!(signup(url, None, None), closed(&[]), "{url}");
+        }
+        assert_eq!(signup("https://chat.example.com", Some("open"), None), Ok(SignupPolicy::Open));
+        assert_eq!(signup("http://localhost:8080", Some("closed"), None), closed(&[]));
+        assert_eq!(
+            signup("http://localhost:8080", None, Some("Example.com, b.org")),
+            closed(&["example.com", "b.org"])
+        );
+        assert!(signup("http://x.io", Some("maybe"), None).unwrap_err().starts_with("NATTER_SIGNUP must"));
+        assert!(
+            signup("http://x.io", Some("open"), Some("a.io"))
+                .unwrap_err()
+                .starts_with("NATTER_SIGNUP_DOMAINS")
+        );
+        assert!(
+            signup("http://x.io", None, Some("a.io, no way")).unwrap_err().contains("NATTER_SIGNUP_DOMAINS")
+        );
     }
 
     #[test]

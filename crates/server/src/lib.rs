@@ -22,6 +22,7 @@ use natter_app::messages::MessageService;
 use natter_app::presence::Presence;
 use natter_app::secrets::Secrets;
 use natter_app::session_cookie::SessionCookie;
+use natter_app::signup::InviteService;
 use natter_app::users::UserService;
 use natter_domain::bus::Bus;
 use natter_domain::ports::{Clock, Rate};
@@ -90,6 +91,7 @@ impl Application {
             ports.bus.clone(),
             &secrets,
             overrides.auth_policy.unwrap_or_default(),
+            settings.signup.clone(),
             mail_wake.clone(),
         ));
         let chats = Arc::new(ChatService::new(store.clone(), ports.bus.clone(), clock.clone()));
@@ -111,6 +113,7 @@ impl Application {
         let state = AppState {
             auth: auth.clone(),
             users: Arc::new(UserService::new(store.clone(), clock.clone())),
+            invites: Arc::new(InviteService::new(store.clone(), ports.limiter.clone(), clock.clone())),
             chats: chats.clone(),
             messages: messages.clone(),
             media,

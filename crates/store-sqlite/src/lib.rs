@@ -6,6 +6,7 @@
 
 mod chats;
 mod rows;
+mod signup;
 mod writer;
 
 use std::path::Path;
@@ -17,7 +18,9 @@ use async_trait::async_trait;
 use natter_domain::chat::{
     Chat, ChatSummary, Message, MessagePage, NewMessage, PageCursor, ReadMarker, ReadMoved, Stored,
 };
-use natter_domain::entities::{CodeCheck, Job, JobKind, NewLoginCode, Session, User};
+use natter_domain::entities::{
+    Admission, Admitted, CodeCheck, Invite, Job, JobKind, MAX_OPEN_CODES, NewLoginCode, Session, User,
+};
 use natter_domain::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use natter_domain::ports::{OnCommit, Store, StoreResult};
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
@@ -84,12 +87,13 @@ impl Store for SqliteStore {
         let (job_id, job) = JobRow::new_job(&mail, code.created_at)?;
         self.writer
             .run(move |conn| {
+                // The address keeps its open codes, the newest MAX_OPEN_CODES of them.
+                conn.prepare_cached("delete from login_codes where email = ?1 and expires_at <= ?2")
+                    .and_then(|mut s| s.execute(params![code.email.as_str(), code.created_at.as_millis()]))
+                    .map_err(writer::map_err)?;
                 conn.prepare_cached(
                     "insert into login_codes (email, code_hash, tries, created_at, expires_at)
-                     values (?1, ?2, 0, ?3, ?4)
-                     on conflict (email) do update set
-                        code_hash = excluded.code_hash, tries = 0,
-                        created_at = excluded.created_at, expires_at = excluded.expires_at",
+                     values (?1, ?2, 0, ?3, ?4)",
                 )
                 .and_then(|mut s| {
                     s.execute(params![
@@ -99,6 +103,12 @@ impl Store for SqliteStore {
                         code.expires_at.as_millis()
                     ])
                 })
+                .map_err(writer::map_err)?;
+                conn.prepare_cached(
+                    "delete from login_codes where email = ?1 and id not in
+                        (select id from login_codes where email = ?1 order by created_at desc, id desc limit ?2)",
+                )
+                .and_then(|mut s| s.execute(params![code.email.as_str(), MAX_OPEN_CODES]))
                 .map_err(writer::map_err)?;
                 job.insert(conn)?;
                 Ok(job_id)
@@ -117,34 +127,57 @@ impl Store for SqliteStore {
         self.writer
             .run(move |conn| {
                 let w = writer::map_err;
-                let row: Option<(Vec<u8>, i64)> = conn
+                let codes: Vec<(i64, Vec<u8>, i64)> = conn
                     .prepare_cached(
-                        "select code_hash, tries from login_codes where email = ?1 and expires_at > ?2",
+                        "select id, code_hash, tries from login_codes where email = ?1 and expires_at > ?2",
                     )
                     .and_then(|mut s| {
-                        s.query_row(params![email, now.as_millis()], |r| Ok((r.get(0)?, r.get(1)?)))
-                            .optional()
+                        s.query_map(params![email, now.as_millis()], |r| {
+                            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+                        })?
+                        .collect::<rusqlite::Result<Vec<_>>>()
                     })
                     .map_err(w)?;
-                let Some((stored, tries)) = row else {
+                if codes.is_empty() {
                     return Ok(CodeCheck::Missing);
-                };
-                if tries >= i64::from(max_tries) {
+                }
+                let usable: Vec<_> =
+                    codes.iter().filter(|(_, _, tries)| *tries < i64::from(max_tries)).collect();
+                if usable.is_empty() {
                     return Ok(CodeCheck::Exhausted);
                 }
                 // The try is counted before the comparison, so a guess always costs one.
-                if stored == code_hash {
-                    conn.prepare_cached("delete from login_codes where email = ?1")
-                        .and_then(|mut s| s.execute(params![email]))
+                if let Some((id, _, _)) = usable.iter().find(|(_, stored, _)| *stored == code_hash) {
+                    conn.prepare_cached("delete from login_codes where id = ?1")
+                        .and_then(|mut s| s.execute(params![id]))
                         .map_err(w)?;
                     return Ok(CodeCheck::Accepted);
                 }
-                conn.prepare_cached("update login_codes set tries = tries + 1 where email = ?1")
-                    .and_then(|mut s| s.execute(params![email]))
-                    .map_err(w)?;
-                Ok(if tries + 1 >= i64::from(max_tries) { CodeCheck::Exhausted } else { CodeCheck::Wrong })
+                // A guess is compared with every open code, so it costs a try of each.
+                conn.prepare_cached(
+                    "update login_codes set tries = tries + 1
+                     where email = ?1 and expires_at > ?2 and tries < ?3",
+                )
+                .and_then(|mut s| s.execute(params![email, now.as_millis(), max_tries]))
+                .map_err(w)?;
+                let left = usable.iter().any(|(_, _, tries)| tries + 1 < i64::from(max_tries));
+                Ok(if left { CodeCheck::Wrong } else { CodeCheck::Exhausted })
             })
             .await
+    }
+
+    async fn admit_user(
+        &self,
+        email: &Email,
+        name: &DisplayName,
+        admission: Admission,
+        now: Timestamp,
+    ) -> StoreResult<Admitted> {
+        self.admit_user_(email, name, admission, now).await
+    }
+
+    async fn would_admit(&self, email: &Email, admission: Admission) -> StoreResult<bool> {
+        self.would_admit_(email, admission).await
     }
 
     async fn get_or_create_user(
@@ -153,22 +186,10 @@ impl Store for SqliteStore {
         name: &DisplayName,
         now: Timestamp,
     ) -> StoreResult<User> {
-        let (email, name) = (email.as_str().to_owned(), name.as_str().to_owned());
-        let row = self
-            .writer
-            .run(move |conn| {
-                conn.prepare_cached(
-                    "insert into users (id, email, name, created_at, updated_at) values (?1, ?2, ?3, ?4, ?4)
-                     on conflict (email) do nothing",
-                )
-                .and_then(|mut s| s.execute(params![UserId::new().to_string(), email, name, now.as_millis()]))
-                .map_err(writer::map_err)?;
-                conn.prepare_cached(&format!("select {} from users where email = ?1", UserRow::COLUMNS))
-                    .and_then(|mut s| s.query_row(params![email], UserRow::read))
-                    .map_err(writer::map_err)
-            })
-            .await?;
-        row.try_into()
+        match self.admit_user_(email, name, Admission::Open, now).await? {
+            Admitted::Existing(user) | Admitted::Created(user) => Ok(user),
+            Admitted::Refused => Err(StoreError::Other(anyhow::anyhow!("an open admission was refused"))),
+        }
     }
 
     async fn get_user(&self, id: UserId) -> StoreResult<User> {
@@ -210,6 +231,23 @@ impl Store for SqliteStore {
         .await
         .map_err(map_err)?;
         rows.into_iter().map(User::try_from).collect()
+    }
+
+    async fn search_users_by_name_or_address(&self, query: &str, limit: u32) -> StoreResult<Vec<User>> {
+        self.search_users_by_name_or_address_(query, limit).await
+    }
+
+    async fn create_invite(
+        &self,
+        email: &Email,
+        invited_by: UserId,
+        now: Timestamp,
+    ) -> StoreResult<(Invite, bool)> {
+        self.create_invite_(email, invited_by, now).await
+    }
+
+    async fn list_invites(&self, invited_by: UserId) -> StoreResult<Vec<Invite>> {
+        self.list_invites_(invited_by).await
     }
 
     async fn insert_session(&self, session: &Session) -> StoreResult<()> {

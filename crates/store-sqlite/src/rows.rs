@@ -3,7 +3,7 @@
 
 use anyhow::{Context, anyhow};
 use natter_domain::chat::{Chat, ImageRef, Message, MessageKind};
-use natter_domain::entities::{Job, JobKind, Mail, Session, User};
+use natter_domain::entities::{Invite, Job, JobKind, Mail, Session, User};
 use natter_domain::ids::{JobId, SessionId, UserId};
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
 
@@ -32,10 +32,11 @@ pub(crate) struct UserRow {
     name: String,
     created_at: i64,
     updated_at: i64,
+    is_admin: bool,
 }
 
 impl UserRow {
-    pub(crate) const COLUMNS: &str = "id, email, name, created_at, updated_at";
+    pub(crate) const COLUMNS: &str = "id, email, name, created_at, updated_at, is_admin";
 
     /// A row selected with `COLUMNS`, on the writer.
     pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
@@ -45,6 +46,7 @@ impl UserRow {
             name: r.get(2)?,
             created_at: r.get(3)?,
             updated_at: r.get(4)?,
+            is_admin: r.get(5)?,
         })
     }
 }
@@ -58,6 +60,36 @@ impl TryFrom<UserRow> for User {
             name: DisplayName::parse(&r.name).map_err(|e| StoreError::Other(anyhow!(e)))?,
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
+            is_admin: r.is_admin,
+        })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct InviteRow {
+    email: String,
+    invited_by: String,
+    created_at: i64,
+    used_at: Option<i64>,
+}
+
+impl InviteRow {
+    pub(crate) const COLUMNS: &str = "email, invited_by, created_at, used_at";
+
+    /// A row selected with `COLUMNS`, on the writer.
+    pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self { email: r.get(0)?, invited_by: r.get(1)?, created_at: r.get(2)?, used_at: r.get(3)? })
+    }
+}
+
+impl TryFrom<InviteRow> for Invite {
+    type Error = StoreError;
+    fn try_from(r: InviteRow) -> Result<Self, StoreError> {
+        Ok(Invite {
+            email: Email::parse(&r.email).map_err(|e| StoreError::Other(anyhow!(e)))?,
+            invited_by: parse_id(&r.invited_by)?,
+            created_at: Timestamp::from_millis(r.created_at),
+            used_at: r.used_at.map(Timestamp::from_millis),
         })
     }
 }

@@ -23,6 +23,18 @@ use crate::ManualClock;
 /// like the web client.
 pub const PUBLIC_URL: &str = "http://natter.test";
 
+/// Who may join a test server. Tests that are not about it get `Open`: the test public
+/// URL is not loopback, so the install's own default would be closed.
+#[derive(Debug, Default, Clone)]
+pub enum Signup {
+    #[default]
+    Open,
+    /// `NATTER_SIGNUP=closed` with these `NATTER_SIGNUP_DOMAINS` (a comma list).
+    Closed { domains: String },
+    /// Neither variable set: what a new install on the public URL starts with.
+    InstallDefault,
+}
+
 #[derive(Default, Clone)]
 pub struct TestOptions {
     pub smtp_url: Option<String>,
@@ -44,6 +56,7 @@ pub struct TestOptions {
     pub trusted_proxies: Option<String>,
     /// Open sockets per user and per address (production's caps otherwise).
     pub socket_caps: Option<SocketCaps>,
+    pub signup: Signup,
 }
 
 pub struct TestApp {
@@ -80,6 +93,15 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         role: opts.role.clone().unwrap_or_else(|| "all".into()),
         allowed_origins: opts.allowed_origins.clone(),
         trusted_proxies: opts.trusted_proxies.clone(),
+        signup: match &opts.signup {
+            Signup::Open => Some("open".into()),
+            Signup::Closed { .. } => Some("closed".into()),
+            Signup::InstallDefault => None,
+        },
+        signup_domains: match &opts.signup {
+            Signup::Closed { domains } => Some(domains.clone()),
+            _ => None,
+        },
         ..RawConfig::default()
     };
     let settings = Settings::from_raw(raw).expect("test settings are valid");
@@ -125,6 +147,16 @@ fn fast_retries() -> RetryPolicy {
 impl TestApp {
     pub fn api(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.url)
+    }
+
+    /// A client whose requests come from `ip` (any 127.x.y.z works on Linux loopback),
+    /// for rules that depend on where a request comes from.
+    pub fn http_from(&self, ip: &str) -> reqwest::Client {
+        reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .local_address(Some(ip.parse().unwrap()))
+            .build()
+            .unwrap()
     }
 
     pub fn db_path(&self) -> PathBuf {

@@ -13,7 +13,14 @@ export type SendMessageRequest = { chatId: string, text?: string,
  */
 clientId?: string, replyTo?: string, };
 
-export type User = { _id: string, name: string, email: string, createdAt: string, updatedAt: string, };
+export type User = { _id: string, name: string, 
+/**
+ * The address, or `""` where the viewer may not see it (see `users::Profile`).
+ * An empty string rather than a missing field: the seed's client treats `email`
+ * as a string (it renders it, lower-cases it to filter), and a missing field
+ * would be `undefined` there; `""` keeps it working and the type stays true.
+ */
+email: string, createdAt: string, updatedAt: string, };
 
 export type MessageOnlyResponse = { message: string, };
 
@@ -46,3 +53,13 @@ export type MessagesSeen = { chatId: string, seenBy: string, messageIds: Array<s
 export type Typing = { chatId: string, userId: string, };
 
 export type Presence = { userId: string, online: boolean, };
+
+export type Invite = { email: string, createdAt: string, 
+/**
+ * When the invitee joined with it; null while it is open.
+ */
+usedAt: string | null, };
+
+export type InviteAnswer = { message: string, invite: Invite, };
+
+export type InvitesAnswer = { invites: Array<Invite>, };

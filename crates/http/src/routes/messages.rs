@@ -129,7 +129,7 @@ async fn list_messages(
     };
     let view = s.messages.list(auth.ctx, &chat_id, cursor, q.limit).await?;
     let user = match other_member(&view.chat, auth.ctx.user_id) {
-        Some(id) => s.users.get(id).await.ok().map(UserDto::from),
+        Some(id) => s.users.in_chat(&view.chat, id).await.ok().map(UserDto::from),
         None => None,
     };
     let messages =

@@ -2,6 +2,7 @@ mod auth;
 mod chats;
 mod dev;
 mod health;
+mod invites;
 mod media;
 mod messages;
 mod users;
@@ -42,6 +43,7 @@ pub fn router(state: AppState, surface: Surface) -> Router {
         let api = Router::new()
             .merge(auth::router())
             .merge(users::router())
+            .merge(invites::router())
             .merge(chats::router())
             .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
             .merge(messages::router());

@@ -45,18 +45,14 @@ struct ListUsersQuery {
 
 async fn list_users(
     State(s): State<AppState>,
-    _auth: Auth,
+    auth: Auth,
     Query(q): Query<ListUsersQuery>,
 ) -> ApiResult<Json<Vec<UserDto>>> {
-    let users = s.users.search(q.q.as_deref(), q.limit).await?;
+    let users = s.users.search(auth.ctx, q.q.as_deref(), q.limit).await?;
     Ok(Json(users.into_iter().map(UserDto::from).collect()))
 }
 
-async fn get_user(
-    State(s): State<AppState>,
-    _auth: Auth,
-    Path(id): Path<String>,
-) -> ApiResult<Json<UserDto>> {
+async fn get_user(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<UserDto>> {
     let id = id.parse().map_err(|_| AppError::not_found("user_not_found", "No such user."))?;
-    Ok(Json(s.users.get(id).await?.into()))
+    Ok(Json(s.users.get(auth.ctx, id).await?.into()))
 }

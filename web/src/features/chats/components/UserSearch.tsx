@@ -64,7 +64,8 @@ export function UserSearch({ meId }: { meId: string }) {
                     <Avatar name={user.name} seed={user._id} size="sm" />
                     <span className="min-w-0">
                       <span className="block truncate font-medium text-gray-100">{user.name}</span>
-                      <span className="block truncate text-xs text-gray-400">{user.email}</span>
+                      {/* Empty when the server does not show this address to us. */}
+                      {user.email && <span className="block truncate text-xs text-gray-400">{user.email}</span>}
                     </span>
                   </button>
                 </li>
