@@ -7,17 +7,8 @@ use std::sync::Arc;
 
 use natter_domain::entities::{CodeCheck, JobKind, MAX_OPEN_CODES, Mail, NewLoginCode};
 use natter_domain::ports::Store;
-use natter_domain::{Email, Timestamp};
 
-const T0: i64 = 1_800_000_000_000;
-
-fn at(ms: i64) -> Timestamp {
-    Timestamp::from_millis(T0 + ms)
-}
-
-fn email(s: &str) -> Email {
-    Email::parse(s).unwrap()
-}
+use super::{at, email};
 
 async fn put(s: &Arc<dyn Store>, hash: &[u8], created: i64) {
     let code = NewLoginCode {

@@ -8,21 +8,8 @@ use std::sync::Arc;
 use natter_domain::entities::{Admission, Admitted, User};
 use natter_domain::ids::UserId;
 use natter_domain::ports::Store;
-use natter_domain::{DisplayName, Email, Timestamp};
 
-const T0: i64 = 1_800_000_000_000;
-
-fn at(ms: i64) -> Timestamp {
-    Timestamp::from_millis(T0 + ms)
-}
-
-fn email(s: &str) -> Email {
-    Email::parse(s).unwrap()
-}
-
-fn name(s: &str) -> DisplayName {
-    DisplayName::parse(s).unwrap()
-}
+use super::{at, email, name};
 
 const CLOSED: Admission = Admission::Closed { domain_allowed: false };
 

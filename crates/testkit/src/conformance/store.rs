@@ -7,21 +7,9 @@ use natter_domain::chat::{Chat, ImageRef, Message, MessageKind, MessagePage, New
 use natter_domain::entities::{CodeCheck, JobKind, Mail, NewLoginCode, Session};
 use natter_domain::ids::{ChatId, MessageId, SessionId, UserId};
 use natter_domain::ports::{OnCommit, Store};
-use natter_domain::{DisplayName, Email, StoreError, Timestamp};
+use natter_domain::{StoreError, Timestamp};
 
-const T0: i64 = 1_800_000_000_000;
-
-fn at(ms: i64) -> Timestamp {
-    Timestamp::from_millis(T0 + ms)
-}
-
-fn email(s: &str) -> Email {
-    Email::parse(s).unwrap()
-}
-
-fn name(s: &str) -> DisplayName {
-    DisplayName::parse(s).unwrap()
-}
+use super::{at, email, name};
 
 fn mail(to: &str) -> JobKind {
     JobKind::SendMail(Mail { to: to.into(), subject: "s".into(), body: "b".into() })
