@@ -10,7 +10,7 @@
 //!   once and reconnect at once: time until all are back, then catch-up and loss.
 //! * `knee`  — step search for the highest rate with p99 <= 100 ms and >= 99.99 %
 //!   delivered.
-//! * `smoke` — a 3-second tiny run for CI: fails on loss or duplication only.
+//! * `smoke` — a 3-second tiny run for CI (6 users): fails on loss or duplication only.
 //! * `relay` — a bare WebSocket relay speaking just enough of the same protocol: the
 //!   ceiling any chat server on the machine works under.
 //!
