@@ -6,8 +6,9 @@
 //! inside one transaction and commits once; only then does any caller get its answer.
 //! Under load, writes that arrive while a commit is running share the next one, so a
 //! burst of messages costs one commit and one wake-up of this thread instead of one
-//! each; when idle, a write commits at once (no batching delay). A failing write rolls
-//! back its savepoint only, never its neighbours.
+//! each; when idle, a write commits at once (no batching delay). A failing write (or one
+//! that panics) rolls back its savepoint only, never its neighbours; a panicking
+//! `on_commit` is logged and the commit stands.
 //!
 //! Why not sqlx for this: its SQLite connection also lives on a worker thread, but every
 //! statement is a round trip to it from the async side (two thread switches each), and
@@ -108,7 +109,11 @@ impl Writer {
             Box::new(move |commit| {
                 let result = match (outcome, commit) {
                     (Ok(value), Ok(())) => {
-                        on_commit(&value);
+                        // Committed whatever `on_commit` does: a panic there is its own
+                        // bug, and must neither stop this thread nor hide the commit.
+                        if catch_unwind(AssertUnwindSafe(|| on_commit(&value))).is_err() {
+                            tracing::error!("an on_commit hook panicked; the write is committed");
+                        }
                         Ok(value)
                     }
                     (Ok(_), Err(e)) => Err(StoreError::Other(anyhow!("the SQLite commit failed: {e}"))),
@@ -140,16 +145,11 @@ fn work(conn: &Connection, mut queue: mpsc::Receiver<Job>, wal: &WalState) {
                 Err(_) => break,
             }
         }
-        let ran = catch_unwind(AssertUnwindSafe(|| {
-            for job in batch {
-                replies.push(job(conn));
-            }
-        }));
-        let commit = match (ran, in_tx) {
-            (Err(_), _) => Err("a write panicked; its batch was rolled back".to_owned()),
-            (Ok(()), true) => exec(conn, "commit").map_err(|e| e.to_string()),
-            (Ok(()), false) => Ok(()),
-        };
+        // Each write is isolated in its savepoint (a panic too: `in_savepoint`).
+        for job in batch {
+            replies.push(job(conn));
+        }
+        let commit = if in_tx { exec(conn, "commit").map_err(|e| e.to_string()) } else { Ok(()) };
         if commit.is_err() && in_tx {
             let _ = exec(conn, "rollback");
         }
@@ -202,7 +202,9 @@ fn wait_briefly(attempt: i32) -> bool {
 
 fn in_savepoint<T>(conn: &Connection, write: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
     exec(conn, "savepoint w").map_err(map_err)?;
-    let outcome = write(conn);
+    // A write that panics is a failed write: rolled back alone, its neighbours commit.
+    let outcome = catch_unwind(AssertUnwindSafe(|| write(conn)))
+        .unwrap_or_else(|_| Err(StoreError::Other(anyhow!("the write panicked; it was rolled back"))));
     let end = if outcome.is_ok() {
         exec(conn, "release w")
     } else {
@@ -356,6 +358,46 @@ mod tests {
             q.await.unwrap().unwrap();
         }
         writer.run(|_| Ok(())).await.unwrap();
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_panicking_write_or_hook_fails_alone_and_the_thread_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("w.db");
+        Connection::open(&path).unwrap().execute_batch("create table t (x integer primary key)").unwrap();
+        let writer = std::sync::Arc::new(Writer::start(&path).unwrap());
+        // Queued together, so they share transactions: every fifth write panics after
+        // writing, every seventh commits and then its hook panics.
+        let tasks: Vec<_> = (0..200_i64)
+            .map(|x| {
+                let writer = std::sync::Arc::clone(&writer);
+                tokio::spawn(async move {
+                    let write = move |c: &Connection| {
+                        c.execute("insert into t (x) values (?1)", [x]).map_err(map_err)?;
+                        assert!(x % 5 != 0, "a bug in write {x}");
+                        Ok(x)
+                    };
+                    writer.run_then(write, move |_| assert!(x % 7 != 0, "a bug in hook {x}")).await
+                })
+            })
+            .collect();
+        for (x, t) in tasks.into_iter().enumerate() {
+            let answer = t.await.unwrap();
+            if x % 5 == 0 {
+                assert!(matches!(answer, Err(StoreError::Other(_))), "write {x}: {answer:?}");
+            } else {
+                assert_eq!(answer.unwrap(), x as i64, "committed, also when its hook panicked");
+            }
+        }
+        let stored: Vec<i64> = writer
+            .run(|c| {
+                let mut s = c.prepare("select x from t order by x").map_err(map_err)?;
+                let rows = s.query_map([], |r| r.get(0)).map_err(map_err)?;
+                rows.collect::<rusqlite::Result<Vec<i64>>>().map_err(map_err)
+            })
+            .await
+            .unwrap();
+        assert_eq!(stored, (0..200).filter(|x| x % 5 != 0).collect::<Vec<_>>());
     }
 
     #[tokio::test]
