@@ -70,7 +70,7 @@ pub async fn authenticate(
     // `on_connect` as a task: a client may already be sending. So everything a first
     // event needs is set up here, before the answer.
     s.extensions.insert(ctx);
-    s.extensions.insert(Arc::new(crate::flood::FloodGuard::new()));
+    s.extensions.insert(Arc::new(crate::flood::FloodGuard::new(st.handshake.clock.clone())));
     s.extensions.insert(Arc::new(crate::order::SendOrder::new()));
     s.join([rooms::user(ctx.user_id), rooms::session(ctx.session_id)]);
     s.extensions.insert(CameOnline(st.presence.socket_opened(ctx.user_id)));

@@ -21,6 +21,7 @@ use natter_app::origins::Origins;
 use natter_app::presence::Presence;
 use natter_app::session_cookie::SessionCookie;
 use natter_domain::bus::Bus;
+use natter_domain::ports::Clock;
 use socketioxide::SocketIo;
 use socketioxide::handler::ConnectHandler;
 use socketioxide::layer::SocketIoLayer;
@@ -50,6 +51,8 @@ pub struct Handshake {
     pub session_cookie: SessionCookie,
     /// Open sockets per user and per address.
     pub connections: Arc<Connections>,
+    /// Times each socket's flood window (`flood`).
+    pub clock: Arc<dyn Clock>,
 }
 
 impl RealtimeState {

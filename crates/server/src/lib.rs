@@ -137,6 +137,7 @@ impl Application {
                     origins: origins.clone(),
                     session_cookie,
                     connections: Connections::new(overrides.socket_caps.unwrap_or_default()),
+                    clock: clock.clone(),
                 },
                 overrides.typing_ttl.unwrap_or(TYPING_TTL),
             );
