@@ -42,6 +42,7 @@ use tokio::sync::Notify;
 use tracing::instrument;
 
 use crate::client_ip::rate_key;
+use crate::job_seal::JobSeal;
 use crate::secrets::{Secrets, code_hash};
 use crate::signup::SignupPolicy;
 use crate::tokens::TokenCodec;
@@ -100,6 +101,7 @@ pub struct AuthService {
     bus: Arc<dyn Bus>,
     tokens: TokenCodec,
     code_key: [u8; 32],
+    job_seal: JobSeal,
     policy: AuthPolicy,
     signup: SignupPolicy,
     /// Wakes the mail worker as soon as a code mail is queued.
@@ -127,6 +129,7 @@ impl AuthService {
             bus,
             tokens: TokenCodec::new(&secrets.token_key),
             code_key: secrets.code_key,
+            job_seal: JobSeal::new(&secrets.job_key),
             policy,
             signup,
             mail_wake,
@@ -187,7 +190,8 @@ impl AuthService {
                     .into(),
             }
         };
-        self.store.put_login_code(code, JobKind::SendMail(mail)).await?;
+        let job = self.job_seal.seal(&JobKind::SendMail(mail))?;
+        self.store.put_login_code(code, job).await?;
         self.mail_wake.notify_one();
         Ok(())
     }

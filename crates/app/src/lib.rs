@@ -8,6 +8,7 @@ pub mod connections;
 pub mod error;
 pub mod health;
 pub mod images;
+pub mod job_seal;
 pub mod mail;
 pub mod media;
 pub mod media_links;

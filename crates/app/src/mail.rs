@@ -6,9 +6,11 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
-use natter_domain::entities::{Job, JobKind};
+use natter_domain::entities::{JobKind, LeasedJob};
 use natter_domain::ports::{Clock, Mailer, Store};
 use tokio::sync::Notify;
+
+use crate::job_seal::JobSeal;
 
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
@@ -50,6 +52,7 @@ pub struct MailWorker {
     mailer: Arc<dyn Mailer>,
     clock: Arc<dyn Clock>,
     wake: Arc<Notify>,
+    seal: JobSeal,
     policy: RetryPolicy,
 }
 
@@ -59,9 +62,10 @@ impl MailWorker {
         mailer: Arc<dyn Mailer>,
         clock: Arc<dyn Clock>,
         wake: Arc<Notify>,
+        seal: JobSeal,
         policy: RetryPolicy,
     ) -> Self {
-        Self { store, mailer, clock, wake, policy }
+        Self { store, mailer, clock, wake, seal, policy }
     }
 
     /// Deliver jobs until `shutdown` resolves; an in-flight delivery is finished first.
@@ -96,13 +100,25 @@ impl MailWorker {
         Ok(true)
     }
 
-    async fn deliver(&self, job: Job) -> anyhow::Result<()> {
-        let JobKind::SendMail(mail) = &job.kind;
-        let result = tokio::time::timeout(self.policy.send_timeout, self.mailer.send(mail)).await;
+    async fn deliver(&self, job: LeasedJob) -> anyhow::Result<()> {
+        let mail = match self.seal.open(&job) {
+            Ok(JobKind::SendMail(mail)) => mail,
+            Err(e) => {
+                // Sealed with another secret, or corrupt: no retry can read it.
+                let error = format!("{e:#}");
+                tracing::error!(job.id = %job.id, %error, "job dead-lettered: its payload cannot be opened");
+                self.settled(
+                    &job,
+                    self.store.fail_job(job.id, job.lease, &error, None, self.clock.now()).await?,
+                );
+                return Ok(());
+            }
+        };
+        let result = tokio::time::timeout(self.policy.send_timeout, self.mailer.send(&mail)).await;
         let now = self.clock.now();
         let error = match result {
             Ok(Ok(())) => {
-                self.store.complete_job(job.id, now).await?;
+                self.settled(&job, self.store.complete_job(job.id, job.lease, now).await?);
                 tracing::info!(job.id = %job.id, to = %mail.to, "mail delivered");
                 return Ok(());
             }
@@ -110,15 +126,24 @@ impl MailWorker {
             Err(_) => "delivery timed out".to_owned(),
         };
         let attempts = job.attempts + 1;
-        if attempts >= self.policy.max_attempts {
+        let retry_at = if attempts >= self.policy.max_attempts {
             tracing::error!(job.id = %job.id, to = %mail.to, %error, attempts, "mail dead-lettered");
-            self.store.fail_job(job.id, &error, None, now).await?;
+            None
         } else {
             let wait = self.policy.backoff(job.attempts);
             tracing::warn!(job.id = %job.id, to = %mail.to, %error, attempts, retry_in = ?wait, "mail delivery failed");
-            self.store.fail_job(job.id, &error, Some(now.plus(wait)), now).await?;
-        }
+            Some(now.plus(wait))
+        };
+        self.settled(&job, self.store.fail_job(job.id, job.lease, &error, retry_at, now).await?);
         Ok(())
+    }
+
+    /// A settle that found the lease gone: the delivery took longer than the lease and
+    /// another worker holds the job now (it may mail it again: at least once).
+    fn settled(&self, job: &LeasedJob, held: bool) {
+        if !held {
+            tracing::warn!(job.id = %job.id, lease = ?self.policy.lease, "job lease lost before it was settled");
+        }
     }
 }
 

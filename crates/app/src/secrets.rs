@@ -16,6 +16,8 @@ pub struct Secrets {
     pub code_key: [u8; 32],
     /// Signs media URLs (`media_links`).
     pub media_key: [u8; 32],
+    /// Seals job payloads at rest (`job_seal`).
+    pub job_key: [u8; 32],
 }
 
 impl Secrets {
@@ -24,6 +26,7 @@ impl Secrets {
             token_key: derive(master, b"natter session token v1"),
             code_key: derive(master, b"natter login code v1"),
             media_key: derive(master, b"natter media url v1"),
+            job_key: derive(master, b"natter job payload v1"),
         }
     }
 }

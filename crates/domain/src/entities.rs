@@ -99,16 +99,48 @@ pub struct SentMail {
 }
 
 /// A unit of background work, written in the same transaction as the state that
-/// caused it (transactional outbox).
+/// caused it (transactional outbox). Its payload is sealed by the use-case before the
+/// store sees it (a login mail carries a code): the store keeps bytes it cannot read,
+/// and erases them once the job is done or dead.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Job {
+pub struct NewJob {
     pub id: JobId,
-    pub kind: JobKind,
-    /// How many deliveries were tried before this one.
-    pub attempts: u32,
+    /// `JobKind::name`, in the clear: what operators count jobs by.
+    pub kind: &'static str,
+    pub sealed: Vec<u8>,
 }
 
+/// A job handed to one worker until its lease ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeasedJob {
+    pub id: JobId,
+    pub kind: String,
+    pub sealed: Vec<u8>,
+    /// How many deliveries were tried before this one.
+    pub attempts: u32,
+    /// Who holds the job: completing or failing it needs this lease, so a worker whose
+    /// lease ran out and was handed on cannot settle what another worker now holds.
+    pub lease: LeaseId,
+}
+
+/// One claim of a job; unique per claim.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct LeaseId(pub uuid::Uuid);
+
+impl LeaseId {
+    pub fn new() -> Self {
+        Self(uuid::Uuid::now_v7())
+    }
+}
+
+impl Default for LeaseId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// What a job does, as the use-cases see it once it is opened.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum JobKind {
     SendMail(Mail),
 }

@@ -9,7 +9,8 @@ use crate::chat::{
     Chat, ChatSummary, Message, MessagePage, NewMessage, PageCursor, ReadMarker, ReadMoved, Stored,
 };
 use crate::entities::{
-    Admission, Admitted, CodeCheck, Invite, Job, JobKind, Mail, NewLoginCode, SentMail, Session, User,
+    Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, Mail, NewJob, NewLoginCode, SentMail,
+    Session, User,
 };
 use crate::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use crate::{DisplayName, Email, StoreError, Timestamp};
@@ -29,7 +30,7 @@ pub trait Store: Send + Sync + 'static {
     /// Add a code for `code.email` and enqueue `mail`, both in one transaction: a
     /// committed code is always mailed. The address keeps its other open codes (expired
     /// and exhausted ones go), at most `MAX_OPEN_CODES` of them, the newest.
-    async fn put_login_code(&self, code: NewLoginCode, mail: JobKind) -> StoreResult<JobId>;
+    async fn put_login_code(&self, code: NewLoginCode, mail: NewJob) -> StoreResult<()>;
 
     /// Count one try against every open code of `email` (before comparing), then
     /// compare with each: a match is `Accepted` and used up (the others stay open).
@@ -126,18 +127,23 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> StoreResult<Option<ReadMoved>>;
 
-    /// Lease the oldest due job until `lease_until`; a job whose lease ran out (its
-    /// worker crashed) is due again.
-    async fn claim_job(&self, now: Timestamp, lease_until: Timestamp) -> StoreResult<Option<Job>>;
-    async fn complete_job(&self, id: JobId, now: Timestamp) -> StoreResult<()>;
-    /// Record a failed try; `retry_at: None` gives up on the job (dead letter).
+    /// Lease the oldest due job until `lease_until` under a new `LeaseId`; a job whose
+    /// lease ran out (its worker crashed) is due again.
+    async fn claim_job(&self, now: Timestamp, lease_until: Timestamp) -> StoreResult<Option<LeasedJob>>;
+    /// Mark the job done and erase its payload, if `lease` still holds it (or held it
+    /// last and nobody claimed it since); `false` when it does not: someone else holds
+    /// it now, or it was already settled. Changes nothing then.
+    async fn complete_job(&self, id: JobId, lease: LeaseId, now: Timestamp) -> StoreResult<bool>;
+    /// Record a failed try, if `lease` holds the job (as `complete_job`): due again at
+    /// `retry_at`, or with `None` given up (dead letter, payload erased).
     async fn fail_job(
         &self,
         id: JobId,
+        lease: LeaseId,
         error: &str,
         retry_at: Option<Timestamp>,
         now: Timestamp,
-    ) -> StoreResult<()>;
+    ) -> StoreResult<bool>;
 }
 
 /// Delivers mail. Must be idempotent enough to be retried after a crash.

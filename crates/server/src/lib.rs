@@ -15,6 +15,7 @@ use natter_app::auth::{AuthPolicy, AuthService};
 use natter_app::chats::ChatService;
 use natter_app::connections::{Connections, SocketCaps};
 use natter_app::health::Health;
+use natter_app::job_seal::JobSeal;
 use natter_app::mail::{MailWorker, RetryPolicy};
 use natter_app::media::MediaService;
 use natter_app::media_links::MediaLinks;
@@ -154,6 +155,7 @@ impl Application {
                 ports.mailer.clone(),
                 ports.clock.clone(),
                 mail_wake,
+                JobSeal::new(&secrets.job_key),
                 overrides.retry_policy.unwrap_or_default(),
             )
         });

@@ -19,7 +19,8 @@ use natter_domain::chat::{
     Chat, ChatSummary, Message, MessagePage, NewMessage, PageCursor, ReadMarker, ReadMoved, Stored,
 };
 use natter_domain::entities::{
-    Admission, Admitted, CodeCheck, Invite, Job, JobKind, MAX_OPEN_CODES, NewLoginCode, Session, User,
+    Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, MAX_OPEN_CODES, NewJob, NewLoginCode,
+    Session, User,
 };
 use natter_domain::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use natter_domain::ports::{OnCommit, Store, StoreResult};
@@ -83,8 +84,7 @@ impl Store for SqliteStore {
         self.writer.run(|_| Ok(())).await
     }
 
-    async fn put_login_code(&self, code: NewLoginCode, mail: JobKind) -> StoreResult<JobId> {
-        let (job_id, job) = JobRow::new_job(&mail, code.created_at)?;
+    async fn put_login_code(&self, code: NewLoginCode, mail: NewJob) -> StoreResult<()> {
         self.writer
             .run(move |conn| {
                 // The address keeps its open codes, the newest MAX_OPEN_CODES of them.
@@ -110,8 +110,7 @@ impl Store for SqliteStore {
                 )
                 .and_then(|mut s| s.execute(params![code.email.as_str(), MAX_OPEN_CODES]))
                 .map_err(writer::map_err)?;
-                job.insert(conn)?;
-                Ok(job_id)
+                JobRow::insert(&mail, code.created_at, conn)
             })
             .await
     }
@@ -347,34 +346,42 @@ impl Store for SqliteStore {
         self.mark_read_(chat, user, up_to_seq, now).await
     }
 
-    async fn claim_job(&self, now: Timestamp, lease_until: Timestamp) -> StoreResult<Option<Job>> {
+    async fn claim_job(&self, now: Timestamp, lease_until: Timestamp) -> StoreResult<Option<LeasedJob>> {
+        let lease = LeaseId::new();
         let row = self
             .writer
             .run(move |conn| {
                 conn.prepare_cached(
-                    "update jobs set leased_until = ?2
+                    "update jobs set leased_until = ?2, lease_id = ?3
                      where id = (select id from jobs
                                  where done_at is null and dead_at is null and run_at <= ?1
                                    and (leased_until is null or leased_until <= ?1)
                                  order by run_at, id limit 1)
-                     returning id, kind, payload, attempts, run_at",
+                     returning id, kind, payload, attempts, lease_id",
                 )
                 .and_then(|mut s| {
-                    s.query_row(params![now.as_millis(), lease_until.as_millis()], JobRow::read).optional()
+                    s.query_row(
+                        params![now.as_millis(), lease_until.as_millis(), lease.0.to_string()],
+                        JobRow::read,
+                    )
+                    .optional()
                 })
                 .map_err(writer::map_err)
             })
             .await?;
-        row.map(Job::try_from).transpose()
+        row.map(LeasedJob::try_from).transpose()
     }
 
-    async fn complete_job(&self, id: JobId, now: Timestamp) -> StoreResult<()> {
+    async fn complete_job(&self, id: JobId, lease: LeaseId, now: Timestamp) -> StoreResult<bool> {
         self.writer
             .run(move |conn| {
-                conn.prepare_cached("update jobs set done_at = ?2, leased_until = null where id = ?1")
-                    .and_then(|mut s| s.execute(params![id.to_string(), now.as_millis()]))
-                    .map_err(writer::map_err)?;
-                Ok(())
+                conn.prepare_cached(
+                    "update jobs set done_at = ?3, leased_until = null, payload = x''
+                     where id = ?1 and lease_id = ?2 and done_at is null and dead_at is null",
+                )
+                .and_then(|mut s| s.execute(params![id.to_string(), lease.0.to_string(), now.as_millis()]))
+                .map(|changed| changed == 1)
+                .map_err(writer::map_err)
             })
             .await
     }
@@ -382,29 +389,32 @@ impl Store for SqliteStore {
     async fn fail_job(
         &self,
         id: JobId,
+        lease: LeaseId,
         error: &str,
         retry_at: Option<Timestamp>,
         now: Timestamp,
-    ) -> StoreResult<()> {
+    ) -> StoreResult<bool> {
         let error = error.to_owned();
         self.writer
             .run(move |conn| {
                 conn.prepare_cached(
-                    "update jobs set attempts = attempts + 1, last_error = ?2, leased_until = null,
-                        run_at = coalesce(?3, run_at),
-                        dead_at = case when ?3 is null then ?4 else null end
-                     where id = ?1",
+                    "update jobs set attempts = attempts + 1, last_error = ?3, leased_until = null,
+                        run_at = coalesce(?4, run_at),
+                        dead_at = case when ?4 is null then ?5 else null end,
+                        payload = case when ?4 is null then x'' else payload end
+                     where id = ?1 and lease_id = ?2 and done_at is null and dead_at is null",
                 )
                 .and_then(|mut s| {
                     s.execute(params![
                         id.to_string(),
+                        lease.0.to_string(),
                         error,
                         retry_at.map(Timestamp::as_millis),
                         now.as_millis()
                     ])
                 })
-                .map_err(writer::map_err)?;
-                Ok(())
+                .map(|changed| changed == 1)
+                .map_err(writer::map_err)
             })
             .await
     }

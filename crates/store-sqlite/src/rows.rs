@@ -3,8 +3,8 @@
 
 use anyhow::{Context, anyhow};
 use natter_domain::chat::{Chat, ImageRef, Message, MessageKind};
-use natter_domain::entities::{Invite, Job, JobKind, Mail, Session, User};
-use natter_domain::ids::{JobId, SessionId, UserId};
+use natter_domain::entities::{Invite, LeaseId, LeasedJob, NewJob, Session, User};
+use natter_domain::ids::{SessionId, UserId};
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
 
 use crate::writer;
@@ -114,65 +114,53 @@ impl TryFrom<SessionRow> for Session {
     }
 }
 
-#[derive(sqlx::FromRow)]
+/// A job as `claim_job` returns it: `id, kind, payload, attempts, lease_id`.
 pub(crate) struct JobRow {
     id: String,
     kind: String,
-    payload: String,
+    payload: Vec<u8>,
     attempts: i64,
-    run_at: i64,
+    lease_id: String,
 }
 
 impl JobRow {
-    pub(crate) fn new_job(kind: &JobKind, now: Timestamp) -> Result<(JobId, Self), StoreError> {
-        let id = JobId::new();
-        let payload = match kind {
-            JobKind::SendMail(mail) => serde_json::to_string(mail).map_err(anyhow::Error::new)?,
-        };
-        let row = Self {
-            id: id.to_string(),
-            kind: kind.name().to_owned(),
-            payload,
-            attempts: 0,
-            run_at: now.as_millis(),
-        };
-        Ok((id, row))
-    }
-
-    pub(crate) fn insert(&self, conn: &rusqlite::Connection) -> Result<(), StoreError> {
+    pub(crate) fn insert(
+        job: &NewJob,
+        now: Timestamp,
+        conn: &rusqlite::Connection,
+    ) -> Result<(), StoreError> {
         conn.prepare_cached(
             "insert into jobs (id, kind, payload, attempts, run_at, created_at)
              values (?1, ?2, ?3, 0, ?4, ?4)",
         )
-        .and_then(|mut s| s.execute(rusqlite::params![self.id, self.kind, self.payload, self.run_at]))
+        .and_then(|mut s| {
+            s.execute(rusqlite::params![job.id.to_string(), job.kind, job.sealed, now.as_millis()])
+        })
         .map_err(writer::map_err)?;
         Ok(())
     }
 
-    /// A row of `id, kind, payload, attempts, run_at`.
     pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
             id: r.get(0)?,
             kind: r.get(1)?,
             payload: r.get(2)?,
             attempts: r.get(3)?,
-            run_at: r.get(4)?,
+            lease_id: r.get(4)?,
         })
     }
 }
 
-impl TryFrom<JobRow> for Job {
+impl TryFrom<JobRow> for LeasedJob {
     type Error = StoreError;
     fn try_from(r: JobRow) -> Result<Self, StoreError> {
-        let kind = match r.kind.as_str() {
-            "send_mail" => JobKind::SendMail(
-                serde_json::from_str::<Mail>(&r.payload)
-                    .context("corrupt mail job payload")
-                    .map_err(StoreError::Other)?,
-            ),
-            other => return Err(StoreError::Other(anyhow!("unknown job kind {other:?}"))),
-        };
-        Ok(Job { id: parse_id(&r.id)?, kind, attempts: u32::try_from(r.attempts).unwrap_or(0) })
+        Ok(LeasedJob {
+            id: parse_id(&r.id)?,
+            kind: r.kind,
+            sealed: r.payload,
+            attempts: u32::try_from(r.attempts).unwrap_or(0),
+            lease: LeaseId(parse_id(&r.lease_id)?),
+        })
     }
 }
 

@@ -5,10 +5,10 @@
 
 use std::sync::Arc;
 
-use natter_domain::entities::{CodeCheck, JobKind, MAX_OPEN_CODES, Mail, NewLoginCode};
+use natter_domain::entities::{CodeCheck, MAX_OPEN_CODES, NewLoginCode};
 use natter_domain::ports::Store;
 
-use super::{at, email};
+use super::{at, email, job};
 
 async fn put(s: &Arc<dyn Store>, hash: &[u8], created: i64) {
     let code = NewLoginCode {
@@ -17,8 +17,7 @@ async fn put(s: &Arc<dyn Store>, hash: &[u8], created: i64) {
         created_at: at(created),
         expires_at: at(created + 300_000),
     };
-    let mail = JobKind::SendMail(Mail { to: "a@x.io".into(), subject: "s".into(), body: "b".into() });
-    s.put_login_code(code, mail).await.unwrap();
+    s.put_login_code(code, job(b"sealed")).await.unwrap();
 }
 
 async fn check(s: &Arc<dyn Store>, hash: &[u8], ms: i64) -> CodeCheck {

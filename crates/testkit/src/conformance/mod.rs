@@ -5,6 +5,8 @@ pub mod codes;
 pub mod invites;
 pub mod store;
 
+use natter_domain::entities::NewJob;
+use natter_domain::ids::JobId;
 use natter_domain::{DisplayName, Email, Timestamp};
 
 /// A fixed moment the suites count from, so every backend sees the same times.
@@ -20,4 +22,9 @@ fn email(s: &str) -> Email {
 
 fn name(s: &str) -> DisplayName {
     DisplayName::parse(s).unwrap()
+}
+
+/// A job whose sealed payload is `payload`: the store keeps the bytes it is given.
+fn job(payload: &[u8]) -> NewJob {
+    NewJob { id: JobId::new(), kind: "send_mail", sealed: payload.to_vec() }
 }

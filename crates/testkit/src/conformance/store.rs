@@ -1,19 +1,15 @@
-//! The Store conformance suite.
+//! The Store conformance suite: each check takes a fresh store; a backend's tests run
+//! each as its own test (`each_check!` in `tests/api/store_sqlite.rs`).
 
-use std::future::Future;
 use std::sync::Arc;
 
 use natter_domain::chat::{Chat, ImageRef, Message, MessageKind, MessagePage, NewMessage, PageCursor};
-use natter_domain::entities::{CodeCheck, JobKind, Mail, NewLoginCode, Session};
+use natter_domain::entities::{CodeCheck, NewLoginCode, Session};
 use natter_domain::ids::{ChatId, MessageId, SessionId, UserId};
 use natter_domain::ports::{OnCommit, Store};
 use natter_domain::{StoreError, Timestamp};
 
-use super::{at, email, name};
-
-fn mail(to: &str) -> JobKind {
-    JobKind::SendMail(Mail { to: to.into(), subject: "s".into(), body: "b".into() })
-}
+use super::{at, email, job, name};
 
 fn code(addr: &str, hash: &[u8], created: i64) -> NewLoginCode {
     NewLoginCode {
@@ -92,48 +88,16 @@ async fn marker(s: &Arc<dyn Store>, chat: ChatId, user: UserId) -> Option<(i64, 
     markers.iter().find(|m| m.user_id == user).map(|m| (m.last_read_seq, m.read_at))
 }
 
-/// Run every check, each on a fresh store from `make`.
-pub async fn run_all<F, Fut>(make: F)
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = Arc<dyn Store>>,
-{
-    login_code_is_accepted_once(make().await).await;
-    wrong_codes_count_and_the_last_try_exhausts(make().await).await;
-    expired_codes_are_missing(make().await).await;
-    a_new_code_replaces_the_old_and_resets_tries(make().await).await;
-    parallel_checks_of_the_right_code_accept_exactly_once(make().await).await;
-    users_are_created_once_per_address(make().await).await;
-    user_search_matches_name_or_email_literally(make().await).await;
-    sessions_live_until_revoked_or_expired(make().await).await;
-    a_code_enqueues_a_mail_job_that_is_leased_once(make().await).await;
-    failed_jobs_retry_later_or_die(make().await).await;
-    a_direct_chat_is_created_once_and_shared_by_both_sides(make().await).await;
-    messages_get_consecutive_seqs_per_chat_and_move_the_chat(make().await).await;
-    a_repeated_client_id_returns_the_original_and_stores_nothing(make().await).await;
-    a_client_id_reused_in_another_chat_conflicts(make().await).await;
-    messages_to_an_unknown_chat_are_not_stored(make().await).await;
-    concurrent_inserts_get_every_seq_exactly_once(make().await).await;
-    concurrent_retries_of_one_message_store_it_once(make().await).await;
-    message_pages_are_ascending_with_has_more_at_the_edges(make().await).await;
-    read_markers_move_forward_only_and_clamp_to_last_seq(make().await).await;
-    non_members_cannot_mark_a_chat_read(make().await).await;
-    the_chat_list_shows_newest_activity_first_with_unseen_counts(make().await).await;
-    co_members_are_everyone_sharing_a_chat_once(make().await).await;
-    get_users_returns_the_known_requested_users(make().await).await;
-    get_message_finds_stored_messages_only(make().await).await;
-}
-
-async fn login_code_is_accepted_once(s: Arc<dyn Store>) {
-    s.put_login_code(code("a@x.io", b"h1", 0), mail("a@x.io")).await.unwrap();
+pub async fn login_code_is_accepted_once(s: Arc<dyn Store>) {
+    s.put_login_code(code("a@x.io", b"h1", 0), job(b"sealed")).await.unwrap();
     let e = email("a@x.io");
     assert_eq!(s.check_login_code(&e, b"h1", at(1), 5).await.unwrap(), CodeCheck::Accepted);
     assert_eq!(s.check_login_code(&e, b"h1", at(2), 5).await.unwrap(), CodeCheck::Missing);
     assert_eq!(s.check_login_code(&email("b@x.io"), b"h1", at(2), 5).await.unwrap(), CodeCheck::Missing);
 }
 
-async fn wrong_codes_count_and_the_last_try_exhausts(s: Arc<dyn Store>) {
-    s.put_login_code(code("a@x.io", b"right", 0), mail("a@x.io")).await.unwrap();
+pub async fn wrong_codes_count_and_the_last_try_exhausts(s: Arc<dyn Store>) {
+    s.put_login_code(code("a@x.io", b"right", 0), job(b"sealed")).await.unwrap();
     let e = email("a@x.io");
     for _ in 0..4 {
         assert_eq!(s.check_login_code(&e, b"wrong", at(1), 5).await.unwrap(), CodeCheck::Wrong);
@@ -142,25 +106,25 @@ async fn wrong_codes_count_and_the_last_try_exhausts(s: Arc<dyn Store>) {
     assert_eq!(s.check_login_code(&e, b"right", at(1), 5).await.unwrap(), CodeCheck::Exhausted);
 }
 
-async fn expired_codes_are_missing(s: Arc<dyn Store>) {
-    s.put_login_code(code("a@x.io", b"h", 0), mail("a@x.io")).await.unwrap();
+pub async fn expired_codes_are_missing(s: Arc<dyn Store>) {
+    s.put_login_code(code("a@x.io", b"h", 0), job(b"sealed")).await.unwrap();
     let e = email("a@x.io");
     assert_eq!(s.check_login_code(&e, b"h", at(300_000), 5).await.unwrap(), CodeCheck::Missing);
 }
 
-async fn a_new_code_replaces_the_old_and_resets_tries(s: Arc<dyn Store>) {
+pub async fn a_new_code_replaces_the_old_and_resets_tries(s: Arc<dyn Store>) {
     let e = email("a@x.io");
-    s.put_login_code(code("a@x.io", b"old", 0), mail("a@x.io")).await.unwrap();
+    s.put_login_code(code("a@x.io", b"old", 0), job(b"sealed")).await.unwrap();
     for _ in 0..5 {
         s.check_login_code(&e, b"wrong", at(1), 5).await.unwrap();
     }
-    s.put_login_code(code("a@x.io", b"new", 10), mail("a@x.io")).await.unwrap();
+    s.put_login_code(code("a@x.io", b"new", 10), job(b"sealed")).await.unwrap();
     assert_eq!(s.check_login_code(&e, b"old", at(11), 5).await.unwrap(), CodeCheck::Wrong);
     assert_eq!(s.check_login_code(&e, b"new", at(12), 5).await.unwrap(), CodeCheck::Accepted);
 }
 
-async fn parallel_checks_of_the_right_code_accept_exactly_once(s: Arc<dyn Store>) {
-    s.put_login_code(code("a@x.io", b"h", 0), mail("a@x.io")).await.unwrap();
+pub async fn parallel_checks_of_the_right_code_accept_exactly_once(s: Arc<dyn Store>) {
+    s.put_login_code(code("a@x.io", b"h", 0), job(b"sealed")).await.unwrap();
     let checks = (0..50).map(|_| {
         let s = s.clone();
         tokio::spawn(async move { s.check_login_code(&email("a@x.io"), b"h", at(1), 5).await.unwrap() })
@@ -170,7 +134,7 @@ async fn parallel_checks_of_the_right_code_accept_exactly_once(s: Arc<dyn Store>
     assert_eq!(accepted, 1);
 }
 
-async fn users_are_created_once_per_address(s: Arc<dyn Store>) {
+pub async fn users_are_created_once_per_address(s: Arc<dyn Store>) {
     let a = s.get_or_create_user(&email("a@x.io"), &name("Ada"), at(0)).await.unwrap();
     let again = s.get_or_create_user(&email("a@x.io"), &name("Other"), at(5)).await.unwrap();
     assert_eq!(a, again);
@@ -181,7 +145,7 @@ async fn users_are_created_once_per_address(s: Arc<dyn Store>) {
     assert!(matches!(s.update_user_name(UserId::new(), &name("x"), at(9)).await, Err(StoreError::NotFound)));
 }
 
-async fn user_search_matches_name_or_email_literally(s: Arc<dyn Store>) {
+pub async fn user_search_matches_name_or_email_literally(s: Arc<dyn Store>) {
     s.get_or_create_user(&email("ada@x.io"), &name("Ada Lovelace"), at(0)).await.unwrap();
     s.get_or_create_user(&email("bob@y.io"), &name("Bob 100%"), at(0)).await.unwrap();
     s.get_or_create_user(&email("carol@x.io"), &name("Carol"), at(0)).await.unwrap();
@@ -195,7 +159,7 @@ async fn user_search_matches_name_or_email_literally(s: Arc<dyn Store>) {
     assert_eq!(s.search_users("", 2).await.unwrap().len(), 2);
 }
 
-async fn sessions_live_until_revoked_or_expired(s: Arc<dyn Store>) {
+pub async fn sessions_live_until_revoked_or_expired(s: Arc<dyn Store>) {
     let u = s.get_or_create_user(&email("a@x.io"), &name("Ada"), at(0)).await.unwrap();
     let session = Session { id: SessionId::new(), user_id: u.id, created_at: at(0), expires_at: at(1000) };
     s.insert_session(&session).await.unwrap();
@@ -206,30 +170,47 @@ async fn sessions_live_until_revoked_or_expired(s: Arc<dyn Store>) {
     assert!(matches!(s.get_live_session(SessionId::new(), at(6)).await, Err(StoreError::NotFound)));
 }
 
-async fn a_code_enqueues_a_mail_job_that_is_leased_once(s: Arc<dyn Store>) {
-    let id = s.put_login_code(code("a@x.io", b"h", 0), mail("a@x.io")).await.unwrap();
-    let job = s.claim_job(at(0), at(60_000)).await.unwrap().expect("the job is due");
-    assert_eq!((job.id, job.attempts, job.kind), (id, 0, mail("a@x.io")));
+pub async fn a_code_enqueues_a_mail_job_that_is_leased_once(s: Arc<dyn Store>) {
+    let mail = job(b"sealed bytes");
+    s.put_login_code(code("a@x.io", b"h", 0), mail.clone()).await.unwrap();
+    let first = s.claim_job(at(0), at(60_000)).await.unwrap().expect("the job is due");
+    assert_eq!(
+        (first.id, first.kind.as_str(), first.sealed.as_slice(), first.attempts),
+        (mail.id, "send_mail", &b"sealed bytes"[..], 0),
+        "the job comes back as it was given"
+    );
     assert_eq!(s.claim_job(at(1), at(60_001)).await.unwrap(), None, "leased jobs are not handed out twice");
-    // The worker died: once the lease runs out the job is due again.
+    // The worker stalled: once the lease runs out the job is due again, under a new lease.
     let again = s.claim_job(at(60_000), at(120_000)).await.unwrap().expect("lease expired");
-    assert_eq!(again.id, id);
-    s.complete_job(id, at(60_001)).await.unwrap();
+    assert_eq!(again.id, mail.id);
+    assert_ne!(again.lease, first.lease);
+    assert!(
+        !s.complete_job(mail.id, first.lease, at(60_001)).await.unwrap(),
+        "the old lease settles nothing"
+    );
+    assert!(s.complete_job(mail.id, again.lease, at(60_002)).await.unwrap());
+    assert!(!s.complete_job(mail.id, again.lease, at(60_003)).await.unwrap(), "a job is done once");
     assert_eq!(s.claim_job(at(200_000), at(260_000)).await.unwrap(), None);
 }
 
-async fn failed_jobs_retry_later_or_die(s: Arc<dyn Store>) {
-    let id = s.put_login_code(code("a@x.io", b"h", 0), mail("a@x.io")).await.unwrap();
-    s.claim_job(at(0), at(60_000)).await.unwrap().expect("due");
-    s.fail_job(id, "smtp down", Some(at(5_000)), at(1)).await.unwrap();
+pub async fn failed_jobs_retry_later_or_die(s: Arc<dyn Store>) {
+    let mail = job(b"sealed");
+    s.put_login_code(code("a@x.io", b"h", 0), mail.clone()).await.unwrap();
+    let first = s.claim_job(at(0), at(60_000)).await.unwrap().expect("due");
+    assert!(s.fail_job(mail.id, first.lease, "smtp down", Some(at(5_000)), at(1)).await.unwrap());
     assert_eq!(s.claim_job(at(4_999), at(9_999)).await.unwrap(), None, "not before retry_at");
-    let job = s.claim_job(at(5_000), at(65_000)).await.unwrap().expect("due again");
-    assert_eq!(job.attempts, 1);
-    s.fail_job(id, "smtp down", None, at(5_001)).await.unwrap();
+    let second = s.claim_job(at(5_000), at(65_000)).await.unwrap().expect("due again");
+    assert_eq!(second.attempts, 1);
+    assert!(
+        !s.fail_job(mail.id, first.lease, "stale", None, at(5_001)).await.unwrap(),
+        "a lease that was handed on cannot kill the job"
+    );
+    assert!(s.fail_job(mail.id, second.lease, "smtp down", None, at(5_002)).await.unwrap());
     assert_eq!(s.claim_job(at(10_000_000), at(10_060_000)).await.unwrap(), None, "dead jobs stay dead");
+    assert!(!s.complete_job(mail.id, second.lease, at(10_000_001)).await.unwrap(), "nor come back done");
 }
 
-async fn a_direct_chat_is_created_once_and_shared_by_both_sides(s: Arc<dyn Store>) {
+pub async fn a_direct_chat_is_created_once_and_shared_by_both_sides(s: Arc<dyn Store>) {
     let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
     let (chat, created) = s.get_or_create_direct_chat(a, b, at(1)).await.unwrap();
     assert!(created);
@@ -251,7 +232,7 @@ async fn a_direct_chat_is_created_once_and_shared_by_both_sides(s: Arc<dyn Store
     assert!(matches!(s.get_chat(ChatId::new()).await, Err(StoreError::NotFound)));
 }
 
-async fn messages_get_consecutive_seqs_per_chat_and_move_the_chat(s: Arc<dyn Store>) {
+pub async fn messages_get_consecutive_seqs_per_chat_and_move_the_chat(s: Arc<dyn Store>) {
     let (a, b, c) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await, user(&s, "c@x.io").await);
     let ab = direct_chat(&s, a, b, 1).await;
     let ac = direct_chat(&s, a, c, 1).await;
@@ -274,7 +255,7 @@ async fn messages_get_consecutive_seqs_per_chat_and_move_the_chat(s: Arc<dyn Sto
     assert_eq!(s.read_markers(ab).await.unwrap().len(), 2);
 }
 
-async fn a_repeated_client_id_returns_the_original_and_stores_nothing(s: Arc<dyn Store>) {
+pub async fn a_repeated_client_id_returns_the_original_and_stores_nothing(s: Arc<dyn Store>) {
     let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
     let ab = direct_chat(&s, a, b, 1).await;
     let original = send(&s, ab, a, "same", 10).await;
@@ -293,7 +274,7 @@ async fn a_repeated_client_id_returns_the_original_and_stores_nothing(s: Arc<dyn
     assert_eq!((theirs.seq, last_seq(&s, ab).await), (2, 2));
 }
 
-async fn a_client_id_reused_in_another_chat_conflicts(s: Arc<dyn Store>) {
+pub async fn a_client_id_reused_in_another_chat_conflicts(s: Arc<dyn Store>) {
     let (a, b, c) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await, user(&s, "c@x.io").await);
     let ab = direct_chat(&s, a, b, 1).await;
     let ac = direct_chat(&s, a, c, 1).await;
@@ -307,7 +288,7 @@ async fn a_client_id_reused_in_another_chat_conflicts(s: Arc<dyn Store>) {
     assert_eq!(last_seq(&s, ab).await, 1);
 }
 
-async fn messages_to_an_unknown_chat_are_not_stored(s: Arc<dyn Store>) {
+pub async fn messages_to_an_unknown_chat_are_not_stored(s: Arc<dyn Store>) {
     let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
     let nowhere = text(ChatId::new(), a, "lost", 10);
     let result = s.insert_message(nowhere.clone(), quietly()).await;
@@ -321,7 +302,7 @@ async fn messages_to_an_unknown_chat_are_not_stored(s: Arc<dyn Store>) {
     assert_eq!(send(&s, ab, a, "lost", 20).await.seq, 1);
 }
 
-async fn concurrent_inserts_get_every_seq_exactly_once(s: Arc<dyn Store>) {
+pub async fn concurrent_inserts_get_every_seq_exactly_once(s: Arc<dyn Store>) {
     let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
     let ab = direct_chat(&s, a, b, 1).await;
     let announced = Arc::default();
@@ -353,7 +334,7 @@ async fn concurrent_inserts_get_every_seq_exactly_once(s: Arc<dyn Store>) {
     assert_eq!(page(&s, ab, PageCursor::Latest, 200).await, ((1..=100).collect(), false));
 }
 
-async fn concurrent_retries_of_one_message_store_it_once(s: Arc<dyn Store>) {
+pub async fn concurrent_retries_of_one_message_store_it_once(s: Arc<dyn Store>) {
     let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
     let ab = direct_chat(&s, a, b, 1).await;
     let announced = Arc::default();
@@ -371,7 +352,7 @@ async fn concurrent_retries_of_one_message_store_it_once(s: Arc<dyn Store>) {
     assert_eq!(page(&s, ab, PageCursor::Latest, 50).await, (vec![1], false));
 }
 
-async fn message_pages_are_ascending_with_has_more_at_the_edges(s: Arc<dyn Store>) {
+pub async fn message_pages_are_ascending_with_has_more_at_the_edges(s: Arc<dyn Store>) {
     let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
     let ab = direct_chat(&s, a, b, 1).await;
     let other = direct_chat(&s, a, user(&s, "c@x.io").await, 1).await;
@@ -402,7 +383,7 @@ async fn message_pages_are_ascending_with_has_more_at_the_edges(s: Arc<dyn Store
     assert_eq!((full.messages[3].sender, full.messages[3].created_at), (b, at(40)));
 }
 
-async fn read_markers_move_forward_only_and_clamp_to_last_seq(s: Arc<dyn Store>) {
+pub async fn read_markers_move_forward_only_and_clamp_to_last_seq(s: Arc<dyn Store>) {
     let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
     let ab = direct_chat(&s, a, b, 1).await;
     send(&s, ab, a, "m1", 10).await;
@@ -451,7 +432,7 @@ async fn read_markers_move_forward_only_and_clamp_to_last_seq(s: Arc<dyn Store>)
     assert_eq!((second.from_seq, second.to_seq, second.newly_seen), (2, 3, vec![p3.id]));
 }
 
-async fn non_members_cannot_mark_a_chat_read(s: Arc<dyn Store>) {
+pub async fn non_members_cannot_mark_a_chat_read(s: Arc<dyn Store>) {
     let (a, b, c) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await, user(&s, "c@x.io").await);
     let ab = direct_chat(&s, a, b, 1).await;
     send(&s, ab, a, "m1", 10).await;
@@ -464,7 +445,7 @@ async fn non_members_cannot_mark_a_chat_read(s: Arc<dyn Store>) {
     assert!(matches!(result, Err(StoreError::NotFound) | Ok(None)), "an unknown chat: {result:?}");
 }
 
-async fn the_chat_list_shows_newest_activity_first_with_unseen_counts(s: Arc<dyn Store>) {
+pub async fn the_chat_list_shows_newest_activity_first_with_unseen_counts(s: Arc<dyn Store>) {
     let (a, b, c) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await, user(&s, "c@x.io").await);
     let lonely = user(&s, "d@x.io").await;
     let ab = direct_chat(&s, a, b, 1).await;
@@ -510,7 +491,7 @@ async fn the_chat_list_shows_newest_activity_first_with_unseen_counts(s: Arc<dyn
     assert!(s.list_chats(UserId::new()).await.unwrap().is_empty());
 }
 
-async fn co_members_are_everyone_sharing_a_chat_once(s: Arc<dyn Store>) {
+pub async fn co_members_are_everyone_sharing_a_chat_once(s: Arc<dyn Store>) {
     let (a, b, c) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await, user(&s, "c@x.io").await);
     let lonely = user(&s, "d@x.io").await;
     direct_chat(&s, a, b, 1).await;
@@ -524,7 +505,7 @@ async fn co_members_are_everyone_sharing_a_chat_once(s: Arc<dyn Store>) {
     assert_eq!(sorted(s.co_member_ids(b).await.unwrap()), sorted(vec![a, c]), "distinct, without b");
 }
 
-async fn get_users_returns_the_known_requested_users(s: Arc<dyn Store>) {
+pub async fn get_users_returns_the_known_requested_users(s: Arc<dyn Store>) {
     let a = s.get_or_create_user(&email("a@x.io"), &name("Ada"), at(0)).await.unwrap();
     let b = s.get_or_create_user(&email("b@x.io"), &name("Bob"), at(1)).await.unwrap();
     s.get_or_create_user(&email("c@x.io"), &name("Carol"), at(2)).await.unwrap();
@@ -539,7 +520,7 @@ async fn get_users_returns_the_known_requested_users(s: Arc<dyn Store>) {
     assert!(s.get_users(&[UserId::new()]).await.unwrap().is_empty());
 }
 
-async fn get_message_finds_stored_messages_only(s: Arc<dyn Store>) {
+pub async fn get_message_finds_stored_messages_only(s: Arc<dyn Store>) {
     let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
     let ab = direct_chat(&s, a, b, 1).await;
     let first = send(&s, ab, a, "m1", 10).await;

@@ -78,3 +78,59 @@ async fn the_mail_role_delivers_what_the_api_role_queued() {
     .await;
     wait_for_mail(&sink, "ada@example.com").await;
 }
+
+/// Every file of the data directory, read whole (the database, its WAL, media...).
+fn data_files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(data_files(&path));
+        } else {
+            out.push((path.clone(), std::fs::read(&path).unwrap()));
+        }
+    }
+    out
+}
+
+#[tokio::test]
+async fn no_mailed_code_is_at_rest_in_the_data_files() {
+    let sink = SmtpSink::start(free_port()).await;
+    let app = spawn_app_with(TestOptions { smtp_url: smtp_url(sink.port), ..Default::default() }).await;
+    let mut codes = Vec::new();
+    for i in 0..8 {
+        let to = format!("user{i}@example.com");
+        assert_eq!(app.post_json("/login", json!({ "email": to })).await.status(), StatusCode::OK);
+        let raw = wait_for_mail(&sink, &to).await;
+        let code =
+            natter_testkit::spawn::extract_code(raw.split("\n\n").nth(1).unwrap_or(&raw)).expect("a code");
+        // Half of them used, half left open.
+        if i % 2 == 0 {
+            let res = app.post_json("/verify", json!({ "email": to, "otp": code })).await;
+            assert_eq!(res.status(), StatusCode::OK);
+        }
+        codes.push(code);
+    }
+    let dir = app.data_dir.clone();
+    let look = |when: &str| {
+        let files = data_files(dir.path());
+        assert!(files.iter().any(|(p, _)| p.ends_with("natter.db-wal")), "{when}: the WAL is looked at too");
+        for (path, bytes) in &files {
+            assert!(
+                !natter_testkit::fixtures::contains(bytes, b"login code is"),
+                "{when}: a mail body is in {}",
+                path.display()
+            );
+            for code in &codes {
+                assert!(
+                    !natter_testkit::fixtures::contains(bytes, code.as_bytes()),
+                    "{when}: code {code} is in {}",
+                    path.display()
+                );
+            }
+        }
+    };
+    look("while running");
+    app.stop().await;
+    look("after a clean stop");
+}

@@ -2,22 +2,6 @@ use std::sync::Arc;
 
 use natter_domain::ports::Store;
 use natter_store_sqlite::SqliteStore;
-use natter_testkit::conformance;
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sqlite_store_passes_the_store_conformance_suite() {
-    let dir = Arc::new(tempfile::tempdir().unwrap());
-    let n = std::sync::atomic::AtomicU32::new(0);
-    conformance::store::run_all(|| {
-        let url = format!(
-            "sqlite://{}/t{}.db",
-            dir.path().display(),
-            n.fetch_add(1, std::sync::atomic::Ordering::SeqCst)
-        );
-        async move { Arc::new(SqliteStore::open(&url).await.unwrap()) as Arc<dyn Store> }
-    })
-    .await;
-}
 
 #[tokio::test]
 async fn sqlite_store_runs_in_wal_mode_with_foreign_keys() {
@@ -75,3 +59,67 @@ each_check!(codes:
     a_wrong_guess_costs_a_try_of_every_open_code,
     parallel_checks_of_one_of_several_codes_accept_it_once,
 );
+
+each_check!(store:
+    login_code_is_accepted_once,
+    wrong_codes_count_and_the_last_try_exhausts,
+    expired_codes_are_missing,
+    a_new_code_replaces_the_old_and_resets_tries,
+    parallel_checks_of_the_right_code_accept_exactly_once,
+    users_are_created_once_per_address,
+    user_search_matches_name_or_email_literally,
+    sessions_live_until_revoked_or_expired,
+    a_code_enqueues_a_mail_job_that_is_leased_once,
+    failed_jobs_retry_later_or_die,
+    a_direct_chat_is_created_once_and_shared_by_both_sides,
+    messages_get_consecutive_seqs_per_chat_and_move_the_chat,
+    a_repeated_client_id_returns_the_original_and_stores_nothing,
+    a_client_id_reused_in_another_chat_conflicts,
+    messages_to_an_unknown_chat_are_not_stored,
+    concurrent_inserts_get_every_seq_exactly_once,
+    concurrent_retries_of_one_message_store_it_once,
+    message_pages_are_ascending_with_has_more_at_the_edges,
+    read_markers_move_forward_only_and_clamp_to_last_seq,
+    non_members_cannot_mark_a_chat_read,
+    the_chat_list_shows_newest_activity_first_with_unseen_counts,
+    co_members_are_everyone_sharing_a_chat_once,
+    get_users_returns_the_known_requested_users,
+    get_message_finds_stored_messages_only,
+);
+
+#[tokio::test]
+async fn a_settled_job_keeps_no_payload() {
+    use natter_domain::entities::{LeaseId, NewJob, NewLoginCode};
+    use natter_domain::ids::JobId;
+    use natter_domain::{Email, Timestamp};
+
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}/natter.db", dir.path().display());
+    let store = SqliteStore::open(&url).await.unwrap();
+    let now = Timestamp::from_millis(1_800_000_000_000);
+    let code = |addr: &str| NewLoginCode {
+        email: Email::parse(addr).unwrap(),
+        code_hash: addr.as_bytes().to_vec(),
+        created_at: now,
+        expires_at: now.plus(std::time::Duration::from_secs(600)),
+    };
+    let job = || NewJob { id: JobId::new(), kind: "send_mail", sealed: b"sealed payload".to_vec() };
+    let (done, dead, pending) = (job(), job(), job());
+    for (addr, j) in [("a@x.io", &done), ("b@x.io", &dead), ("c@x.io", &pending)] {
+        store.put_login_code(code(addr), j.clone()).await.unwrap();
+    }
+    let later = now.plus(std::time::Duration::from_secs(60));
+    let mut leases = std::collections::HashMap::new();
+    while let Some(j) = store.claim_job(now, later).await.unwrap() {
+        leases.insert(j.id, j.lease);
+    }
+    assert!(store.complete_job(done.id, leases[&done.id], now).await.unwrap());
+    assert!(store.fail_job(dead.id, leases[&dead.id], "refused", None, now).await.unwrap());
+    assert!(!store.complete_job(pending.id, LeaseId::new(), now).await.unwrap(), "a stranger's lease");
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let sizes: Vec<(String, i64)> =
+        sqlx::query_as("select id, length(payload) from jobs").fetch_all(&pool).await.unwrap();
+    let size = |id: JobId| sizes.iter().find(|(i, _)| *i == id.to_string()).unwrap().1;
+    assert_eq!((size(done.id), size(dead.id)), (0, 0), "done and dead jobs are erased");
+    assert_eq!(size(pending.id), 14, "a pending job keeps its sealed payload");
+}
