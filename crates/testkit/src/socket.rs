@@ -125,18 +125,22 @@ impl TestSocket {
         timeout(DEADLINE, fut).await.unwrap_or_else(|_| panic!("no '{event}' within {DEADLINE:?}"))
     }
 
-    /// Fail if `event` arrives within `wait`.
-    pub async fn expect_none(&mut self, event: &str, wait: Duration) {
+    /// The names of every event received before the next `barrier` (consumed, and
+    /// returned last), which fails the test after a deadline. To show that something
+    /// did not arrive, make the server send a `barrier` that would come after it.
+    pub async fn events_until(&mut self, barrier: &str) -> (Vec<String>, Value) {
+        let mut before = Vec::new();
         let fut = async {
             loop {
-                match self.rx.recv().await {
-                    Some((ev, v)) if ev == event => panic!("unexpected '{event}': {v}"),
-                    Some(_) => {}
-                    None => std::future::pending::<()>().await,
+                let (ev, v) = self.rx.recv().await.expect("the socket's channel closed");
+                if ev == barrier {
+                    return v;
                 }
+                before.push(ev);
             }
         };
-        let _ = timeout(wait, fut).await;
+        let v = timeout(DEADLINE, fut).await.unwrap_or_else(|_| panic!("no '{barrier}' within {DEADLINE:?}"));
+        (before, v)
     }
 
     /// Every `event` that arrives within `wait`.

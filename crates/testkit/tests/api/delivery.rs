@@ -173,19 +173,16 @@ async fn sends_from_one_socket_are_stored_in_the_order_they_were_sent() {
             )
             .await;
     }
-    let mut texts = Vec::new();
-    for _ in 0..50 {
+    let texts: Vec<String> = natter_testkit::eventually(Duration::from_secs(10), "all 25 stored", || async {
         let page: Value = app.get_authed(&format!("/message/{chat}"), &a.token).await.json().await.unwrap();
-        texts = page["messages"]
+        let texts: Vec<String> = page["messages"]
             .as_array()
             .unwrap()
             .iter()
             .map(|m| m["text"].as_str().unwrap().to_owned())
             .collect();
-        if texts.len() == 25 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+        (texts.len() == 25).then_some(texts)
+    })
+    .await;
     assert_eq!(texts, (0..25).map(|i| format!("m{i}")).collect::<Vec<_>>());
 }

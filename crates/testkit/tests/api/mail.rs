@@ -11,6 +11,16 @@ fn smtp_url(port: u16) -> Option<String> {
     Some(format!("smtp://127.0.0.1:{port}?tls=none"))
 }
 
+/// `(attempts, done)` of every job in the app's database, as a worker left them.
+async fn jobs(app: &natter_testkit::TestApp) -> Vec<(i64, bool)> {
+    let url = format!("sqlite://{}?mode=ro", app.db_path().display());
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    let rows =
+        sqlx::query_as("select attempts, done_at is not null from jobs").fetch_all(&pool).await.unwrap();
+    pool.close().await;
+    rows
+}
+
 async fn wait_for_mail(sink: &SmtpSink, to: &str) -> String {
     eventually(Duration::from_secs(15), "a mail at the SMTP server", || async {
         sink.messages().into_iter().find(|m| m.contains(&format!("To: {to}")))
@@ -42,7 +52,10 @@ async fn a_code_mail_that_could_not_go_out_is_delivered_after_a_restart() {
     let app = spawn_app_with(TestOptions { smtp_url: smtp_url(port), ..Default::default() }).await;
     let res = app.post_json("/login", json!({ "email": "ada@example.com" })).await;
     assert_eq!(res.status(), StatusCode::OK, "the code is durably queued even though mail is down");
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    eventually(Duration::from_secs(10), "a failed delivery", || async {
+        jobs(&app).await.first().is_some_and(|&(attempts, done)| attempts >= 1 && !done).then_some(())
+    })
+    .await;
     let dir = app.data_dir.clone();
     app.stop().await;
 
@@ -67,7 +80,8 @@ async fn the_mail_role_delivers_what_the_api_role_queued() {
     })
     .await;
     assert_eq!(api.post_json("/login", json!({ "email": "ada@example.com" })).await.status(), StatusCode::OK);
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    // Queued, and never tried: an api-only node runs no mail worker.
+    assert_eq!(jobs(&api).await, [(0, false)]);
     assert!(sink.messages().is_empty(), "an api-only node sends no mail");
     let _mail = spawn_app_with(TestOptions {
         smtp_url: smtp_url(sink.port),
@@ -77,6 +91,11 @@ async fn the_mail_role_delivers_what_the_api_role_queued() {
     })
     .await;
     wait_for_mail(&sink, "ada@example.com").await;
+    eventually(Duration::from_secs(10), "the job marked done", || async {
+        (jobs(&api).await == [(0, true)]).then_some(())
+    })
+    .await;
+    assert_eq!(sink.messages().len(), 1, "delivered once, by the mail node");
 }
 
 /// Every file of the data directory, read whole (the database, its WAL, media...).
