@@ -63,6 +63,11 @@ impl Connections {
         self.open.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// Sockets open on this node.
+    pub fn open_sockets(&self) -> u64 {
+        self.open().users.values().map(|n| u64::from(*n)).sum()
+    }
+
     /// A slot for one more socket of `user` from `ip`, if both are under their caps.
     pub fn acquire(self: &Arc<Self>, user: UserId, ip: IpAddr) -> Result<ConnectionSlot, TooManyConnections> {
         let ip = rate_key(ip);

@@ -13,6 +13,7 @@ pub mod mail;
 pub mod media;
 pub mod media_links;
 pub mod messages;
+pub mod metrics;
 pub mod origins;
 pub mod presence;
 pub mod secrets;

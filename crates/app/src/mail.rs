@@ -11,6 +11,7 @@ use natter_domain::ports::{Clock, Mailer, Store};
 use tokio::sync::Notify;
 
 use crate::job_seal::JobSeal;
+use crate::metrics::Metrics;
 
 #[derive(Debug, Clone)]
 pub struct RetryPolicy {
@@ -53,6 +54,7 @@ pub struct MailWorker {
     clock: Arc<dyn Clock>,
     wake: Arc<Notify>,
     seal: JobSeal,
+    metrics: Arc<Metrics>,
     policy: RetryPolicy,
 }
 
@@ -63,9 +65,10 @@ impl MailWorker {
         clock: Arc<dyn Clock>,
         wake: Arc<Notify>,
         seal: JobSeal,
+        metrics: Arc<Metrics>,
         policy: RetryPolicy,
     ) -> Self {
-        Self { store, mailer, clock, wake, seal, policy }
+        Self { store, mailer, clock, wake, seal, metrics, policy }
     }
 
     /// Deliver jobs until `shutdown` resolves; an in-flight delivery is finished first.
@@ -107,6 +110,7 @@ impl MailWorker {
                 // Sealed with another secret, or corrupt: no retry can read it.
                 let error = format!("{e:#}");
                 tracing::error!(job.id = %job.id, %error, "job dead-lettered: its payload cannot be opened");
+                self.metrics.mailed("dead");
                 self.settled(
                     &job,
                     self.store.fail_job(job.id, job.lease, &error, None, self.clock.now()).await?,
@@ -119,6 +123,7 @@ impl MailWorker {
         let error = match result {
             Ok(Ok(())) => {
                 self.settled(&job, self.store.complete_job(job.id, job.lease, now).await?);
+                self.metrics.mailed("delivered");
                 tracing::info!(job.id = %job.id, to = %mail.to, "mail delivered");
                 return Ok(());
             }
@@ -135,6 +140,7 @@ impl MailWorker {
             Some(now.plus(wait))
         };
         self.settled(&job, self.store.fail_job(job.id, job.lease, &error, retry_at, now).await?);
+        self.metrics.mailed(if retry_at.is_some() { "retried" } else { "dead" });
         Ok(())
     }
 

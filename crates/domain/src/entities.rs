@@ -139,6 +139,19 @@ impl Default for LeaseId {
     }
 }
 
+/// How the store is doing, for `/metrics`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StoreStats {
+    /// Writes waiting for the database (a backend without a queue: 0).
+    pub write_queue: u64,
+    /// Jobs waiting for a worker: due now or at a retry time.
+    pub jobs_queued: u64,
+    /// Jobs a worker holds right now.
+    pub jobs_leased: u64,
+    /// Jobs given up on (dead letters).
+    pub jobs_dead: u64,
+}
+
 /// What a job does, as the use-cases see it once it is opened.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum JobKind {

@@ -10,7 +10,7 @@ use crate::chat::{
 };
 use crate::entities::{
     Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, Mail, NewJob, NewLoginCode, SentMail,
-    Session, User,
+    Session, StoreStats, User,
 };
 use crate::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use crate::{DisplayName, Email, StoreError, Timestamp};
@@ -26,6 +26,8 @@ pub type StoreResult<T> = Result<T, StoreError>;
 pub trait Store: Send + Sync + 'static {
     /// Cheap round trip, for readiness checks.
     async fn ping(&self) -> StoreResult<()>;
+    /// Queue depth and job counts at `now` (leases running past it), for metrics.
+    async fn stats(&self, now: Timestamp) -> StoreResult<StoreStats>;
 
     /// Add a code for `code.email` and enqueue `mail`, both in one transaction: a
     /// committed code is always mailed. The address keeps its other open codes (expired

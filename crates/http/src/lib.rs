@@ -11,5 +11,5 @@ mod state;
 
 pub use edge::edge;
 pub use natter_app::origins::Origins;
-pub use routes::{Surface, router, web_client_embedded};
+pub use routes::{Surface, metrics_router, router, web_client_embedded};
 pub use state::AppState;

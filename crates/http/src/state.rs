@@ -5,6 +5,7 @@ use natter_app::chats::ChatService;
 use natter_app::health::Health;
 use natter_app::media::MediaService;
 use natter_app::messages::MessageService;
+use natter_app::metrics::{Metrics, MetricsReport};
 use natter_app::signup::InviteService;
 use natter_app::users::UserService;
 use natter_domain::ports::DevMailbox;
@@ -27,4 +28,7 @@ pub struct AppState {
     pub origins: Arc<Origins>,
     /// The session cookie's name and flags, from the public URL's scheme.
     pub session_cookie: SessionCookie,
+    pub metrics: Arc<Metrics>,
+    /// `None` when `/metrics` has a listener of its own: this one answers 404 there.
+    pub metrics_report: Option<Arc<MetricsReport>>,
 }

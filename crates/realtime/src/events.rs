@@ -142,6 +142,7 @@ async fn send_message(
     TryData(p): TryData<SendMessageRequest>,
 ) {
     turn.wait().await;
+    let started = std::time::Instant::now();
     let answer = match p {
         Err(_) => error_json("invalid_body", "sendMessage needs { chatId, text, clientId }."),
         Ok(p) => match st.messages.send(ctx, p.into()).await {
@@ -150,6 +151,7 @@ async fn send_message(
         },
     };
     let _ = ack.send(&answer);
+    st.metrics.send("socket", started.elapsed());
 }
 
 #[derive(Deserialize)]

@@ -19,7 +19,11 @@ pub async fn run_fanout(io: SocketIo, st: RealtimeState) {
     let mut sub = st.bus.subscribe();
     while let Some(event) = sub.next().await {
         match event {
-            Ok(e) => deliver(&io, &st, e).await,
+            Ok(e) => {
+                let started = std::time::Instant::now();
+                deliver(&io, &st, e).await;
+                st.metrics.fanned_out(started.elapsed());
+            }
             Err(lagged) => {
                 // This node fell behind and events are gone: every client here must
                 // catch up, which reconnecting makes it do.
@@ -38,7 +42,7 @@ async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
             let viewers = viewers_other_than_sender(io, &message);
             let (chat_id, seq) = (message.chat_id, message.seq);
             let dto = MessageDto::new(message, &[], st.links());
-            emit_durable(io, &members, "newMessage", &dto);
+            emit_durable(io, st, &members, "newMessage", &dto);
             if !viewers.is_empty() {
                 let chats = st.chats.clone();
                 tokio::spawn(async move {
@@ -57,7 +61,7 @@ async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
                 seen_at,
                 up_to_seq,
             };
-            emit_durable(io, &members, "messagesSeen", &payload);
+            emit_durable(io, st, &members, "messagesSeen", &payload);
         }
         BusEvent::ChatCreated { chat } => {
             // The members now share a chat, so each one's online list changes.
@@ -65,7 +69,7 @@ async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
             let members = chat.members.clone();
             let new_chat =
                 ChatDto::from(ChatSummary { chat, latest: None, unseen_count: 0, last_read_seq: 0 });
-            emit_durable(io, &members, "chatUpdated", &new_chat);
+            emit_durable(io, st, &members, "chatUpdated", &new_chat);
             let (io, presence) = (io.clone(), st.presence.clone());
             tokio::spawn(async move {
                 for member in members {
@@ -106,7 +110,13 @@ fn viewers_other_than_sender(io: &SocketIo, message: &Message) -> Vec<UserId> {
 
 /// Emit to each connected socket of `members` once; a socket that cannot take it is
 /// disconnected rather than left behind.
-fn emit_durable<T: serde::Serialize>(io: &SocketIo, members: &[UserId], event: &str, payload: &T) {
+fn emit_durable<T: serde::Serialize>(
+    io: &SocketIo,
+    st: &RealtimeState,
+    members: &[UserId],
+    event: &str,
+    payload: &T,
+) {
     // Serialized once, however many sockets receive it.
     let raw: Box<RawValue> = match serde_json::value::to_raw_value(payload) {
         Ok(r) => r,
@@ -116,14 +126,17 @@ fn emit_durable<T: serde::Serialize>(io: &SocketIo, members: &[UserId], event: &
         }
     };
     let user_rooms: Vec<String> = members.iter().map(|m| rooms::user(*m)).collect();
+    let mut delivered = 0;
     for socket in io.to(user_rooms).sockets() {
         match socket.emit(event, &raw) {
-            Ok(()) => {}
+            Ok(()) => delivered += 1,
             Err(SendError::Socket(SocketError::InternalChannelFull)) => {
                 tracing::warn!(socket.id = %socket.id, event, "socket too slow; disconnecting it so it catches up");
+                st.metrics.slow_socket();
                 let _ = socket.disconnect();
             }
             Err(_) => {}
         }
     }
+    st.metrics.delivered(event, delivered);
 }

@@ -9,6 +9,8 @@ mod order;
 mod rooms;
 mod typing;
 
+pub use typing::TypingTimers;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,6 +19,7 @@ use natter_app::chats::ChatService;
 use natter_app::connections::Connections;
 use natter_app::media_links::MediaLinks;
 use natter_app::messages::MessageService;
+use natter_app::metrics::Metrics;
 use natter_app::origins::Origins;
 use natter_app::presence::Presence;
 use natter_app::session_cookie::SessionCookie;
@@ -41,6 +44,7 @@ pub struct RealtimeState {
     pub bus: Arc<dyn Bus>,
     pub handshake: Handshake,
     pub typing: Arc<typing::TypingTimers>,
+    pub metrics: Arc<Metrics>,
 }
 
 /// What a handshake is checked against besides the token.
@@ -56,19 +60,6 @@ pub struct Handshake {
 }
 
 impl RealtimeState {
-    pub fn new(
-        auth: Arc<AuthService>,
-        chats: Arc<ChatService>,
-        messages: Arc<MessageService>,
-        presence: Arc<Presence>,
-        bus: Arc<dyn Bus>,
-        handshake: Handshake,
-        typing_ttl: Duration,
-    ) -> Self {
-        let typing = Arc::new(typing::TypingTimers::new(bus.clone(), typing_ttl));
-        Self { auth, chats, messages, presence, bus, handshake, typing }
-    }
-
     /// Signs the image URLs of the messages this node sends.
     pub fn links(&self) -> &MediaLinks {
         self.messages.media().links()

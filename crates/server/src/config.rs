@@ -19,6 +19,8 @@ use url::Url;
 #[serde(default)]
 pub struct RawConfig {
     pub listen: String,
+    /// Unset: `/metrics` is on the main listener.
+    pub metrics_listen: Option<String>,
     pub public_url: String,
     pub allowed_origins: Option<String>,
     pub trusted_proxies: Option<String>,
@@ -41,6 +43,7 @@ impl Default for RawConfig {
     fn default() -> Self {
         Self {
             listen: "127.0.0.1:8080".into(),
+            metrics_listen: None,
             public_url: "http://localhost:8080".into(),
             allowed_origins: None,
             trusted_proxies: None,
@@ -67,6 +70,7 @@ impl RawConfig {
             .merge(Toml::file("natter.toml"))
             .merge(Env::prefixed("NATTER_").map(|k| k.as_str().to_ascii_lowercase().into()).only(&[
                 "listen",
+                "metrics_listen",
                 "public_url",
                 "allowed_origins",
                 "trusted_proxies",
@@ -166,6 +170,8 @@ pub enum MailerChoice {
 #[derive(Debug, Clone)]
 pub struct Settings {
     pub listen: SocketAddr,
+    /// A listener of its own for `/metrics` (then not served on `listen`).
+    pub metrics_listen: Option<SocketAddr>,
     pub public_url: Url,
     pub allowed_origins: Vec<String>,
     /// Reverse proxies whose `X-Forwarded-For` names the client.
@@ -185,6 +191,12 @@ impl Settings {
         let listen: SocketAddr = raw.listen.parse().map_err(|_| {
             anyhow::anyhow!("NATTER_LISTEN must be an address like 127.0.0.1:8080, not {:?}", raw.listen)
         })?;
+        let metrics_listen = match raw.metrics_listen.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(a) => Some(a.parse::<SocketAddr>().map_err(|_| {
+                anyhow::anyhow!("NATTER_METRICS_LISTEN must be an address like 127.0.0.1:9090, not {a:?}")
+            })?),
+            None => None,
+        };
         let public_url = parse_origin("NATTER_PUBLIC_URL", &raw.public_url)?;
         let allowed_origins = raw
             .allowed_origins
@@ -237,6 +249,7 @@ impl Settings {
         Ok(Self {
             signup,
             listen,
+            metrics_listen,
             public_url,
             allowed_origins,
             trusted_proxies,
@@ -263,6 +276,7 @@ impl Settings {
         let none = || "(unset)".to_string();
         [
             ("NATTER_LISTEN", self.listen.to_string()),
+            ("NATTER_METRICS_LISTEN", self.metrics_listen.map_or_else(none, |a| a.to_string())),
             ("NATTER_PUBLIC_URL", self.public_url.to_string()),
             (
                 "NATTER_ALLOWED_ORIGINS",
@@ -383,6 +397,7 @@ mod tests {
             Settings::from_raw(raw).err().map(|e| e.to_string()).unwrap_or_default()
         };
         assert!(bad(|r| r.listen = "nope".into()).starts_with("NATTER_LISTEN"));
+        assert!(bad(|r| r.metrics_listen = Some("9090".into())).starts_with("NATTER_METRICS_LISTEN"));
         assert!(bad(|r| r.public_url = "ftp://x".into()).starts_with("NATTER_PUBLIC_URL"));
         assert!(bad(|r| r.role = "chef".into()).starts_with("NATTER_ROLE"));
         assert!(bad(|r| r.smtp_url = Some("http://x".into())).starts_with("NATTER_SMTP_URL"));

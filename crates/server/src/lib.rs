@@ -20,6 +20,7 @@ use natter_app::mail::{MailWorker, RetryPolicy};
 use natter_app::media::MediaService;
 use natter_app::media_links::MediaLinks;
 use natter_app::messages::MessageService;
+use natter_app::metrics::{Metrics, MetricsReport};
 use natter_app::presence::Presence;
 use natter_app::secrets::Secrets;
 use natter_app::session_cookie::SessionCookie;
@@ -28,7 +29,7 @@ use natter_app::users::UserService;
 use natter_domain::bus::Bus;
 use natter_domain::ports::{Clock, Rate};
 use natter_http::{AppState, Origins, Surface};
-use natter_realtime::{Handshake, RealtimeState};
+use natter_realtime::{Handshake, RealtimeState, TypingTimers};
 use socketioxide::SocketIo;
 use tokio::net::TcpListener;
 use tokio::sync::Notify;
@@ -62,6 +63,8 @@ const CONCURRENT_DECODES: usize = 2;
 
 pub struct Application {
     listener: TcpListener,
+    /// `/metrics` on a listener of its own (`NATTER_METRICS_LISTEN`).
+    metrics_server: Option<(TcpListener, axum::Router)>,
     router: axum::Router,
     mail_worker: Option<MailWorker>,
     /// The Socket.IO handle and the bus it fans out from, with the realtime role.
@@ -111,6 +114,17 @@ impl Application {
         let health = Arc::new(Health::new(store.clone()));
         let origins = Arc::new(Origins::new(&settings.public_origin(), &settings.allowed_origins));
         let session_cookie = SessionCookie::for_public_url(settings.public_url.scheme() == "https");
+        let metrics = Metrics::new();
+        let connections =
+            settings.roles.realtime.then(|| Connections::new(overrides.socket_caps.unwrap_or_default()));
+        let report =
+            Arc::new(MetricsReport::new(metrics.clone(), store.clone(), clock.clone(), connections.clone()));
+        let metrics_listener = match settings.metrics_listen {
+            Some(addr) => Some(listen(addr).with_context(|| {
+                format!("cannot listen on {addr}; set NATTER_METRICS_LISTEN to a free address")
+            })?),
+            None => None,
+        };
         let state = AppState {
             auth: auth.clone(),
             users: Arc::new(UserService::new(store.clone(), clock.clone())),
@@ -122,26 +136,31 @@ impl Application {
             mailbox: ports.mailbox.clone(),
             origins: origins.clone(),
             session_cookie,
+            metrics: metrics.clone(),
+            metrics_report: metrics_listener.is_none().then(|| report.clone()),
         };
         let mut router =
             natter_http::router(state, Surface { api: settings.roles.api, mail: settings.roles.mail });
         let mut realtime = None;
-        if settings.roles.realtime {
-            let presence = Arc::new(Presence::new(store.clone()));
-            let rt = RealtimeState::new(
+        if let Some(connections) = connections {
+            let rt = RealtimeState {
                 auth,
                 chats,
                 messages,
-                presence.clone(),
-                ports.bus.clone(),
-                Handshake {
+                presence: Arc::new(Presence::new(store.clone())),
+                bus: ports.bus.clone(),
+                handshake: Handshake {
                     origins: origins.clone(),
                     session_cookie,
-                    connections: Connections::new(overrides.socket_caps.unwrap_or_default()),
+                    connections,
                     clock: clock.clone(),
                 },
-                overrides.typing_ttl.unwrap_or(TYPING_TTL),
-            );
+                typing: Arc::new(TypingTimers::new(
+                    ports.bus.clone(),
+                    overrides.typing_ttl.unwrap_or(TYPING_TTL),
+                )),
+                metrics: metrics.clone(),
+            };
             let (layer, io) = natter_realtime::layer(rt.clone());
             // Outside the Socket.IO layer, so what socketioxide keeps is the copy.
             router = router.layer(layer).layer(axum::middleware::map_request(detach_socketio_head));
@@ -156,14 +175,17 @@ impl Application {
                 ports.clock.clone(),
                 mail_wake,
                 JobSeal::new(&secrets.job_key),
+                metrics.clone(),
                 overrides.retry_policy.unwrap_or_default(),
             )
         });
         let listener = listen(settings.listen).with_context(|| {
             format!("cannot listen on {}; set NATTER_LISTEN to a free address", settings.listen)
         })?;
+        let metrics_server = metrics_listener.map(|l| (l, natter_http::metrics_router(report)));
         Ok(Self {
             listener,
+            metrics_server,
             router,
             mail_worker,
             realtime,
@@ -175,6 +197,11 @@ impl Application {
 
     pub fn local_addr(&self) -> anyhow::Result<SocketAddr> {
         Ok(self.listener.local_addr()?)
+    }
+
+    /// The metrics listener's address, when it has one of its own.
+    pub fn metrics_addr(&self) -> Option<SocketAddr> {
+        self.metrics_server.as_ref().and_then(|(l, _)| l.local_addr().ok())
     }
 
     pub fn port(&self) -> u16 {
@@ -210,6 +237,17 @@ impl Application {
                     () = stop.cancelled() => {}
                 }
                 "the fan-out"
+            });
+        }
+        // Not a worker the node needs: if it fails, chat goes on (and the scrape fails).
+        if let Some((listener, router)) = self.metrics_server {
+            let stop = stop.clone();
+            tokio::spawn(async move {
+                let served =
+                    axum::serve(listener, router).with_graceful_shutdown(stop.cancelled_owned()).await;
+                if let Err(e) = served {
+                    tracing::error!(error = %e, "the metrics listener failed");
+                }
             });
         }
         let failure = Arc::new(std::sync::Mutex::new(None::<String>));

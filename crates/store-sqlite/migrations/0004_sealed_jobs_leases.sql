@@ -8,3 +8,6 @@ update jobs set payload = x'';
 
 -- Who holds a job: each claim writes a new lease id, and only its holder settles it.
 alter table jobs add column lease_id text;
+
+-- Dead letters are counted for /metrics.
+create index jobs_dead_idx on jobs (dead_at) where dead_at is not null;

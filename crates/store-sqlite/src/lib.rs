@@ -20,7 +20,7 @@ use natter_domain::chat::{
 };
 use natter_domain::entities::{
     Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, MAX_OPEN_CODES, NewJob, NewLoginCode,
-    Session, User,
+    Session, StoreStats, User,
 };
 use natter_domain::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use natter_domain::ports::{OnCommit, Store, StoreResult};
@@ -82,6 +82,27 @@ impl Store for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("select 1").execute(&self.reader).await.map_err(map_err)?;
         self.writer.run(|_| Ok(())).await
+    }
+
+    async fn stats(&self, now: Timestamp) -> StoreResult<StoreStats> {
+        let (queued, leased, dead): (i64, i64, i64) = sqlx::query_as(
+            "select
+                coalesce(sum(leased_until is null or leased_until <= ?1), 0),
+                coalesce(sum(leased_until > ?1), 0),
+                (select count(*) from jobs where dead_at is not null)
+             from jobs where done_at is null and dead_at is null",
+        )
+        .bind(now.as_millis())
+        .fetch_one(&self.reader)
+        .await
+        .map_err(map_err)?;
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        Ok(StoreStats {
+            write_queue: self.writer.queued() as u64,
+            jobs_queued: count(queued),
+            jobs_leased: count(leased),
+            jobs_dead: count(dead),
+        })
     }
 
     async fn put_login_code(&self, code: NewLoginCode, mail: NewJob) -> StoreResult<()> {

@@ -85,6 +85,11 @@ impl Writer {
         Ok(Self { jobs })
     }
 
+    /// Writes waiting for the thread.
+    pub(crate) fn queued(&self) -> usize {
+        self.jobs.max_capacity() - self.jobs.capacity()
+    }
+
     /// Run `write` on the writer thread inside the next transaction; its result comes
     /// back only once that transaction is committed.
     pub(crate) async fn run<T, F>(&self, write: F) -> StoreResult<T>

@@ -57,6 +57,8 @@ pub struct TestOptions {
     /// Open sockets per user and per address (production's caps otherwise).
     pub socket_caps: Option<SocketCaps>,
     pub signup: Signup,
+    /// Serve `/metrics` on a listener of its own (`NATTER_METRICS_LISTEN`, port 0).
+    pub metrics_listener: bool,
 }
 
 pub struct TestApp {
@@ -66,6 +68,8 @@ pub struct TestApp {
     pub public_url: String,
     pub clock: Arc<ManualClock>,
     pub data_dir: Arc<tempfile::TempDir>,
+    /// The metrics listener's base URL, with `TestOptions::metrics_listener`.
+    pub metrics_url: Option<String>,
     /// A client without a cookie jar: tests say explicitly what they send.
     pub http: reqwest::Client,
     stop: Option<oneshot::Sender<()>>,
@@ -87,6 +91,7 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
     let clock = opts.clock.clone().unwrap_or_else(|| Arc::new(ManualClock::new()));
     let raw = RawConfig {
         listen: "127.0.0.1:0".into(),
+        metrics_listen: opts.metrics_listener.then(|| "127.0.0.1:0".into()),
         public_url: opts.public_url.clone().unwrap_or_else(|| PUBLIC_URL.into()),
         data_dir: data_dir.path().to_path_buf(),
         smtp_url: opts.smtp_url.clone(),
@@ -118,6 +123,7 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
     };
     let app = Application::build_with(settings, overrides).await.expect("the app builds");
     let addr = app.local_addr().unwrap();
+    let metrics_url = app.metrics_addr().map(|a| format!("http://{a}"));
     let (stop, stopped) = oneshot::channel::<()>();
     let task = tokio::spawn(app.run_until_stopped(async move {
         let _ = stopped.await;
@@ -128,6 +134,7 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         public_url: opts.public_url.clone().unwrap_or_else(|| PUBLIC_URL.into()),
         clock,
         data_dir,
+        metrics_url,
         http: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
         stop: Some(stop),
         task: Some(task),

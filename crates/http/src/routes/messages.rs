@@ -31,6 +31,13 @@ pub fn router() -> Router<AppState> {
 }
 
 async fn send_message(State(s): State<AppState>, auth: Auth, req: Request) -> ApiResult<Response> {
+    let started = std::time::Instant::now();
+    let answer = send(&s, auth, req).await;
+    s.metrics.send("rest", started.elapsed());
+    answer
+}
+
+async fn send(s: &AppState, auth: Auth, req: Request) -> ApiResult<Response> {
     let is_multipart = req
         .headers()
         .get(header::CONTENT_TYPE)

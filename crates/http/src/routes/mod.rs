@@ -5,6 +5,7 @@ mod health;
 mod invites;
 mod media;
 mod messages;
+mod metrics;
 mod users;
 mod web;
 
@@ -22,6 +23,7 @@ use crate::state::AppState;
 /// Bodies of JSON endpoints; an upload route sets its own, larger limit.
 pub const JSON_BODY_LIMIT: usize = 64 * 1024;
 
+pub use metrics::standalone as metrics_router;
 pub use web::embedded as web_client_embedded;
 
 /// What this node's HTTP listener serves besides `/healthz` and `/readyz`, which
@@ -38,7 +40,7 @@ pub struct Surface {
 /// The HTTP surface except what other crates mount (Socket.IO); `edge` wraps it
 /// all, Socket.IO included, with CORS and the security headers.
 pub fn router(state: AppState, surface: Surface) -> Router {
-    let mut app = Router::new().merge(health::router());
+    let mut app = Router::new().merge(health::router()).merge(metrics::router());
     if surface.api {
         let api = Router::new()
             .merge(auth::router())
@@ -54,6 +56,7 @@ pub fn router(state: AppState, surface: Surface) -> Router {
     }
     app
         .layer(from_fn_with_state(state.clone(), origin_guard))
+        .layer(from_fn_with_state(state.clone(), metrics::count_requests))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))

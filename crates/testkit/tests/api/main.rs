@@ -12,6 +12,7 @@ mod images;
 mod login_lockout;
 mod mail;
 mod media_links;
+mod metrics;
 mod node_failure;
 mod realtime;
 mod receipts;
