@@ -9,7 +9,7 @@
 //   POST /api/v1/chat/new {otherUserId} -> {chatId}, POST /api/v1/message
 //   {chatId, text, clientId} -> 201 {message, sender} (200 with the original on a
 //   repeated clientId), GET /api/v1/chat/:id/events?after=&limit= -> {events: [{seq,
-//   type, message}], lastSeq} for catch-up after a reconnect. No rate limits: this
+//   kind, actor, at, payload}], lastSeq} for catch-up after a reconnect. No rate limits: this
 //   peer measures the hot path only.
 // * Socket.IO 4.8: identity from the handshake's auth.token only (else connect_error
 //   "unauthorized"), each socket joins its user's personal room, `sendMessage` with ack.
@@ -196,7 +196,7 @@ app.get('/api/v1/chat/:id/events', auth, (req, res) => {
   if (!m.includes(req.userId)) return fail(res, 403, 'not_a_member', 'Not a member.');
   const after = Math.max(0, Number.parseInt(req.query.after, 10) || 0);
   const limit = Math.min(500, Math.max(1, Number.parseInt(req.query.limit, 10) || 100));
-  const events = q.eventsAfter.all(req.params.id, after, limit).map((row) => ({ seq: row.seq, type: 'newMessage', message: messageDto(row) }));
+  const events = q.eventsAfter.all(req.params.id, after, limit).map((row) => ({ seq: row.seq, kind: 'message.created', actor: row.sender, at: row.created_at, payload: messageDto(row) }));
   res.json({ events, lastSeq: q.chatById.get(req.params.id).last_seq });
 });
 

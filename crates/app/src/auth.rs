@@ -41,6 +41,7 @@ use rand::Rng;
 use tokio::sync::Notify;
 use tracing::instrument;
 
+use crate::announce::announce;
 use crate::client_ip::rate_key;
 use crate::job_seal::JobSeal;
 use crate::secrets::{Secrets, code_hash};
@@ -274,7 +275,7 @@ impl AuthService {
     pub async fn logout(&self, who: AuthContext) -> AppResult<()> {
         self.store.revoke_session(who.session_id, self.clock.now()).await?;
         // Its open sockets close too.
-        self.bus.publish(BusEvent::SessionRevoked { session_id: who.session_id });
+        announce(&*self.bus, BusEvent::SessionRevoked { session_id: who.session_id }).await;
         Ok(())
     }
 

@@ -5,11 +5,12 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use natter_domain::StoreError;
 use natter_domain::bus::{Bus, BusEvent};
-use natter_domain::chat::{Chat, ChatSummary, Message, PageCursor, ReadMarker};
+use natter_domain::chat::{Chat, ChatSummary, FeedEvent, ReadMarker};
 use natter_domain::ids::{ChatId, UserId};
 use natter_domain::ports::{Clock, Store};
 use tracing::instrument;
 
+use crate::announce::announce;
 use crate::auth::AuthContext;
 use crate::users::Profile;
 use crate::{AppError, AppResult};
@@ -26,7 +27,7 @@ pub struct ChatList {
 
 /// Durable changes after a `seq`, in order, and where the chat is now.
 pub struct EventsPage {
-    pub messages: Vec<Message>,
+    pub events: Vec<FeedEvent>,
     pub markers: Vec<ReadMarker>,
     pub last_seq: i64,
 }
@@ -75,7 +76,7 @@ impl ChatService {
         let (chat, created) =
             self.store.get_or_create_direct_chat(who.user_id, other, self.clock.now()).await?;
         if created {
-            self.bus.publish(BusEvent::ChatCreated { chat: chat.clone() });
+            announce(&*self.bus, BusEvent::ChatCreated { chat: chat.clone() }).await;
         }
         Ok(chat.id)
     }
@@ -172,14 +173,15 @@ impl ChatService {
             Err(e) => return Err(e.into()),
         };
         if let Some(moved) = moved {
-            self.bus.publish(BusEvent::MessagesSeen {
+            let seen = BusEvent::MessagesSeen {
                 chat_id,
                 seen_by: user,
                 message_ids: moved.newly_seen,
                 seen_at: moved.at,
                 up_to_seq: moved.to_seq,
                 members: members.to_vec(),
-            });
+            };
+            announce(&*self.bus, seen).await;
         }
         Ok(())
     }
@@ -194,9 +196,20 @@ impl ChatService {
     ) -> AppResult<EventsPage> {
         let chat = self.require_member(who, chat_id).await?;
         let limit = limit.unwrap_or(DEFAULT_EVENTS_LIMIT).clamp(1, MAX_EVENTS_LIMIT);
-        let page = self.store.list_messages(chat.id, PageCursor::After(after.max(0)), limit).await?;
+        let page = self.store.list_events(chat.id, after.max(0), None, limit).await?;
         let markers = self.store.read_markers(chat.id).await?;
-        Ok(EventsPage { messages: page.messages, markers, last_seq: chat.last_seq })
+        Ok(EventsPage { events: page.events, markers, last_seq: chat.last_seq })
+    }
+
+    /// The feed of a chat strictly between two `seq`s, for a fan-out that saw a gap:
+    /// no membership check (nothing here is handed to a user but what the fan-out
+    /// would have delivered to the chat's members anyway).
+    pub async fn feed_between(&self, chat: ChatId, after: i64, before: i64) -> AppResult<Vec<FeedEvent>> {
+        let limit = u32::try_from((before - after - 1).clamp(0, i64::from(MAX_EVENTS_LIMIT))).unwrap_or(0);
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
+        Ok(self.store.list_events(chat, after, Some(before), limit).await?.events)
     }
 }
 

@@ -1,6 +1,7 @@
 //! natter's use-cases. Handlers (HTTP or socket) parse their input, call one method
 //! here and map the result; every rule and every authorization check lives here.
 
+pub mod announce;
 pub mod auth;
 pub mod chats;
 pub mod client_ip;

@@ -6,13 +6,14 @@ use std::time::Duration;
 use natter_domain::StoreError;
 use natter_domain::bus::{Bus, BusEvent};
 use natter_domain::chat::{
-    Chat, ImageRef, MAX_CLIENT_ID_LEN, MAX_TEXT_CHARS, Message, MessageKind, MessagePage, NewMessage,
-    PageCursor, ReadMarker, Stored,
+    Chat, FeedEvent, FeedKind, ImageRef, MAX_CLIENT_ID_LEN, MAX_TEXT_CHARS, Message, MessageKind,
+    MessagePage, NewMessage, PageCursor, ReadMarker, Stored,
 };
 use natter_domain::ids::{ChatId, MessageId, UserId};
-use natter_domain::ports::{Clock, Decision, Limiter, OnCommit, Rate, Store};
+use natter_domain::ports::{Clock, Decision, Limiter, Rate, Store};
 use tracing::instrument;
 
+use crate::announce::announce;
 use crate::auth::AuthContext;
 use crate::chats::ChatService;
 use crate::media::MediaService;
@@ -140,13 +141,7 @@ impl MessageService {
             reply_to,
             created_at: self.clock.now(),
         };
-        let (bus, members) = (Arc::clone(&self.bus), chat.members.clone());
-        let announce: OnCommit = Box::new(move |stored| {
-            if stored.created {
-                bus.publish(BusEvent::MessageCreated { message: stored.message.clone(), members });
-            }
-        });
-        let stored = match self.store.insert_message(new, announce).await {
+        let stored = match self.store.insert_message(new).await {
             Ok(s) => s,
             Err(e) => {
                 self.discard(image.as_ref()).await;
@@ -159,7 +154,18 @@ impl MessageService {
                 });
             }
         };
-        if !stored.created {
+        if stored.created {
+            let m = &stored.message;
+            let event = FeedEvent {
+                chat_id: m.chat_id,
+                seq: m.seq,
+                kind: FeedKind::MessageCreated,
+                actor: m.sender,
+                at: m.created_at,
+                message: Some(m.clone()),
+            };
+            announce(&*self.bus, BusEvent::Feed { event, members: chat.members.clone() }).await;
+        } else {
             self.discard(image.as_ref()).await;
         }
         Ok(stored)

@@ -3,7 +3,7 @@
 //! are generated from them (`web/src/lib/wire.gen.ts`, see the test at the bottom).
 
 use natter_domain::Timestamp;
-use natter_domain::chat::{ChatSummary, Message, ReadMarker};
+use natter_domain::chat::{ChatSummary, FeedEvent, FeedKind, Message, ReadMarker};
 use natter_domain::entities::Invite;
 use std::collections::BTreeMap;
 
@@ -286,16 +286,35 @@ pub struct PageAnswer {
     pub has_more: bool,
 }
 
-/// One durable change in a chat, named like the socket event that announced it (only
-/// new messages so far: edits and deletes do not exist yet).
+/// One row of a chat's change feed (only `message.created` so far).
 #[derive(Serialize, TS)]
 #[ts(rename = "ChatEvent")]
 pub struct EventDto {
     pub seq: i64,
-    #[serde(rename = "type")]
-    #[ts(type = "\"newMessage\"")]
+    /// `message.created` (more kinds come with edits, reactions and members).
+    #[ts(type = "\"message.created\"")]
     pub kind: &'static str,
-    pub message: MessageDto,
+    /// Who made the change.
+    pub actor: String,
+    #[ts(type = "string")]
+    pub at: Timestamp,
+    /// For `message.created`: the message as it is now.
+    pub payload: MessageDto,
+}
+
+impl EventDto {
+    /// `None` for a row whose message is gone.
+    pub fn from_feed(e: FeedEvent, markers: &[ReadMarker], links: &MediaLinks) -> Option<Self> {
+        match e.kind {
+            FeedKind::MessageCreated => Some(Self {
+                seq: e.seq,
+                kind: e.kind.as_str(),
+                actor: e.actor.to_string(),
+                at: e.at,
+                payload: MessageDto::new(e.message?, markers, links),
+            }),
+        }
+    }
 }
 
 /// `GET /chat/:id/events`.

@@ -136,7 +136,8 @@ pub struct EventsPage {
 #[derive(Deserialize)]
 pub struct ChatEvent {
     pub seq: i64,
-    pub message: EventMessage,
+    /// The message, for `message.created` (the only kind a load run makes).
+    pub payload: EventMessage,
 }
 
 #[derive(Deserialize)]

@@ -240,7 +240,7 @@ async fn catch_up(
         let n = page.events.len();
         for e in page.events {
             after = after.max(e.seq);
-            out.push(MsgText { text: e.message.text, seq: Some(e.seq) });
+            out.push(MsgText { text: e.payload.text, seq: Some(e.seq) });
         }
         if n < EVENTS_PAGE || after >= page.last_seq {
             return Ok(Some(out));

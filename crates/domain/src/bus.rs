@@ -1,18 +1,24 @@
 //! Events that cross from the use-cases to the realtime fan-out, on this node and on
 //! every other. Durable events are published only after their commit; ephemeral ones
-//! (typing) exist only here.
+//! (typing) never touch the store. A bus between processes carries them as `Envelope`
+//! JSON, versioned so that nodes of two versions can tell what they can read.
 
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;
-use crate::chat::{Chat, Message};
+use crate::chat::{Chat, FeedEvent};
 use crate::ids::{ChatId, MessageId, SessionId, UserId};
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
 pub enum BusEvent {
-    /// A message was committed; `members` are the chat's members at that moment.
-    MessageCreated { message: Message, members: Vec<UserId> },
+    /// A row of a chat's change feed was committed; `members` are the chat's members
+    /// at that moment. Consumers deliver each chat's rows in `seq` order, once.
+    #[serde(rename_all = "camelCase")]
+    Feed { event: FeedEvent, members: Vec<UserId> },
     /// A member's read marker moved forward.
+    #[serde(rename_all = "camelCase")]
     MessagesSeen {
         chat_id: ChatId,
         seen_by: UserId,
@@ -22,17 +28,69 @@ pub enum BusEvent {
         members: Vec<UserId>,
     },
     /// A chat came into being; its members now share it (presence lists change).
+    #[serde(rename_all = "camelCase")]
     ChatCreated { chat: Chat },
     /// Someone started or stopped typing in a chat. Never stored.
+    #[serde(rename_all = "camelCase")]
     Typing { chat_id: ChatId, user_id: UserId, typing: bool },
     /// A session ended: its sockets must close.
+    #[serde(rename_all = "camelCase")]
     SessionRevoked { session_id: SessionId },
+}
+
+/// The version of `Envelope` this build writes and reads.
+pub const BUS_VERSION: u16 = 1;
+
+/// A bus event as it travels between processes.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Envelope {
+    pub v: u16,
+    pub event: BusEvent,
+}
+
+impl Envelope {
+    pub fn encode(event: &BusEvent) -> Vec<u8> {
+        #[derive(Serialize)]
+        struct Borrowed<'a> {
+            v: u16,
+            event: &'a BusEvent,
+        }
+        // Plain data with string keys: serializing cannot fail.
+        serde_json::to_vec(&Borrowed { v: BUS_VERSION, event }).unwrap_or_default()
+    }
+
+    /// The event, or why this node cannot read it (a newer version, or garbage).
+    pub fn decode(bytes: &[u8]) -> Result<BusEvent, BusError> {
+        #[derive(Deserialize)]
+        struct Version {
+            v: u16,
+        }
+        let Version { v } = serde_json::from_slice(bytes).map_err(|e| BusError::Corrupt(e.to_string()))?;
+        if v != BUS_VERSION {
+            return Err(BusError::Version(v));
+        }
+        let Envelope { event, .. } =
+            serde_json::from_slice(bytes).map_err(|e| BusError::Corrupt(e.to_string()))?;
+        Ok(event)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum BusError {
+    /// The bus cannot take events now (its server is down); durable events are in the
+    /// store and reach clients through catch-up.
+    #[error("the bus is unavailable: {0}")]
+    Unavailable(String),
+    #[error("a bus event of version {0}, which this node cannot read")]
+    Version(u16),
+    #[error("a bus event that is not valid: {0}")]
+    Corrupt(String),
 }
 
 /// Publish/subscribe across the nodes of a deployment.
 #[async_trait]
 pub trait Bus: Send + Sync + 'static {
-    fn publish(&self, event: BusEvent);
+    async fn publish(&self, event: BusEvent) -> Result<(), BusError>;
     fn subscribe(&self) -> Box<dyn Subscription>;
     /// Events published that this node's slowest subscriber has not taken yet: how
     /// far its fan-out is behind.
@@ -48,3 +106,18 @@ pub trait Subscription: Send {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lagged(pub u64);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_envelope_round_trips_and_refuses_other_versions() {
+        let event = BusEvent::Typing { chat_id: ChatId::new(), user_id: UserId::new(), typing: true };
+        let bytes = Envelope::encode(&event);
+        assert_eq!(Envelope::decode(&bytes).unwrap(), event);
+        let newer = String::from_utf8(bytes).unwrap().replace("\"v\":1", "\"v\":2");
+        assert_eq!(Envelope::decode(newer.as_bytes()), Err(BusError::Version(2)));
+        assert!(matches!(Envelope::decode(b"{}"), Err(BusError::Corrupt(_))));
+    }
+}

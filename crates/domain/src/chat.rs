@@ -1,5 +1,7 @@
 //! Chats, messages and read markers.
 
+use serde::{Deserialize, Serialize};
+
 use crate::Timestamp;
 use crate::ids::{ChatId, MessageId, UserId};
 
@@ -8,7 +10,7 @@ pub const MAX_TEXT_CHARS: usize = 4000;
 /// The longest client-chosen idempotency key.
 pub const MAX_CLIENT_ID_LEN: usize = 64;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Chat {
     pub id: ChatId,
     pub is_group: bool,
@@ -20,7 +22,8 @@ pub struct Chat {
     pub updated_at: Timestamp,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum MessageKind {
     Text,
     Image,
@@ -36,7 +39,7 @@ impl MessageKind {
 }
 
 /// An uploaded image as stored: keys in the Media port, chosen by the server.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ImageRef {
     pub key: String,
     pub thumb_key: String,
@@ -44,7 +47,7 @@ pub struct ImageRef {
     pub height: u32,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Message {
     pub id: MessageId,
     pub chat_id: ChatId,
@@ -74,11 +77,56 @@ pub struct NewMessage {
 }
 
 /// What storing a message did: `created` is false when `(sender, client_id)` already
-/// existed and `message` is the original.
+/// existed and `message` is the original (its feed row was written back then).
 #[derive(Debug, Clone)]
 pub struct Stored {
     pub message: Message,
     pub created: bool,
+}
+
+/// What a durable change of a chat is. The feed's `kind` column holds `as_str`; kinds
+/// still to come (`message.edited`, `message.deleted`, `reaction.*`, `member.*`,
+/// `chat.renamed`) fit the same table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FeedKind {
+    #[serde(rename = "message.created")]
+    MessageCreated,
+}
+
+impl FeedKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedKind::MessageCreated => "message.created",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "message.created" => Some(FeedKind::MessageCreated),
+            _ => None,
+        }
+    }
+}
+
+/// One row of a chat's change feed: numbered with the chat's `seq`, written in the
+/// transaction of the change it records.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedEvent {
+    pub chat_id: ChatId,
+    pub seq: i64,
+    pub kind: FeedKind,
+    /// Who made the change.
+    pub actor: UserId,
+    pub at: Timestamp,
+    /// The message the change is about, as it is now (for `message.created`).
+    pub message: Option<Message>,
+}
+
+/// A page of a chat's feed after some `seq`, oldest first.
+#[derive(Debug, Clone)]
+pub struct FeedPage {
+    pub events: Vec<FeedEvent>,
+    pub has_more: bool,
 }
 
 /// How far one member has read a chat.

@@ -6,7 +6,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::chat::{
-    Chat, ChatSummary, Message, MessagePage, NewMessage, PageCursor, ReadMarker, ReadMoved, Stored,
+    Chat, ChatSummary, FeedEvent, FeedPage, Message, MessagePage, NewMessage, PageCursor, ReadMarker,
+    ReadMoved, Stored,
 };
 use crate::entities::{
     Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, Mail, NewJob, NewLoginCode, SentMail,
@@ -14,9 +15,6 @@ use crate::entities::{
 };
 use crate::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use crate::{DisplayName, Email, StoreError, Timestamp};
-
-/// What to do right after a message commits; see `Store::insert_message`.
-pub type OnCommit = Box<dyn FnOnce(&Stored) + Send>;
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -107,15 +105,31 @@ pub trait Store: Send + Sync + 'static {
     /// Everyone who shares at least one chat with `user` (not `user`).
     async fn co_member_ids(&self, user: UserId) -> StoreResult<Vec<UserId>>;
 
-    /// In one transaction: give the message its chat's next `seq` and make it the
-    /// chat's latest. A repeated `(sender, client_id)` returns the stored original
-    /// (`Conflict { constraint: "messages_sender_client_key" }` if that was another chat).
-    ///
-    /// `on_commit` gets the answer once it is committed (a repeat too: `created` says),
-    /// before the caller does, in commit order (so per chat in `seq` order), and also
-    /// when the caller has stopped waiting: an announcement made there can neither be
-    /// reordered nor lost.
-    async fn insert_message(&self, message: NewMessage, on_commit: OnCommit) -> StoreResult<Stored>;
+    /// In one transaction: give the message its chat's next `seq`, write its feed row
+    /// (`message.created`, unpublished) and make it the chat's latest; returns once
+    /// committed. A repeated `(sender, client_id)` returns the stored original and
+    /// writes nothing (`Conflict { constraint: "messages_sender_client_key" }` if that
+    /// was another chat).
+    async fn insert_message(&self, message: NewMessage) -> StoreResult<Stored>;
+    /// The feed of `chat` after `after` (and before `before`, if given), oldest first,
+    /// each row with its message as it is now.
+    async fn list_events(
+        &self,
+        chat: ChatId,
+        after: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<FeedPage>;
+    /// Feed rows written in `[from, until)` that no bus confirmed yet, oldest first:
+    /// what a sweeper republishes.
+    async fn unpublished_events(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<FeedEvent>>;
+    /// Record that these rows reached a bus that spans nodes.
+    async fn mark_published(&self, events: &[(ChatId, i64)], now: Timestamp) -> StoreResult<()>;
     async fn get_message(&self, id: MessageId) -> StoreResult<Message>;
     async fn list_messages(&self, chat: ChatId, cursor: PageCursor, limit: u32) -> StoreResult<MessagePage>;
     async fn read_markers(&self, chat: ChatId) -> StoreResult<Vec<ReadMarker>>;

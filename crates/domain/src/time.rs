@@ -5,7 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 pub struct Timestamp(i64);
@@ -49,9 +49,27 @@ impl Serialize for Timestamp {
     }
 }
 
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        let t = time::OffsetDateTime::parse(&s, &time::format_description::well_known::Rfc3339)
+            .map_err(|e| serde::de::Error::custom(format!("not an RFC 3339 time: {e}")))?;
+        i64::try_from(t.unix_timestamp_nanos() / 1_000_000)
+            .map(Timestamp)
+            .map_err(|_| serde::de::Error::custom("time out of range"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_back_what_it_writes() {
+        let t = Timestamp::from_millis(1_795_629_600_123);
+        let json = serde_json::to_string(&t).unwrap();
+        assert_eq!(serde_json::from_str::<Timestamp>(&json).unwrap(), t);
+    }
 
     #[test]
     fn formats_rfc3339_with_milliseconds_in_utc() {

@@ -81,7 +81,7 @@ async fn leave_chat(
         return;
     };
     s.leave(rooms::chat(chat));
-    st.typing.stop(chat, ctx.user_id);
+    st.typing.stop(chat, ctx.user_id).await;
     let _ = ack.send(&json!({ "ok": true }));
 }
 
@@ -99,7 +99,7 @@ async fn typing(
     TryData(v): TryData<Value>,
     Extension(flood): Extension<Arc<FloodGuard>>,
 ) {
-    signal_typing(&s, ctx, &st, v, &flood, true);
+    signal_typing(&s, ctx, &st, v, &flood, true).await;
 }
 
 async fn stop_typing(
@@ -109,11 +109,11 @@ async fn stop_typing(
     TryData(v): TryData<Value>,
     Extension(flood): Extension<Arc<FloodGuard>>,
 ) {
-    signal_typing(&s, ctx, &st, v, &flood, false);
+    signal_typing(&s, ctx, &st, v, &flood, false).await;
 }
 
 /// `typing` / `stopTyping`, for a chat this socket is viewing.
-fn signal_typing(
+async fn signal_typing(
     s: &SocketRef,
     ctx: AuthContext,
     st: &RealtimeState,
@@ -126,9 +126,9 @@ fn signal_typing(
     }
     let Some(chat) = viewed_chat(s, v) else { return };
     if started {
-        st.typing.start(chat, ctx.user_id);
+        st.typing.start(chat, ctx.user_id).await;
     } else {
-        st.typing.stop(chat, ctx.user_id);
+        st.typing.stop(chat, ctx.user_id).await;
     }
 }
 
@@ -191,7 +191,7 @@ async fn on_disconnect(
     tracing::debug!(user.id = %ctx.user_id, socket.id = %s.id, ?reason, "socket disconnected");
     for room in s.rooms() {
         if let Some(chat) = room.strip_prefix("chat:").and_then(|c| c.parse::<ChatId>().ok()) {
-            st.typing.stop(chat, ctx.user_id);
+            st.typing.stop(chat, ctx.user_id).await;
         }
     }
     if st.presence.socket_closed(ctx.user_id) {

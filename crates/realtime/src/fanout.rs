@@ -5,40 +5,92 @@
 
 use natter_app::auth::AuthContext;
 use natter_app::wire::{ChatDto, MessageDto, MessagesSeenDto, TypingDto};
+use std::time::Instant;
+
 use natter_domain::bus::BusEvent;
-use natter_domain::chat::{ChatSummary, Message};
-use natter_domain::ids::UserId;
+use natter_domain::chat::{ChatSummary, FeedKind, Message};
+use natter_domain::ids::{ChatId, UserId};
 use serde_json::value::RawValue;
 use socketioxide::{SendError, SocketError, SocketIo};
 
+use tokio::sync::mpsc;
+
+use crate::feed_order::{FeedOrder, GAP_WAIT, Gap, Row};
 use crate::{RealtimeState, rooms};
 
 /// Runs for as long as the bus does. It returning at all means this node can no longer
 /// deliver: the caller must treat that as fatal.
 pub async fn run_fanout(io: SocketIo, st: RealtimeState) {
     let mut sub = st.bus.subscribe();
-    while let Some(event) = sub.next().await {
-        match event {
-            Ok(e) => {
-                let started = std::time::Instant::now();
-                deliver(&io, &st, e).await;
-                st.metrics.fanned_out(started.elapsed());
+    let mut order = FeedOrder::default();
+    // Rows read from the store to fill a gap, from the tasks that read them.
+    let (fills, mut filled) = mpsc::unbounded_channel::<(ChatId, Vec<Row>)>();
+    let mut tick = tokio::time::interval(GAP_WAIT / 3);
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            event = sub.next() => match event {
+                Some(Ok(BusEvent::Feed { event, members })) => {
+                    let started = Instant::now();
+                    for row in order.accept(Row { event, members }, started) {
+                        deliver_row(&io, &st, row);
+                    }
+                    st.metrics.fanned_out(started.elapsed());
+                }
+                Some(Ok(e)) => {
+                    let started = Instant::now();
+                    if let BusEvent::ChatCreated { chat } = &e {
+                        order.start(chat.id, chat.last_seq, started);
+                    }
+                    deliver(&io, &st, e).await;
+                    st.metrics.fanned_out(started.elapsed());
+                }
+                Some(Err(lagged)) => {
+                    // This node fell behind and events are gone: every client here must
+                    // catch up, which reconnecting makes it do.
+                    tracing::error!(lost = lagged.0, "fan-out lagged; disconnecting sockets so they catch up");
+                    let _ = io.broadcast().disconnect().await;
+                }
+                None => return,
+            },
+            Some((chat, rows)) = filled.recv() => {
+                for row in order.filled(chat, rows, Instant::now()) {
+                    deliver_row(&io, &st, row);
+                }
             }
-            Err(lagged) => {
-                // This node fell behind and events are gone: every client here must
-                // catch up, which reconnecting makes it do.
-                tracing::error!(lost = lagged.0, "fan-out lagged; disconnecting sockets so they catch up");
-                let _ = io.broadcast().disconnect().await;
+            _ = tick.tick() => {
+                let now = Instant::now();
+                for gap in order.gaps_due(now) {
+                    read_gap(&st, gap, fills.clone());
+                }
+                order.forget_idle(now);
             }
         }
     }
 }
 
-/// Never waits for a store: one slow read would hold up every chat's delivery. What
-/// needs the store runs in a task of its own. (The emits it awaits are local.)
-async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
-    match event {
-        BusEvent::MessageCreated { message, members } => {
+/// Read a gap's rows from the store in a task of its own (never in the loop).
+fn read_gap(st: &RealtimeState, gap: Gap, fills: mpsc::UnboundedSender<(ChatId, Vec<Row>)>) {
+    let chats = st.chats.clone();
+    tokio::spawn(async move {
+        let rows = match chats.feed_between(gap.chat, gap.after, gap.before).await {
+            Ok(events) => {
+                events.into_iter().map(|event| Row { event, members: gap.members.clone() }).collect()
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, chat.id = %gap.chat, "could not read a gap in the feed; going on around it");
+                Vec::new()
+            }
+        };
+        let _ = fills.send((gap.chat, rows));
+    });
+}
+
+/// One feed row, in its chat's order.
+fn deliver_row(io: &SocketIo, st: &RealtimeState, Row { event, members }: Row) {
+    match event.kind {
+        FeedKind::MessageCreated => {
+            let Some(message) = event.message else { return };
             let viewers = viewers_other_than_sender(io, &message);
             let (chat_id, seq) = (message.chat_id, message.seq);
             let dto = MessageDto::new(message, &[], st.links());
@@ -53,6 +105,15 @@ async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
                 });
             }
         }
+    }
+}
+
+/// Never waits for a store: one slow read would hold up every chat's delivery. What
+/// needs the store runs in a task of its own. (The emits it awaits are local.)
+async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
+    match event {
+        // Ordered in `run_fanout`.
+        BusEvent::Feed { event, members } => deliver_row(io, st, Row { event, members }),
         BusEvent::MessagesSeen { chat_id, seen_by, message_ids, seen_at, up_to_seq, members } => {
             let payload = MessagesSeenDto {
                 chat_id: chat_id.to_string(),

@@ -4,6 +4,7 @@
 mod connect;
 mod events;
 mod fanout;
+mod feed_order;
 mod flood;
 mod order;
 mod rooms;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use natter_app::announce::announce;
 use natter_domain::bus::{Bus, BusEvent};
 use natter_domain::ids::{ChatId, UserId};
 
@@ -21,17 +22,17 @@ impl TypingTimers {
         Self { bus, ttl, live: Arc::new(Mutex::new(HashMap::new())) }
     }
 
-    pub fn start(&self, chat: ChatId, user: UserId) {
-        let (generation, announce) = {
+    pub async fn start(&self, chat: ChatId, user: UserId) {
+        let (generation, is_new) = {
             let Ok(mut live) = self.live.lock() else { return };
             let entry = live.entry((chat, user));
-            let announce = matches!(entry, std::collections::hash_map::Entry::Vacant(_));
+            let is_new = matches!(entry, std::collections::hash_map::Entry::Vacant(_));
             let g = entry.or_insert(0);
             *g += 1;
-            (*g, announce)
+            (*g, is_new)
         };
-        if announce {
-            self.bus.publish(BusEvent::Typing { chat_id: chat, user_id: user, typing: true });
+        if is_new {
+            announce(&*self.bus, BusEvent::Typing { chat_id: chat, user_id: user, typing: true }).await;
         }
         let (live, bus, ttl) = (self.live.clone(), self.bus.clone(), self.ttl);
         tokio::spawn(async move {
@@ -47,15 +48,15 @@ impl TypingTimers {
                 })
                 .unwrap_or(false);
             if expired {
-                bus.publish(BusEvent::Typing { chat_id: chat, user_id: user, typing: false });
+                announce(&*bus, BusEvent::Typing { chat_id: chat, user_id: user, typing: false }).await;
             }
         });
     }
 
-    pub fn stop(&self, chat: ChatId, user: UserId) {
+    pub async fn stop(&self, chat: ChatId, user: UserId) {
         let was_typing = self.live.lock().map(|mut l| l.remove(&(chat, user)).is_some()).unwrap_or(false);
         if was_typing {
-            self.bus.publish(BusEvent::Typing { chat_id: chat, user_id: user, typing: false });
+            announce(&*self.bus, BusEvent::Typing { chat_id: chat, user_id: user, typing: false }).await;
         }
     }
 }

@@ -1,17 +1,18 @@
 //! Chats, members, messages and read markers on SQLite.
 
 use natter_domain::chat::{
-    Chat, ChatSummary, Message, MessagePage, NewMessage, PageCursor, ReadMarker, ReadMoved, Stored,
+    Chat, ChatSummary, FeedEvent, FeedKind, FeedPage, Message, MessagePage, NewMessage, PageCursor,
+    ReadMarker, ReadMoved, Stored,
 };
 use natter_domain::entities::User;
 use natter_domain::ids::{ChatId, MessageId, UserId};
-use natter_domain::ports::{OnCommit, StoreResult};
+use natter_domain::ports::StoreResult;
 use natter_domain::{StoreError, Timestamp};
 use rusqlite::{OptionalExtension, params};
 use sqlx::SqliteConnection;
 
 use crate::SqliteStore;
-use crate::rows::{ChatRow, MessageRow, UserRow, map_err, parse_id};
+use crate::rows::{ChatRow, FeedRow, MessageRow, UserRow, map_err, parse_id};
 use crate::writer::map_err as w;
 
 impl SqliteStore {
@@ -126,8 +127,76 @@ impl SqliteStore {
         rows.iter().map(|(id,)| parse_id(id)).collect()
     }
 
-    pub(crate) async fn insert_message_(&self, m: NewMessage, on_commit: OnCommit) -> StoreResult<Stored> {
-        self.writer.run_then(move |conn| insert_message(conn, m), on_commit).await
+    pub(crate) async fn insert_message_(&self, m: NewMessage) -> StoreResult<Stored> {
+        self.writer.run(move |conn| insert_message(conn, m)).await
+    }
+
+    /// Feed rows of `chat` in `(after, before)`, oldest first, with their messages.
+    pub(crate) async fn list_events_(
+        &self,
+        chat: ChatId,
+        after: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<FeedPage> {
+        let fetch = i64::from(limit) + 1;
+        let rows: Vec<FeedRow> = sqlx::query_as(&format!(
+            "select {} from chat_events e left join messages m on m.id = e.message_id
+             where e.chat_id = ?1 and e.seq > ?2 and e.seq < ?3 order by e.seq limit ?4",
+            FeedRow::COLUMNS
+        ))
+        .bind(chat.to_string())
+        .bind(after)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(fetch)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        let has_more = rows.len() as i64 > i64::from(limit);
+        let events =
+            rows.into_iter().take(limit as usize).map(FeedEvent::try_from).collect::<StoreResult<_>>()?;
+        Ok(FeedPage { events, has_more })
+    }
+
+    pub(crate) async fn unpublished_events_(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<FeedEvent>> {
+        let rows: Vec<FeedRow> = sqlx::query_as(&format!(
+            "select {} from chat_events e left join messages m on m.id = e.message_id
+             where e.published_at is null and e.at >= ?1 and e.at < ?2 order by e.at, e.chat_id, e.seq limit ?3",
+            FeedRow::COLUMNS
+        ))
+        .bind(from.as_millis())
+        .bind(until.as_millis())
+        .bind(i64::from(limit))
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(FeedEvent::try_from).collect()
+    }
+
+    pub(crate) async fn mark_published_(
+        &self,
+        events: Vec<(ChatId, i64)>,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.writer
+            .run(move |conn| {
+                let mut s = conn
+                    .prepare_cached(
+                        "update chat_events set published_at = ?3
+                         where chat_id = ?1 and seq = ?2 and published_at is null",
+                    )
+                    .map_err(w)?;
+                for (chat, seq) in events {
+                    s.execute(params![chat.to_string(), seq, now.as_millis()]).map_err(w)?;
+                }
+                Ok(())
+            })
+            .await
     }
 
     pub(crate) async fn get_message_(&self, id: MessageId) -> StoreResult<Message> {
@@ -283,6 +352,12 @@ fn insert_message(conn: &rusqlite::Connection, m: NewMessage) -> StoreResult<Sto
             at,
         ])
     })
+    .map_err(w)?;
+    conn.prepare_cached(
+        "insert into chat_events (chat_id, seq, kind, actor_id, message_id, at)
+         values (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut s| s.execute(params![chat, seq, FeedKind::MessageCreated.as_str(), sender, id, at]))
     .map_err(w)?;
     // The sender has read everything up to their own message.
     conn.prepare_cached(

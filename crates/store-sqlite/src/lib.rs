@@ -16,14 +16,15 @@ use std::time::Duration;
 use anyhow::Context;
 use async_trait::async_trait;
 use natter_domain::chat::{
-    Chat, ChatSummary, Message, MessagePage, NewMessage, PageCursor, ReadMarker, ReadMoved, Stored,
+    Chat, ChatSummary, FeedEvent, FeedPage, Message, MessagePage, NewMessage, PageCursor, ReadMarker,
+    ReadMoved, Stored,
 };
 use natter_domain::entities::{
     Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, MAX_OPEN_CODES, NewJob, NewLoginCode,
     Session, StoreStats, User,
 };
 use natter_domain::ids::{ChatId, JobId, MessageId, SessionId, UserId};
-use natter_domain::ports::{OnCommit, Store, StoreResult};
+use natter_domain::ports::{Store, StoreResult};
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
 use rusqlite::{OptionalExtension, params};
 use sqlx::sqlite::{
@@ -341,8 +342,31 @@ impl Store for SqliteStore {
         self.co_member_ids_(user).await
     }
 
-    async fn insert_message(&self, message: NewMessage, on_commit: OnCommit) -> StoreResult<Stored> {
-        self.insert_message_(message, on_commit).await
+    async fn insert_message(&self, message: NewMessage) -> StoreResult<Stored> {
+        self.insert_message_(message).await
+    }
+
+    async fn list_events(
+        &self,
+        chat: ChatId,
+        after: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<FeedPage> {
+        self.list_events_(chat, after, before, limit).await
+    }
+
+    async fn unpublished_events(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<FeedEvent>> {
+        self.unpublished_events_(from, until, limit).await
+    }
+
+    async fn mark_published(&self, events: &[(ChatId, i64)], now: Timestamp) -> StoreResult<()> {
+        self.mark_published_(events.to_vec(), now).await
     }
 
     async fn get_message(&self, id: MessageId) -> StoreResult<Message> {

@@ -2,7 +2,7 @@
 //! this backend.
 
 use anyhow::{Context, anyhow};
-use natter_domain::chat::{Chat, ImageRef, Message, MessageKind};
+use natter_domain::chat::{Chat, FeedEvent, FeedKind, ImageRef, Message, MessageKind};
 use natter_domain::entities::{Invite, LeaseId, LeasedJob, NewJob, Session, User};
 use natter_domain::ids::{SessionId, UserId};
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
@@ -273,6 +273,78 @@ impl TryFrom<MessageRow> for Message {
             reply_to: r.reply_to.as_deref().map(parse_id).transpose()?,
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
+        })
+    }
+}
+
+/// A feed row joined with its message, if it has one (`COLUMNS`, from `chat_events e
+/// left join messages m`).
+#[derive(sqlx::FromRow)]
+pub(crate) struct FeedRow {
+    chat_id: String,
+    seq: i64,
+    event_kind: String,
+    actor_id: String,
+    at: i64,
+    id: Option<String>,
+    sender_id: Option<String>,
+    client_id: Option<String>,
+    kind: Option<String>,
+    text: Option<String>,
+    image_key: Option<String>,
+    thumb_key: Option<String>,
+    image_width: Option<i64>,
+    image_height: Option<i64>,
+    reply_to: Option<String>,
+    created_at: Option<i64>,
+    updated_at: Option<i64>,
+}
+
+impl FeedRow {
+    pub(crate) const COLUMNS: &str = "e.chat_id, e.seq, e.kind as event_kind, e.actor_id, e.at, m.id, \
+                                      m.sender_id, m.client_id, m.kind, m.text, m.image_key, m.thumb_key, \
+                                      m.image_width, m.image_height, m.reply_to, m.created_at, m.updated_at";
+}
+
+impl TryFrom<FeedRow> for FeedEvent {
+    type Error = StoreError;
+    fn try_from(r: FeedRow) -> Result<Self, StoreError> {
+        let kind = FeedKind::parse(&r.event_kind)
+            .ok_or_else(|| StoreError::Other(anyhow!("unknown feed kind {:?}", r.event_kind)))?;
+        let message = match (r.id, r.sender_id, r.client_id, r.kind, r.text, r.created_at, r.updated_at) {
+            (
+                Some(id),
+                Some(sender_id),
+                Some(client_id),
+                Some(kind),
+                Some(text),
+                Some(created_at),
+                Some(updated_at),
+            ) => Some(Message::try_from(MessageRow {
+                id,
+                chat_id: r.chat_id.clone(),
+                seq: r.seq,
+                sender_id,
+                client_id,
+                kind,
+                text,
+                image_key: r.image_key,
+                thumb_key: r.thumb_key,
+                image_width: r.image_width,
+                image_height: r.image_height,
+                reply_to: r.reply_to,
+                created_at,
+                updated_at,
+            })?),
+            _ => None,
+        };
+        Ok(FeedEvent {
+            chat_id: parse_id(&r.chat_id)?,
+            seq: r.seq,
+            kind,
+            actor: parse_id(&r.actor_id)?,
+            at: Timestamp::from_millis(r.at),
+            message,
         })
     }
 }

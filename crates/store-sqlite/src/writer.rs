@@ -7,8 +7,8 @@
 //! Under load, writes that arrive while a commit is running share the next one, so a
 //! burst of messages costs one commit and one wake-up of this thread instead of one
 //! each; when idle, a write commits at once (no batching delay). A failing write (or one
-//! that panics) rolls back its savepoint only, never its neighbours; a panicking
-//! `on_commit` is logged and the commit stands.
+//! that panics) rolls back its savepoint only, never its neighbours. Nothing but the
+//! writes runs here: what follows a commit runs in the caller, once it has the answer.
 //!
 //! Why not sqlx for this: its SQLite connection also lives on a worker thread, but every
 //! statement is a round trip to it from the async side (two thread switches each), and
@@ -97,30 +97,12 @@ impl Writer {
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        self.run_then(write, |_| ()).await
-    }
-
-    /// `run`, and once committed, `on_commit` with the result on the writer thread:
-    /// in commit order, and even if the caller has stopped waiting.
-    pub(crate) async fn run_then<T, F, H>(&self, write: F, on_commit: H) -> StoreResult<T>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
-        H: FnOnce(&T) + Send + 'static,
-    {
         let (answer, answered) = oneshot::channel();
         let job: Job = Box::new(move |conn| {
             let outcome = in_savepoint(conn, write);
             Box::new(move |commit| {
                 let result = match (outcome, commit) {
-                    (Ok(value), Ok(())) => {
-                        // Committed whatever `on_commit` does: a panic there is its own
-                        // bug, and must neither stop this thread nor hide the commit.
-                        if catch_unwind(AssertUnwindSafe(|| on_commit(&value))).is_err() {
-                            tracing::error!("an on_commit hook panicked; the write is committed");
-                        }
-                        Ok(value)
-                    }
+                    (Ok(value), Ok(())) => Ok(value),
                     (Ok(_), Err(e)) => Err(StoreError::Other(anyhow!("the SQLite commit failed: {e}"))),
                     (Err(e), _) => Err(e),
                 };
@@ -366,13 +348,13 @@ mod tests {
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn a_panicking_write_or_hook_fails_alone_and_the_thread_goes_on() {
+    async fn a_panicking_write_fails_alone_and_the_thread_goes_on() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("w.db");
         Connection::open(&path).unwrap().execute_batch("create table t (x integer primary key)").unwrap();
         let writer = std::sync::Arc::new(Writer::start(&path).unwrap());
         // Queued together, so they share transactions: every fifth write panics after
-        // writing, every seventh commits and then its hook panics.
+        // writing.
         let tasks: Vec<_> = (0..200_i64)
             .map(|x| {
                 let writer = std::sync::Arc::clone(&writer);
@@ -382,7 +364,7 @@ mod tests {
                         assert!(x % 5 != 0, "a bug in write {x}");
                         Ok(x)
                     };
-                    writer.run_then(write, move |_| assert!(x % 7 != 0, "a bug in hook {x}")).await
+                    writer.run(write).await
                 })
             })
             .collect();
@@ -391,7 +373,7 @@ mod tests {
             if x % 5 == 0 {
                 assert!(matches!(answer, Err(StoreError::Other(_))), "write {x}: {answer:?}");
             } else {
-                assert_eq!(answer.unwrap(), x as i64, "committed, also when its hook panicked");
+                assert_eq!(answer.unwrap(), x as i64, "its neighbours commit");
             }
         }
         let stored: Vec<i64> = writer

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use natter_domain::bus::{Bus, BusEvent, Lagged, Subscription};
+use natter_domain::bus::{Bus, BusError, BusEvent, Lagged, Subscription};
 use tokio::sync::watch;
 
 /// A real in-process bus whose subscriptions end when the test says so, as a bus
@@ -25,9 +25,10 @@ impl ClosableBus {
     }
 }
 
+#[async_trait]
 impl Bus for ClosableBus {
-    fn publish(&self, event: BusEvent) {
-        self.inner.publish(event);
+    async fn publish(&self, event: BusEvent) -> Result<(), BusError> {
+        self.inner.publish(event).await
     }
 
     fn subscribe(&self) -> Box<dyn Subscription> {

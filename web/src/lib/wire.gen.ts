@@ -44,7 +44,19 @@ export type SendMessageResponse = { message: Message, sender: string, };
 
 export type MessagesPage = { messages: Array<Message>, user: User | null, hasMore: boolean, };
 
-export type ChatEvent = { seq: number, type: "newMessage", message: Message, };
+export type ChatEvent = { seq: number, 
+/**
+ * `message.created` (more kinds come with edits, reactions and members).
+ */
+kind: "message.created", 
+/**
+ * Who made the change.
+ */
+actor: string, at: string, 
+/**
+ * For `message.created`: the message as it is now.
+ */
+payload: Message, };
 
 export type EventsPage = { events: Array<ChatEvent>, lastSeq: number, };
 

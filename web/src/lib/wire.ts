@@ -35,7 +35,7 @@ export type Id = string;
 /** RFC 3339 UTC timestamp with milliseconds. */
 export type Timestamp = string;
 export type MessageType = Message['messageType'];
-export type ChatEventType = ChatEvent['type'];
+export type ChatEventKind = ChatEvent['kind'];
 /** `update/user` answers like `verify`. */
 export type UpdateUserResponse = VerifyResponse;
 

@@ -2,7 +2,7 @@
 //! that falls more than `capacity` events behind is told how many it lost.
 
 use async_trait::async_trait;
-use natter_domain::bus::{Bus, BusEvent, Lagged, Subscription};
+use natter_domain::bus::{Bus, BusError, BusEvent, Lagged, Subscription};
 use tokio::sync::broadcast;
 
 pub struct MemoryBus {
@@ -16,10 +16,12 @@ impl MemoryBus {
     }
 }
 
+#[async_trait]
 impl Bus for MemoryBus {
-    fn publish(&self, event: BusEvent) {
+    async fn publish(&self, event: BusEvent) -> Result<(), BusError> {
         // No subscriber (an api-only node with no realtime role) is not an error.
         let _ = self.tx.send(event);
+        Ok(())
     }
 
     fn subscribe(&self) -> Box<dyn Subscription> {
@@ -60,7 +62,7 @@ mod tests {
         let mut slow = bus.subscribe();
         let mut fast = bus.subscribe();
         for _ in 0..3 {
-            bus.publish(event());
+            bus.publish(event()).await.unwrap();
         }
         for _ in 0..3 {
             fast.next().await.unwrap().unwrap();

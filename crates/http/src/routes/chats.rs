@@ -11,7 +11,7 @@ use crate::error::ApiResult;
 use crate::extract::{Auth, Json, Query};
 use crate::state::AppState;
 use natter_app::wire::{
-    ChatDto, ChatListAnswer, ChatListItemDto, EventDto, EventsAnswer, MessageDto, NewChatAnswer, UserDto,
+    ChatDto, ChatListAnswer, ChatListItemDto, EventDto, EventsAnswer, NewChatAnswer, UserDto,
 };
 
 pub fn router() -> Router<AppState> {
@@ -85,13 +85,9 @@ async fn list_events(
 ) -> ApiResult<Json<EventsAnswer>> {
     let page = s.chats.events(auth.ctx, &id, q.after.unwrap_or(0), q.limit).await?;
     let events = page
-        .messages
+        .events
         .into_iter()
-        .map(|m| EventDto {
-            seq: m.seq,
-            kind: "newMessage",
-            message: MessageDto::new(m, &page.markers, s.media.links()),
-        })
+        .filter_map(|e| EventDto::from_feed(e, &page.markers, s.media.links()))
         .collect();
     Ok(Json(EventsAnswer { events, last_seq: page.last_seq }))
 }

@@ -3,10 +3,12 @@
 
 use std::sync::Arc;
 
-use natter_domain::chat::{Chat, ImageRef, Message, MessageKind, MessagePage, NewMessage, PageCursor};
+use natter_domain::chat::{
+    Chat, FeedKind, ImageRef, Message, MessageKind, MessagePage, NewMessage, PageCursor,
+};
 use natter_domain::entities::{CodeCheck, NewLoginCode, Session};
 use natter_domain::ids::{ChatId, MessageId, SessionId, UserId};
-use natter_domain::ports::{OnCommit, Store};
+use natter_domain::ports::Store;
 use natter_domain::{StoreError, Timestamp};
 
 use super::{at, email, job, name};
@@ -20,15 +22,11 @@ fn code(addr: &str, hash: &[u8], created: i64) -> NewLoginCode {
     }
 }
 
-/// No announcement: for checks that are not about `on_commit`.
-fn quietly() -> OnCommit {
-    Box::new(|_| ())
-}
-
-/// An `on_commit` that records each committed message's (seq, created) in `log`.
-fn recording(log: &Arc<std::sync::Mutex<Vec<(i64, bool)>>>) -> OnCommit {
-    let log = Arc::clone(log);
-    Box::new(move |stored| log.lock().unwrap().push((stored.message.seq, stored.created)))
+/// The feed of `chat` as `(seq, kind, message id)`.
+async fn feed(s: &Arc<dyn Store>, chat: ChatId) -> Vec<(i64, FeedKind, Option<MessageId>)> {
+    let page = s.list_events(chat, 0, None, 1000).await.unwrap();
+    assert!(!page.has_more);
+    page.events.iter().map(|e| (e.seq, e.kind, e.message.as_ref().map(|m| m.id))).collect()
 }
 
 async fn user(s: &Arc<dyn Store>, addr: &str) -> UserId {
@@ -55,7 +53,7 @@ fn text(chat: ChatId, sender: UserId, client_id: &str, ms: i64) -> NewMessage {
 
 /// Store a new message and return it, failing unless it was created.
 async fn send(s: &Arc<dyn Store>, chat: ChatId, sender: UserId, client_id: &str, ms: i64) -> Message {
-    let stored = s.insert_message(text(chat, sender, client_id, ms), quietly()).await.unwrap();
+    let stored = s.insert_message(text(chat, sender, client_id, ms)).await.unwrap();
     assert!(stored.created, "{client_id} is a new message");
     stored.message
 }
@@ -261,7 +259,7 @@ pub async fn a_repeated_client_id_returns_the_original_and_stores_nothing(s: Arc
     let original = send(&s, ab, a, "same", 10).await;
     let mut retry = text(ab, a, "same", 20);
     retry.text = "a different text".into();
-    let stored = s.insert_message(retry.clone(), quietly()).await.unwrap();
+    let stored = s.insert_message(retry.clone()).await.unwrap();
     assert!(!stored.created);
     assert_eq!(stored.message, original, "the retry returns the stored original");
     let chat = s.get_chat(ab).await.unwrap();
@@ -280,7 +278,7 @@ pub async fn a_client_id_reused_in_another_chat_conflicts(s: Arc<dyn Store>) {
     let ac = direct_chat(&s, a, c, 1).await;
     send(&s, ab, a, "same", 10).await;
     let elsewhere = text(ac, a, "same", 20);
-    assert!(matches!(s.insert_message(elsewhere.clone(), quietly()).await, Err(StoreError::Conflict { .. })));
+    assert!(matches!(s.insert_message(elsewhere.clone()).await, Err(StoreError::Conflict { .. })));
     assert!(matches!(s.get_message(elsewhere.id).await, Err(StoreError::NotFound)));
     let chat = s.get_chat(ac).await.unwrap();
     assert_eq!((chat.last_seq, chat.updated_at), (0, at(1)));
@@ -291,7 +289,7 @@ pub async fn a_client_id_reused_in_another_chat_conflicts(s: Arc<dyn Store>) {
 pub async fn messages_to_an_unknown_chat_are_not_stored(s: Arc<dyn Store>) {
     let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
     let nowhere = text(ChatId::new(), a, "lost", 10);
-    let result = s.insert_message(nowhere.clone(), quietly()).await;
+    let result = s.insert_message(nowhere.clone()).await;
     assert!(
         matches!(result, Err(StoreError::NotFound) | Err(StoreError::Conflict { .. })),
         "an unknown chat is an error, got {result:?}"
@@ -305,31 +303,32 @@ pub async fn messages_to_an_unknown_chat_are_not_stored(s: Arc<dyn Store>) {
 pub async fn concurrent_inserts_get_every_seq_exactly_once(s: Arc<dyn Store>) {
     let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
     let ab = direct_chat(&s, a, b, 1).await;
-    let announced = Arc::default();
     let tasks = (0..10).map(|t| {
-        let (s, announced) = (s.clone(), Arc::clone(&announced));
+        let s = s.clone();
         tokio::spawn(async move {
-            let mut seqs = Vec::new();
+            let mut stored = Vec::new();
             for i in 0..10 {
                 let sender = if t % 2 == 0 { a } else { b };
                 let new = text(ab, sender, &format!("t{t}-{i}"), 10 + i);
-                let stored = s.insert_message(new, recording(&announced)).await.unwrap();
-                assert!(stored.created);
-                seqs.push(stored.message.seq);
+                let m = s.insert_message(new).await.unwrap();
+                assert!(m.created);
+                stored.push((m.message.seq, m.message.id));
             }
-            seqs
+            stored
         })
     });
     let results = futures::future::join_all(tasks).await;
-    let mut seqs = Vec::new();
+    let mut stored = Vec::new();
     for r in results {
-        let task_seqs = r.unwrap();
-        assert!(task_seqs.windows(2).all(|w| w[0] < w[1]), "one task's messages keep their order");
-        seqs.extend(task_seqs);
+        let task = r.unwrap();
+        assert!(task.windows(2).all(|w| w[0].0 < w[1].0), "one task's messages keep their order");
+        stored.extend(task);
     }
-    assert_eq!(sorted(seqs), (1..=100).collect::<Vec<i64>>());
-    let announced = announced.lock().unwrap().clone();
-    assert_eq!(announced, (1..=100).map(|q| (q, true)).collect::<Vec<_>>(), "on_commit runs in seq order");
+    stored.sort();
+    assert_eq!(stored.iter().map(|(seq, _)| *seq).collect::<Vec<_>>(), (1..=100).collect::<Vec<i64>>());
+    let expected: Vec<_> =
+        stored.iter().map(|(seq, id)| (*seq, FeedKind::MessageCreated, Some(*id))).collect();
+    assert_eq!(feed(&s, ab).await, expected, "one feed row per message, with its seq");
     assert_eq!(last_seq(&s, ab).await, 100);
     assert_eq!(page(&s, ab, PageCursor::Latest, 200).await, ((1..=100).collect(), false));
 }
@@ -337,19 +336,60 @@ pub async fn concurrent_inserts_get_every_seq_exactly_once(s: Arc<dyn Store>) {
 pub async fn concurrent_retries_of_one_message_store_it_once(s: Arc<dyn Store>) {
     let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
     let ab = direct_chat(&s, a, b, 1).await;
-    let announced = Arc::default();
     let tries = (0..20).map(|i| {
-        let (s, hook) = (s.clone(), recording(&announced));
-        tokio::spawn(async move { s.insert_message(text(ab, a, "once", 10 + i), hook).await.unwrap() })
+        let s = s.clone();
+        tokio::spawn(async move { s.insert_message(text(ab, a, "once", 10 + i)).await.unwrap() })
     });
     let results: Vec<_> = futures::future::join_all(tries).await.into_iter().map(Result::unwrap).collect();
     assert_eq!(results.iter().filter(|r| r.created).count(), 1, "exactly one try creates it");
-    let announced = announced.lock().unwrap().clone();
-    assert_eq!(announced.iter().filter(|(_, created)| *created).count(), 1, "and is announced as created");
     let id = results[0].message.id;
     assert!(results.iter().all(|r| r.message.id == id && r.message.seq == 1), "all return the original");
+    assert_eq!(feed(&s, ab).await, [(1, FeedKind::MessageCreated, Some(id))], "and one feed row");
     assert_eq!(last_seq(&s, ab).await, 1);
     assert_eq!(page(&s, ab, PageCursor::Latest, 50).await, (vec![1], false));
+}
+
+pub async fn the_feed_pages_after_and_before_a_seq_per_chat(s: Arc<dyn Store>) {
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    let other = direct_chat(&s, a, user(&s, "c@x.io").await, 1).await;
+    for i in 1..=5 {
+        send(&s, ab, a, &format!("m{i}"), 10 * i).await;
+    }
+    send(&s, other, a, "elsewhere", 100).await;
+    let page = s.list_events(ab, 1, Some(5), 2).await.unwrap();
+    assert_eq!(page.events.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 3]);
+    assert!(page.has_more);
+    let e = &page.events[0];
+    assert_eq!((e.chat_id, e.actor, e.at, e.kind), (ab, a, at(20), FeedKind::MessageCreated));
+    assert_eq!(e.message.as_ref().map(|m| m.text.as_str()), Some("text of m2"), "with its message");
+    let rest = s.list_events(ab, 3, Some(5), 10).await.unwrap();
+    assert_eq!((rest.events.iter().map(|e| e.seq).collect::<Vec<_>>(), rest.has_more), (vec![4], false));
+    assert!(s.list_events(ab, 5, None, 10).await.unwrap().events.is_empty());
+}
+
+pub async fn unpublished_feed_rows_are_found_by_age_until_marked(s: Arc<dyn Store>) {
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    for i in 1..=3 {
+        send(&s, ab, a, &format!("m{i}"), 1000 * i).await;
+    }
+    let found = |from: i64, until: i64| {
+        let s = s.clone();
+        async move {
+            let rows = s.unpublished_events(at(from), at(until), 100).await.unwrap();
+            rows.iter().map(|e| e.seq).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(found(0, 10_000).await, [1, 2, 3], "every new row waits for a bus to confirm it");
+    assert_eq!(found(1500, 3000).await, [2], "by the time it was written, [from, until)");
+    s.mark_published(&[(ab, 1), (ab, 3)], at(5000)).await.unwrap();
+    assert_eq!(found(0, 10_000).await, [2]);
+    // Marking again, or a row that does not exist, changes nothing.
+    s.mark_published(&[(ab, 1), (ab, 99)], at(6000)).await.unwrap();
+    assert_eq!(found(0, 10_000).await, [2]);
+    let rows = s.unpublished_events(at(0), at(10_000), 100).await.unwrap();
+    assert_eq!(rows[0].message.as_ref().map(|m| m.seq), Some(2), "a row comes with its message to republish");
 }
 
 pub async fn message_pages_are_ascending_with_has_more_at_the_edges(s: Arc<dyn Store>) {
@@ -535,7 +575,7 @@ pub async fn get_message_finds_stored_messages_only(s: Arc<dyn Store>) {
         reply_to: Some(first.id),
         created_at: at(20),
     };
-    let stored = s.insert_message(image.clone(), quietly()).await.unwrap().message;
+    let stored = s.insert_message(image.clone()).await.unwrap().message;
     let want = Message {
         id: image.id,
         chat_id: ab,

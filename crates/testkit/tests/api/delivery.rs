@@ -132,9 +132,11 @@ async fn a_client_that_missed_100_messages_catches_up_with_exactly_those_in_orde
     }
     assert_eq!(got.len(), 100);
     for (i, e) in got.iter().enumerate() {
-        assert_eq!(e["type"], "newMessage");
+        assert_eq!(e["kind"], "message.created");
         assert_eq!(e["seq"].as_i64(), Some(i as i64 + 2));
-        assert_eq!(e["message"]["text"], format!("while away {i}"));
+        assert_eq!(e["actor"], a.user_id.as_str());
+        assert_eq!(e["at"], e["payload"]["createdAt"]);
+        assert_eq!(e["payload"]["text"], format!("while away {i}"));
     }
 }
 

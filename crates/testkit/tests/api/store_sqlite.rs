@@ -78,6 +78,8 @@ each_check!(store:
     messages_to_an_unknown_chat_are_not_stored,
     concurrent_inserts_get_every_seq_exactly_once,
     concurrent_retries_of_one_message_store_it_once,
+    the_feed_pages_after_and_before_a_seq_per_chat,
+    unpublished_feed_rows_are_found_by_age_until_marked,
     message_pages_are_ascending_with_has_more_at_the_edges,
     read_markers_move_forward_only_and_clamp_to_last_seq,
     non_members_cannot_mark_a_chat_read,

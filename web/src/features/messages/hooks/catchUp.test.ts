@@ -17,7 +17,7 @@ const msg = (seq: number): Message => ({
   replyTo: null,
   seq,
 });
-const event = (seq: number): ChatEvent => ({ seq, type: 'newMessage', message: msg(seq) });
+const event = (seq: number): ChatEvent => ({ seq, kind: 'message.created', actor: 'u', at: msg(seq).createdAt, payload: msg(seq) });
 
 /** The server side of GET /chat/:id/events, paging two events at a time. */
 function stubEvents(all: ChatEvent[], lastSeq: number) {

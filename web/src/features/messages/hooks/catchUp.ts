@@ -17,8 +17,8 @@ export function createCatchUp(store: MessagesStore) {
       const timeline = store.getState().timelines[chatId];
       if (!timeline || timeline.cursor >= targetSeq) return;
       const { events, lastSeq } = await fetchEvents(chatId, timeline.cursor);
-      // Only message events carry something to show; anything newer the server adds is skipped.
-      const messageEvents = events.filter((e): e is ChatEvent => typeof e.message === 'object' && e.message !== null);
+      // Only new messages carry something to show; kinds this client does not know are skipped.
+      const messageEvents = events.filter((e): e is ChatEvent => e.kind === 'message.created' && typeof e.payload === 'object' && e.payload !== null);
       store.dispatch({ type: 'eventsMerged', chatId, events: messageEvents, lastSeq: events.length ? Math.max(...events.map((e) => e.seq)) : lastSeq });
       targetSeq = Math.max(targetSeq, lastSeq);
       if (events.length === 0) return;

@@ -127,9 +127,9 @@ describe('sending', () => {
 describe('catch-up', () => {
   it('merges events in seq order without duplicates', () => {
     const events: ChatEvent[] = [
-      { seq: 5, type: 'newMessage', message: msg(5) },
-      { seq: 3, type: 'newMessage', message: msg(3) },
-      { seq: 4, type: 'newMessage', message: msg(4) },
+      { seq: 5, kind: 'message.created', actor: 'u', at: msg(5).createdAt, payload: msg(5) },
+      { seq: 3, kind: 'message.created', actor: 'u', at: msg(3).createdAt, payload: msg(3) },
+      { seq: 4, kind: 'message.created', actor: 'u', at: msg(4).createdAt, payload: msg(4) },
     ];
     const state = run(
       loaded(),
@@ -145,7 +145,7 @@ describe('catch-up', () => {
     const state = run(loaded(), {
       type: 'eventsMerged',
       chatId: CHAT,
-      events: [{ seq: 2, type: 'newMessage', message: edited }],
+      events: [{ seq: 2, kind: 'message.created', actor: 'u', at: edited.createdAt, payload: edited }],
       lastSeq: 2,
     });
     expect(visibleTexts(state)).toEqual(['message 1', 'edited']);
@@ -158,7 +158,7 @@ describe('catch-up', () => {
     const state = run(loaded(), queued('c-1'), {
       type: 'eventsMerged',
       chatId: CHAT,
-      events: [{ seq: 3, type: 'newMessage', message: mine }],
+      events: [{ seq: 3, kind: 'message.created', actor: 'u', at: mine.createdAt, payload: mine }],
       lastSeq: 3,
     });
     expect(state.outbox).toEqual([]);

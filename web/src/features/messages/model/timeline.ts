@@ -189,12 +189,12 @@ export function messagesReducer(state: MessagesState, action: MessagesAction): M
       const next = withTimeline(state, action.chatId, (t) => {
         const messages = upsertMessages(
           t.messages,
-          action.events.map((e) => e.message),
+          action.events.map((e) => e.payload),
         );
         const cursor = Math.max(t.cursor, action.lastSeq, ...action.events.map((e) => e.seq));
         return { ...t, messages, cursor };
       });
-      const outbox = action.events.reduce((o, e) => dropOutgoing(o, e.message.clientId), next.outbox);
+      const outbox = action.events.reduce((o, e) => dropOutgoing(o, e.payload.clientId), next.outbox);
       return outbox === next.outbox ? next : { ...next, outbox };
     }
 
