@@ -1,6 +1,7 @@
 //! The natter binary as a library: `Application::build` binds first and exposes the
 //! port, so tests start the real server on port 0.
 
+pub mod admin;
 pub mod config;
 mod wiring;
 

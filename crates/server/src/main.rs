@@ -1,3 +1,4 @@
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -27,6 +28,20 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+    /// Operations on an installation: backup and restore.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Copy the embedded installation (database, media, server secret) into one archive,
+    /// consistently, also while the server runs.
+    Backup { file: PathBuf },
+    /// Bring an archive made by `backup` back into an empty data directory.
+    Restore { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -40,6 +55,7 @@ fn main() -> ExitCode {
     let result = match cli.command.unwrap_or(Command::Serve { role: None, listen: None }) {
         Command::Serve { role, listen } => serve(role, listen),
         Command::Config { command: ConfigCommand::Check } => check(),
+        Command::Admin { command } => admin(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -66,6 +82,27 @@ fn check() -> anyhow::Result<()> {
     print!("{}", s.describe());
     println!("configuration OK");
     Ok(())
+}
+
+fn admin(command: AdminCommand) -> anyhow::Result<()> {
+    let s = settings(None, None)?;
+    let runtime = tokio::runtime::Runtime::new()?;
+    runtime.block_on(async move {
+        let dir = s.data_dir.display();
+        let (r, what) = match command {
+            AdminCommand::Backup { file } => {
+                (natter::admin::backup(&s, &file).await?, format!("backed up {dir} into {}", file.display()))
+            }
+            AdminCommand::Restore { file } => {
+                (natter::admin::restore(&s, &file).await?, format!("restored {} into {dir}", file.display()))
+            }
+        };
+        println!(
+            "{what}: {} users, {} chats, {} messages, {} media files",
+            r.counts.users, r.counts.chats, r.counts.messages, r.media_files
+        );
+        Ok(())
+    })
 }
 
 fn serve(role: Option<String>, listen: Option<String>) -> anyhow::Result<()> {

@@ -7,7 +7,10 @@
 mod chats;
 mod rows;
 mod signup;
+mod snapshot;
 mod writer;
+
+pub use snapshot::{SnapshotCounts, counts, database_path, snapshot};
 
 use std::path::Path;
 use std::str::FromStr;

@@ -2,6 +2,7 @@
 
 mod auth_rules;
 mod authorization;
+mod backup;
 mod bad_input;
 mod chats;
 mod client_ip;
