@@ -5,3 +5,4 @@ pub mod clock;
 pub mod limiter;
 pub mod mailer;
 pub mod media;
+pub mod presence;

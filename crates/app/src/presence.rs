@@ -1,5 +1,5 @@
-//! Who is online: a count of open sockets per user on this node. A user with two
-//! tabs stays online until the last one closes. Never stored.
+//! Who is online among whose contacts: the Presence port says who is online, and this
+//! service knows who shares a chat with whom.
 //!
 //! Each online user's contacts are remembered while they are online: a connect asks for
 //! them two or three times (the user's list, then each online contact's), and they only
@@ -9,59 +9,54 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use natter_domain::ids::UserId;
-use natter_domain::ports::Store;
+use natter_domain::ports::{Presence, Store};
 
 use crate::AppResult;
 
-pub struct Presence {
+pub struct PresenceService {
     store: Arc<dyn Store>,
+    presence: Arc<dyn Presence>,
     state: Mutex<State>,
 }
 
 #[derive(Default)]
 struct State {
-    sockets: HashMap<UserId, u32>,
+    /// The contacts of users with a socket on this node.
     contacts: HashMap<UserId, Arc<[UserId]>>,
+    /// Users with a socket on this node (whose contacts are worth keeping).
+    here: HashMap<UserId, u32>,
     /// Bumped when contacts change, so a lookup that raced a change is not kept.
     generation: u64,
 }
 
-impl Presence {
-    pub fn new(store: Arc<dyn Store>) -> Self {
-        Self { store, state: Mutex::default() }
+impl PresenceService {
+    pub fn new(store: Arc<dyn Store>, presence: Arc<dyn Presence>) -> Self {
+        Self { store, presence, state: Mutex::default() }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A socket of `user` opened; `true` if the user just came online.
-    pub fn socket_opened(&self, user: UserId) -> bool {
-        let mut state = self.state();
-        let n = state.sockets.entry(user).or_insert(0);
-        *n += 1;
-        *n == 1
+    /// A socket of `user` opened here; `true` if the user just came online.
+    pub async fn socket_opened(&self, user: UserId) -> AppResult<bool> {
+        *self.state().here.entry(user).or_insert(0) += 1;
+        Ok(self.presence.opened(user).await?)
     }
 
-    /// A socket of `user` closed; `true` if that was the last one.
-    pub fn socket_closed(&self, user: UserId) -> bool {
-        let mut state = self.state();
-        match state.sockets.get_mut(&user) {
-            Some(n) if *n > 1 => {
-                *n -= 1;
-                false
+    /// A socket of `user` closed here; `true` if that was the user's last one.
+    pub async fn socket_closed(&self, user: UserId) -> AppResult<bool> {
+        {
+            let mut state = self.state();
+            match state.here.get_mut(&user) {
+                Some(n) if *n > 1 => *n -= 1,
+                _ => {
+                    state.here.remove(&user);
+                    state.contacts.remove(&user);
+                }
             }
-            Some(_) => {
-                state.sockets.remove(&user);
-                state.contacts.remove(&user);
-                true
-            }
-            None => false,
         }
-    }
-
-    pub fn is_online(&self, user: UserId) -> bool {
-        self.state().sockets.contains_key(&user)
+        Ok(self.presence.closed(user).await?)
     }
 
     /// A chat with these members was created: their contacts changed.
@@ -84,16 +79,20 @@ impl Presence {
         };
         let contacts: Arc<[UserId]> = self.store.co_member_ids(user).await?.into();
         let mut state = self.state();
-        if state.generation == generation && state.sockets.contains_key(&user) {
+        if state.generation == generation && state.here.contains_key(&user) {
             state.contacts.insert(user, Arc::clone(&contacts));
         }
         Ok(contacts)
     }
 
+    /// Those of `users` who are online.
+    pub async fn online(&self, users: &[UserId]) -> AppResult<Vec<UserId>> {
+        Ok(self.presence.online(users).await?)
+    }
+
     /// The online users among `user`'s contacts: what `getOnlineUser` sends.
     pub async fn online_contacts(&self, user: UserId) -> AppResult<Vec<UserId>> {
         let contacts = self.contacts(user).await?;
-        let state = self.state();
-        Ok(contacts.iter().copied().filter(|c| state.sockets.contains_key(c)).collect())
+        Ok(self.presence.online(&contacts).await?)
     }
 }

@@ -199,6 +199,18 @@ pub trait Limiter: Send + Sync + 'static {
     async fn hit(&self, key: &str, rates: &[Rate], now: Timestamp) -> anyhow::Result<Decision>;
 }
 
+/// Who is online: open sockets per user, across every node of a deployment. Never
+/// stored; a node that dies takes its users' sockets with it.
+#[async_trait]
+pub trait Presence: Send + Sync + 'static {
+    /// A socket of `user` opened on this node; `true` if the user just came online.
+    async fn opened(&self, user: UserId) -> anyhow::Result<bool>;
+    /// A socket of `user` closed on this node; `true` if that was the user's last one.
+    async fn closed(&self, user: UserId) -> anyhow::Result<bool>;
+    /// Those of `users` who are online.
+    async fn online(&self, users: &[UserId]) -> anyhow::Result<Vec<UserId>>;
+}
+
 /// The current time.
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> Timestamp;

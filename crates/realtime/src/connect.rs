@@ -73,7 +73,12 @@ pub async fn authenticate(
     s.extensions.insert(Arc::new(crate::flood::FloodGuard::new(st.handshake.clock.clone())));
     s.extensions.insert(Arc::new(crate::order::SendOrder::new()));
     s.join([rooms::user(ctx.user_id), rooms::session(ctx.session_id)]);
-    s.extensions.insert(CameOnline(st.presence.socket_opened(ctx.user_id)));
+    // Presence unknown (its backend is down) is not a reason to refuse the socket.
+    let came_online = st.presence.socket_opened(ctx.user_id).await.unwrap_or_else(|e| {
+        tracing::warn!(error = %e, "presence unavailable; this socket is not announced");
+        false
+    });
+    s.extensions.insert(CameOnline(came_online));
     events::register(&s);
     Ok(())
 }

@@ -194,8 +194,12 @@ async fn on_disconnect(
             st.typing.stop(chat, ctx.user_id).await;
         }
     }
-    if st.presence.socket_closed(ctx.user_id) {
-        announce_presence(&s, &st, ctx.user_id, false).await;
+    match st.presence.socket_closed(ctx.user_id).await {
+        Ok(true) => announce_presence(&s, &st, ctx.user_id, false).await,
+        Ok(false) => {}
+        Err(e) => {
+            tracing::warn!(error = %e, "presence unavailable; this user's going offline is not announced")
+        }
     }
 }
 
@@ -219,7 +223,14 @@ pub async fn announce_presence(s: &SocketRef, st: &RealtimeState, user: UserId, 
             return;
         }
     };
-    for contact in contacts.iter().copied().filter(|c| st.presence.is_online(*c)) {
+    let online_contacts = match st.presence.online(&contacts).await {
+        Ok(online) => online,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not tell which contacts are online");
+            return;
+        }
+    };
+    for contact in online_contacts {
         let Ok(list) = st.presence.online_contacts(contact).await else { continue };
         let ids: Vec<String> = list.iter().map(ToString::to_string).collect();
         let room = rooms::user(contact);

@@ -22,7 +22,7 @@ use natter_app::media_links::MediaLinks;
 use natter_app::messages::MessageService;
 use natter_app::metrics::Metrics;
 use natter_app::origins::Origins;
-use natter_app::presence::Presence;
+use natter_app::presence::PresenceService;
 use natter_app::session_cookie::SessionCookie;
 use natter_domain::bus::Bus;
 use natter_domain::ports::Clock;
@@ -41,7 +41,7 @@ pub struct RealtimeState {
     pub auth: Arc<AuthService>,
     pub chats: Arc<ChatService>,
     pub messages: Arc<MessageService>,
-    pub presence: Arc<Presence>,
+    pub presence: Arc<PresenceService>,
     pub bus: Arc<dyn Bus>,
     pub handshake: Handshake,
     pub typing: Arc<typing::TypingTimers>,

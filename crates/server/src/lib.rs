@@ -22,7 +22,7 @@ use natter_app::media::MediaService;
 use natter_app::media_links::MediaLinks;
 use natter_app::messages::MessageService;
 use natter_app::metrics::{Metrics, MetricsReport};
-use natter_app::presence::Presence;
+use natter_app::presence::PresenceService;
 use natter_app::secrets::Secrets;
 use natter_app::session_cookie::SessionCookie;
 use natter_app::signup::InviteService;
@@ -148,7 +148,7 @@ impl Application {
                 auth,
                 chats,
                 messages,
-                presence: Arc::new(Presence::new(store.clone())),
+                presence: Arc::new(PresenceService::new(store.clone(), ports.presence.clone())),
                 bus: ports.bus.clone(),
                 handshake: Handshake {
                     origins: origins.clone(),

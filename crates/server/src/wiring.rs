@@ -9,8 +9,9 @@ use natter_adapters::clock::SystemClock;
 use natter_adapters::limiter::MemoryLimiter;
 use natter_adapters::mailer::{ConsoleMailer, SmtpMailer};
 use natter_adapters::media::LocalMedia;
+use natter_adapters::presence::MemoryPresence;
 use natter_domain::bus::Bus;
-use natter_domain::ports::{Clock, DevMailbox, Limiter, Mailer, Media, Store};
+use natter_domain::ports::{Clock, DevMailbox, Limiter, Mailer, Media, Presence, Store};
 use natter_store_sqlite::SqliteStore;
 use rand::RngCore;
 
@@ -23,6 +24,7 @@ pub struct Ports {
     pub mailbox: Option<Arc<dyn DevMailbox>>,
     pub clock: Arc<dyn Clock>,
     pub bus: Arc<dyn Bus>,
+    pub presence: Arc<dyn Presence>,
     pub media: Arc<dyn Media>,
 }
 
@@ -50,6 +52,7 @@ pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow
         mailbox,
         clock,
         bus: Arc::new(MemoryBus::new(BUS_CAPACITY)),
+        presence: Arc::new(MemoryPresence::default()),
         media,
     })
 }
