@@ -7,22 +7,43 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
+use utoipa::IntoParams;
 
 use crate::error::json_error;
 use crate::extract::Auth;
 use crate::state::AppState;
+use natter_app::wire::ErrorDto;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/media/{*key}", get(get_media))
 }
 
-#[derive(Deserialize)]
-struct Signature {
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct Signature {
+    /// When the link expires (Unix seconds).
     exp: Option<i64>,
+    /// The link's signature.
     sig: Option<String>,
 }
 
-async fn get_media(
+/// An uploaded image, for a valid unexpired signed link (the URLs in messages) or a
+/// session of a member of its chat. The router takes the key as a wildcard
+/// (`/media/{*key}`): it is `<chat id>/<file>`, a `/` included.
+#[utoipa::path(
+    get,
+    path = "/media/{key}",
+    tag = "media",
+    params(("key" = String, Path, description = "`<chat id>/<file>`, as in a message's image URL."), Signature),
+    security((), ("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The bytes, with `nosniff` and `CSP: default-src 'none'; sandbox`.",
+            content(("image/jpeg"), ("image/png"), ("image/webp"), ("image/gif"))),
+        (status = 404, description = "`not_found`: for anything you may not see, an expired or altered \
+            signature and a malformed query included.", body = ErrorDto),
+    ),
+)]
+pub(crate) async fn get_media(
     State(s): State<AppState>,
     auth: Result<Auth, Response>,
     Path(key): Path<String>,

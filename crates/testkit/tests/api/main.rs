@@ -13,6 +13,7 @@ mod login_lockout;
 mod mail;
 mod media_links;
 mod node_failure;
+mod openapi;
 mod realtime;
 mod receipts;
 mod roles;
