@@ -5,7 +5,7 @@
 //! body, a busy store) are added here, once, from what each operation declares.
 
 use natter_app::wire::ErrorDto;
-use utoipa::openapi::path::{HttpMethod, Operation};
+use utoipa::openapi::path::{HttpMethod, Operation, ParameterIn};
 use utoipa::openapi::response::{Response, ResponseBuilder};
 use utoipa::openapi::security::{
     ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
@@ -29,7 +29,7 @@ pub const SESSION_COOKIE: &str = "session";
             is described in the wire contract, not here.",
         license(name = "AGPL-3.0-only", identifier = "AGPL-3.0-only"),
     ),
-    paths(crate::routes::media::get_media, crate::routes::docs::openapi_json),
+    paths(crate::routes::docs::openapi_json),
     components(schemas(ErrorDto)),
     modifiers(&SecuritySchemes),
     tags(
@@ -76,6 +76,7 @@ impl Modify for SecuritySchemes {
 /// - an unsafe method: 403 `origin_not_allowed` (a browser on a site that may not call
 ///   natter, or the session cookie without an allowed `Origin`);
 /// - a JSON body: 400 `invalid_body`, 413 `too_large`, 415 `unsupported_media_type`;
+/// - path parameters: 404 `not_found` for a path that cannot be decoded (`extract::Path`);
 /// - query parameters: 400 `invalid_query`;
 /// - under `/api/v1`: 503 `overloaded` with `Retry-After` (the store is at capacity).
 ///
@@ -122,9 +123,17 @@ fn add_to_operation(path: &str, method: &HttpMethod, op: &mut Operation) {
         add(op, 413, "`too_large`: the body is larger than allowed.", &[]);
         add(op, 415, "`unsupported_media_type`: the body is not sent as `application/json`.", &[]);
     }
-    let has_query = op.parameters.as_ref().is_some_and(|ps| {
-        ps.iter().any(|p| matches!(p.parameter_in, utoipa::openapi::path::ParameterIn::Query))
-    });
+    let has_query = op
+        .parameters
+        .as_ref()
+        .is_some_and(|ps| ps.iter().any(|p| matches!(p.parameter_in, ParameterIn::Query)));
+    let has_path_params = op
+        .parameters
+        .as_ref()
+        .is_some_and(|ps| ps.iter().any(|p| matches!(p.parameter_in, ParameterIn::Path)));
+    if has_path_params {
+        add(op, 404, "`not_found`: a path that cannot be decoded (not UTF-8).", &[]);
+    }
     if has_query && !path.starts_with("/media/") {
         add(op, 400, "`invalid_query`: a query parameter is not valid.", &[]);
     }

@@ -1,6 +1,6 @@
 //! `chat/new`, `chat/all`, read markers and the catch-up feed.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use natter_app::messages::other_member;
 use serde::Deserialize;
@@ -9,7 +9,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ApiResult;
-use crate::extract::{Auth, Json, Query};
+use crate::extract::{Auth, Json, Path, Query};
 use crate::state::AppState;
 use natter_app::wire::{
     ChatDto, ChatListAnswer, ChatListItemDto, ErrorDto, EventDto, EventsAnswer, MessageDto, NewChatAnswer,
@@ -84,6 +84,7 @@ async fn list_chats(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<Cha
 #[schema(as = ReadRequest)]
 struct ReadBody {
     /// You have read everything up to this `seq`. Markers only move forward.
+    #[serde(deserialize_with = "crate::extract::integer")]
     up_to_seq: i64,
 }
 

@@ -1,6 +1,6 @@
 //! `POST /message` (JSON or multipart with an image) and `GET /message/:chatId`.
 
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use natter_app::AppError;
@@ -13,7 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult, json_error};
-use crate::extract::{Auth, Json, Query};
+use crate::extract::{Auth, Json, Path, Query};
 use crate::state::AppState;
 use natter_app::wire::{ErrorDto, MessageDto, PageAnswer, SendAnswer, SendMessageRequest, UserDto};
 

@@ -4,7 +4,7 @@ mod dev;
 pub(crate) mod docs;
 mod health;
 mod invites;
-pub(crate) mod media;
+mod media;
 mod messages;
 mod users;
 mod web;
@@ -41,11 +41,10 @@ pub struct Surface {
 }
 
 /// Every route of `surface`, before state and the cross-cutting layers, and the
-/// OpenAPI description of the REST ones (the API's, whatever `surface` says). A
-/// route's description is registered with it (`utoipa_axum::routes!`), except for
-/// `/media/{*key}` (a wildcard, described as `/media/{key}`) and `/api/openapi.json`
-/// (it serves the result), which `ApiDoc` lists itself. The dev mailbox and the docs
-/// page are left out of it on purpose.
+/// OpenAPI description of the REST ones. A route's description is registered with it
+/// (`utoipa_axum::routes!`), except for `/api/openapi.json`, which serves the result
+/// and is listed by `ApiDoc` itself. The dev mailbox and the docs page are left out
+/// of it on purpose.
 pub fn routes(surface: Surface) -> (Router<AppState>, OpenApi) {
     let mut app = OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(health::router());
     if surface.api {
@@ -56,12 +55,12 @@ pub fn routes(surface: Surface) -> (Router<AppState>, OpenApi) {
             .merge(chats::router())
             .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
             .merge(messages::router());
-        app = app.nest("/api/v1", api);
+        app = app.nest("/api/v1", api).merge(media::router());
     }
     let (mut router, mut spec) = app.split_for_parts();
     add_common_errors(&mut spec);
     if surface.api {
-        router = router.merge(media::router()).merge(docs::router(&spec)).fallback(web::serve);
+        router = router.merge(docs::router(&spec)).fallback(web::serve);
     }
     if surface.mail {
         router = router.merge(dev::router());

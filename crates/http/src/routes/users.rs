@@ -1,6 +1,6 @@
 //! `me`, `update/user`, `user/all`, `user/:id`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use natter_app::AppError;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -8,7 +8,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::error::ApiResult;
-use crate::extract::{Auth, Json, Query};
+use crate::extract::{Auth, Json, Path, Query};
 use crate::state::AppState;
 use natter_app::wire::{ErrorDto, UserDto, UserWithToken};
 
@@ -35,8 +35,14 @@ async fn get_me(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<UserDto
 #[derive(Deserialize, ToSchema)]
 #[schema(as = UpdateUserRequest)]
 struct UpdateUserBody {
-    /// 1-50 characters once trimmed.
-    #[schema(min_length = 1, max_length = 50, pattern = r"\S")]
+    /// 1-50 characters once trimmed, one of them visible; no control characters or
+    /// bidirectional overrides (`DisplayName::parse`, as a pattern: any allowed
+    /// character, then one that is also not whitespace or invisible, then any allowed).
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]*[^\x00-\x20\x7f-\xa0\u115f\u1680\u2000-\u200f\u2028-\u202f\u205f\u2060\u2066-\u2069\u3000\u3164\ufeff][^\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+    )]
     name: String,
 }
 

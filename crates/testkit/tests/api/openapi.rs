@@ -20,9 +20,8 @@ const UNDESCRIBED: &[(&str, &str)] = &[
 ];
 
 /// `(METHOD, path)` of every route of an axum router, read from its `Debug` output
-/// (axum has no public way to list routes). Wildcards read as plain parameters
-/// (`{*key}` as `{key}`), as OpenAPI writes them; HEAD, which axum adds to every GET,
-/// is left out.
+/// (axum has no public way to list routes). HEAD, which axum adds to every GET, is
+/// left out.
 fn route_table(router: &axum::Router<natter_http::AppState>) -> BTreeSet<(String, String)> {
     let debug = format!("{router:?}");
     let format_changed = "axum's Debug output of a Router changed: update route_table";
@@ -40,7 +39,7 @@ fn route_table(router: &axum::Router<natter_http::AppState>) -> BTreeSet<(String
     let mut table = BTreeSet::new();
     for chunk in paths.split("RouteId(").skip(1) {
         let (id, rest) = chunk.split_once("): \"").expect(format_changed);
-        let path = rest.split('"').next().expect(format_changed).replace("{*", "{");
+        let path = rest.split('"').next().expect(format_changed).to_owned();
         for method in methods.get(id).unwrap_or_else(|| panic!("{path} has no route: {format_changed}")) {
             table.insert((method.clone(), path.clone()));
         }
