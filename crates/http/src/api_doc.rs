@@ -14,8 +14,8 @@ use utoipa::openapi::{Content, Header, OpenApi, Ref, RefOr};
 use utoipa::{Modify, PartialSchema, ToSchema};
 
 /// The security scheme names operations refer to.
-pub const BEARER: &str = "bearer";
-pub const SESSION_COOKIE: &str = "session";
+const BEARER: &str = "bearer";
+const SESSION_COOKIE: &str = "session";
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -165,7 +165,7 @@ fn add(op: &mut Operation, status: u16, description: &str, headers: &[&str]) {
 }
 
 /// An `ApiErrorBody` answer.
-pub fn error_response(description: &str, headers: &[&str]) -> Response {
+fn error_response(description: &str, headers: &[&str]) -> Response {
     let mut builder = ResponseBuilder::new()
         .description(description)
         .content("application/json", Content::new(Some(Ref::from_schema_name(ErrorDto::name()))));
@@ -176,7 +176,7 @@ pub fn error_response(description: &str, headers: &[&str]) -> Response {
 }
 
 /// `Retry-After`, in whole seconds.
-pub fn retry_after() -> Header {
+fn retry_after() -> Header {
     let mut h = Header::new(u64::schema());
     h.description = Some("Seconds to wait before trying again.".into());
     h
