@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+use utoipa::ToSchema;
 
 use crate::AppError;
 
@@ -16,9 +17,10 @@ use crate::media_links::MediaLinks;
 use crate::messages::seen_at;
 use crate::users::Profile;
 
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "User")]
+#[schema(as = User)]
 pub struct UserDto {
     #[serde(rename = "_id")]
     pub id: String,
@@ -29,8 +31,10 @@ pub struct UserDto {
     /// would be `undefined` there; `""` keeps it working and the type stays true.
     pub email: String,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
 }
 
@@ -49,8 +53,9 @@ impl From<Profile> for UserDto {
 }
 
 /// Every 4xx/5xx body, over HTTP and in socket acks (`{ error }`).
-#[derive(Serialize, TS, Debug, PartialEq, Eq)]
+#[derive(Serialize, TS, ToSchema, Debug, PartialEq, Eq)]
 #[ts(rename = "ApiErrorBody")]
+#[schema(as = ApiErrorBody)]
 pub struct ErrorDto {
     pub message: String,
     pub code: String,
@@ -95,15 +100,21 @@ impl ErrorDto {
 }
 
 /// `POST /message` (JSON) and the socket's `sendMessage`: the one shape of a send.
-#[derive(Deserialize, TS, Debug)]
+#[derive(Deserialize, TS, ToSchema, Debug)]
 #[serde(rename_all = "camelCase")]
 pub struct SendMessageRequest {
     pub chat_id: String,
+    /// Required in a JSON send (only a multipart send can carry an image instead):
+    /// something that is not only spaces, at most 4000 characters.
     #[ts(optional)]
+    #[schema(value_type = String, required = true, min_length = 1, max_length = 4000, pattern = r"\S")]
     pub text: Option<String>,
     /// Makes the send idempotent: a retry with the same id returns the original.
+    /// Without one the server makes one, so the send is never a duplicate.
     #[ts(optional)]
+    #[schema(value_type = Option<String>, pattern = r"^[A-Za-z0-9_-]{1,64}$")]
     pub client_id: Option<String>,
+    /// A message of the same chat this one answers.
     #[ts(optional)]
     pub reply_to: Option<String>,
 }
@@ -115,24 +126,27 @@ impl From<SendMessageRequest> for crate::messages::SendInput {
 }
 
 /// Answers that carry only a sentence.
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[ts(rename = "MessageOnlyResponse")]
+#[schema(as = MessageOnlyResponse)]
 pub struct MessageOnly {
     pub message: &'static str,
 }
 
 /// `verify` and `update/user`.
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[ts(rename = "VerifyResponse")]
+#[schema(as = VerifyResponse)]
 pub struct UserWithToken {
     pub message: &'static str,
     pub user: UserDto,
     pub token: String,
 }
 
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "MessageImage")]
+#[schema(as = MessageImage)]
 pub struct ImageDto {
     pub url: String,
     pub public_id: String,
@@ -141,9 +155,10 @@ pub struct ImageDto {
     pub thumb_url: String,
 }
 
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "Message")]
+#[schema(as = Message)]
 pub struct MessageDto {
     #[serde(rename = "_id")]
     pub id: String,
@@ -151,16 +166,20 @@ pub struct MessageDto {
     pub sender: String,
     pub text: String,
     #[ts(type = "\"text\" | \"image\" | \"file\" | \"system\"")]
+    #[schema(schema_with = message_type_schema)]
     pub message_type: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub image: Option<ImageDto>,
     pub seen: bool,
     #[ts(type = "string | null")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub seen_at: Option<Timestamp>,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
     pub seq: i64,
     pub client_id: String,
@@ -197,16 +216,18 @@ impl MessageDto {
     }
 }
 
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[ts(rename = "LatestMessage")]
+#[schema(as = LatestMessage)]
 pub struct LatestMessageDto {
     pub text: String,
     pub sender: String,
 }
 
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "Chat")]
+#[schema(as = Chat)]
 pub struct ChatDto {
     #[serde(rename = "_id")]
     pub id: String,
@@ -214,8 +235,10 @@ pub struct ChatDto {
     pub latest_message: Option<LatestMessageDto>,
     pub unseen_count: i64,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
     pub is_group: bool,
     pub name: Option<String>,
@@ -245,30 +268,34 @@ impl From<ChatSummary> for ChatDto {
 }
 
 /// One row of `chat/all`: `user` is the other member (null for groups).
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[ts(rename = "ChatListItem")]
+#[schema(as = ChatListItem)]
 pub struct ChatListItemDto {
     pub user: Option<UserDto>,
     pub chat: ChatDto,
 }
 
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[ts(rename = "ChatListResponse")]
+#[schema(as = ChatListResponse)]
 pub struct ChatListAnswer {
     pub chats: Vec<ChatListItemDto>,
 }
 
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "NewChatResponse")]
+#[schema(as = NewChatResponse)]
 pub struct NewChatAnswer {
     pub message: &'static str,
     pub chat_id: String,
 }
 
 /// `POST /message`.
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[ts(rename = "SendMessageResponse")]
+#[schema(as = SendMessageResponse)]
 pub struct SendAnswer {
     pub message: MessageDto,
     // The sender's id, as the seed answered: its client files this as the chat's latest
@@ -277,9 +304,10 @@ pub struct SendAnswer {
 }
 
 /// `GET /message/:chatId`.
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "MessagesPage")]
+#[schema(as = MessagesPage)]
 pub struct PageAnswer {
     pub messages: Vec<MessageDto>,
     pub user: Option<UserDto>,
@@ -287,16 +315,19 @@ pub struct PageAnswer {
 }
 
 /// One row of a chat's change feed (only `message.created` so far).
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[ts(rename = "ChatEvent")]
+#[schema(as = ChatEvent)]
 pub struct EventDto {
     pub seq: i64,
     /// `message.created` (more kinds come with edits, reactions and members).
     #[ts(type = "\"message.created\"")]
+    #[schema(schema_with = event_kind_schema)]
     pub kind: &'static str,
     /// Who made the change.
     pub actor: String,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     /// For `message.created`: the message as it is now.
     pub payload: MessageDto,
@@ -318,9 +349,10 @@ impl EventDto {
 }
 
 /// `GET /chat/:id/events`.
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "EventsPage")]
+#[schema(as = EventsPage)]
 pub struct EventsAnswer {
     pub events: Vec<EventDto>,
     pub last_seq: i64,
@@ -349,15 +381,18 @@ pub struct TypingDto {
 }
 
 /// An invitation, as its inviter sees it.
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "Invite")]
+#[schema(as = Invite)]
 pub struct InviteDto {
     pub email: String,
     #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
     /// When the invitee joined with it; null while it is open.
     #[ts(type = "string | null")]
+    #[schema(value_type = Option<String>, format = DateTime)]
     pub used_at: Option<Timestamp>,
 }
 
@@ -368,16 +403,18 @@ impl From<Invite> for InviteDto {
 }
 
 /// `POST /invites`: 201 when the invitation is new, 200 when the address was invited already.
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[ts(rename = "InviteAnswer")]
+#[schema(as = InviteAnswer)]
 pub struct InviteAnswer {
     pub message: &'static str,
     pub invite: InviteDto,
 }
 
 /// `GET /invites`: the caller's invitations, newest first.
-#[derive(Serialize, TS)]
+#[derive(Serialize, TS, ToSchema)]
 #[ts(rename = "InvitesAnswer")]
+#[schema(as = InvitesAnswer)]
 pub struct InvitesAnswer {
     pub invites: Vec<InviteDto>,
 }
@@ -389,6 +426,23 @@ pub struct InvitesAnswer {
 pub struct PresenceDto {
     pub user_id: String,
     pub online: bool,
+}
+
+/// `messageType`: what a message carries.
+fn message_type_schema() -> utoipa::openapi::schema::Object {
+    string_enum(&["text", "image", "file", "system"])
+}
+
+/// `ChatEvent.type`: only new messages so far.
+fn event_kind_schema() -> utoipa::openapi::schema::Object {
+    string_enum(&["message.created"])
+}
+
+fn string_enum(values: &[&str]) -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(values.iter().copied()))
+        .build()
 }
 
 /// The TypeScript declarations of every type above, as `web/src/lib/wire.gen.ts`.

@@ -10,19 +10,23 @@ pub const MAX_NAME_CHARS: usize = 50;
 pub struct DisplayName(String);
 
 impl DisplayName {
-    /// 1–50 characters after trimming; no control characters and no bidirectional
-    /// overrides, which would let a name disguise itself in someone else's list.
+    /// 1–50 characters after trimming; no control characters (not even at the ends)
+    /// and no bidirectional overrides, which would let a name disguise itself in
+    /// someone else's list. The OpenAPI description says the same as a pattern
+    /// (`UpdateUserRequest.name`, crates/http/src/routes/users.rs).
     pub fn parse(raw: &str) -> Result<Self, ValidationError> {
         let bad = |why: &str| Err(ValidationError::field("invalid_name", "name", why));
+        // Anywhere, the ends included: trimming is for stray spaces, not for a tab or a
+        // newline, which no one types into a name field.
+        if raw.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+            return bad("must not contain control characters");
+        }
         let s = raw.trim();
         if s.is_empty() {
             return bad("must not be empty");
         }
         if s.chars().count() > MAX_NAME_CHARS {
             return bad("must be at most 50 characters");
-        }
-        if s.chars().any(|c| c.is_control() || is_bidi_control(c)) {
-            return bad("must not contain control characters");
         }
         if s.chars().all(|c| c.is_whitespace() || is_invisible(c)) {
             return bad("must contain a visible character");
@@ -79,7 +83,17 @@ mod tests {
 
     #[test]
     fn rejects_empty_invisible_and_control_names() {
-        for bad in ["", "   ", "\u{200B}\u{200B}", "a\u{0}b", "evil\u{202E}txt", "a\nb", "\u{3164}"] {
+        for bad in [
+            "",
+            "   ",
+            "\u{200B}\u{200B}",
+            "a\u{0}b",
+            "evil\u{202E}txt",
+            "a\nb",
+            "\u{3164}",
+            "Ada\n",
+            "\tAda",
+        ] {
             assert!(DisplayName::parse(bad).is_err(), "{bad:?} was accepted");
         }
     }

@@ -45,6 +45,38 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
     }
 }
 
+/// An integer field of a JSON body, as JSON Schema reads one: `5`, and also `5.0` or
+/// `5e0` (a number whose fraction is zero), which serde's `i64` refuses. Use with
+/// `#[serde(deserialize_with = "integer")]`.
+pub fn integer<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i64, D::Error> {
+    struct Integer;
+    impl serde::de::Visitor<'_> for Integer {
+        type Value = i64;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("an integer")
+        }
+        fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i64, E> {
+            Ok(v)
+        }
+        fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i64, E> {
+            i64::try_from(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+        }
+        fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i64, E> {
+            // Only where an f64 holds every integer exactly (|v| <= 2^53): beyond, the
+            // number read may not be the number written. An integer spelled without a
+            // fraction arrives in `visit_i64`; one out of `i64`'s range arrives here, as
+            // a float of 2^63 or more, and is refused.
+            const EXACT: f64 = 9_007_199_254_740_992.0;
+            if v.fract() == 0.0 && v.abs() <= EXACT {
+                Ok(v as i64)
+            } else {
+                Err(E::invalid_value(serde::de::Unexpected::Float(v), &self))
+            }
+        }
+    }
+    d.deserialize_any(Integer)
+}
+
 /// serde's description of what was wrong ("email: invalid type: integer `5`, expected
 /// a string"), without axum's preamble.
 fn data_error_detail(text: &str) -> String {
@@ -75,6 +107,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
             Err(_) => {
                 Err(json_error(StatusCode::BAD_REQUEST, "invalid_query", "The query string is not valid."))
             }
+        }
+    }
+}
+
+/// `axum::extract::Path`, answering a path it cannot decode (a segment that is not
+/// UTF-8, say) with the 404 of anything that does not exist: no id or key is spelled
+/// that way.
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Self(v)),
+            Err(_) => Err(json_error(StatusCode::NOT_FOUND, "not_found", "There is nothing here.")),
         }
     }
 }

@@ -7,11 +7,21 @@ export type ApiErrorBody = { message: string, code: string,
  */
 fields?: { [key in string]: string }, };
 
-export type SendMessageRequest = { chatId: string, text?: string, 
+export type SendMessageRequest = { chatId: string, 
+/**
+ * Required in a JSON send (only a multipart send can carry an image instead):
+ * something that is not only spaces, at most 4000 characters.
+ */
+text?: string, 
 /**
  * Makes the send idempotent: a retry with the same id returns the original.
+ * Without one the server makes one, so the send is never a duplicate.
  */
-clientId?: string, replyTo?: string, };
+clientId?: string, 
+/**
+ * A message of the same chat this one answers.
+ */
+replyTo?: string, };
 
 export type User = { _id: string, name: string, 
 /**

@@ -1,28 +1,46 @@
 //! `login`, `verify`, `logout`.
 
-use axum::Router;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use cookie::{Cookie, SameSite};
 use serde::Deserialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::ApiResult;
 use crate::extract::{Auth, ClientIp, Json};
 use crate::state::AppState;
 use natter_app::session_cookie::SessionCookie;
-use natter_app::wire::{MessageOnly, UserWithToken};
+use natter_app::wire::{ErrorDto, MessageOnly, UserWithToken};
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/login", post(login)).route("/verify", post(verify)).route("/logout", post(logout))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(login)).routes(routes!(verify)).routes(routes!(logout))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = LoginRequest)]
 struct LoginBody {
+    /// Trimmed and lower-cased before anything else.
+    #[schema(format = Email, max_length = 254)]
     email: String,
 }
 
+/// Mail a one-time code to an address. The same answer for known and unknown
+/// addresses; the mail is durably queued before it.
+#[utoipa::path(
+    post,
+    path = "/login",
+    tag = "auth",
+    request_body = LoginBody,
+    responses(
+        (status = 200, body = MessageOnly),
+        (status = 400, description = "`invalid_email`: not an email address.", body = ErrorDto),
+        (status = 429, description = "`rate_limited`: too many codes for this address or from this network.",
+            body = ErrorDto, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    )
+)]
 async fn login(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -32,12 +50,32 @@ async fn login(
     Ok(Json(MessageOnly { message: "A login code is on its way to that address." }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = VerifyRequest)]
 struct VerifyBody {
+    #[schema(format = Email, max_length = 254)]
     email: String,
+    /// The 6-digit code of the mail.
+    #[schema(pattern = "^[0-9]{6}$")]
     otp: String,
 }
 
+/// Trade a code for a session: the token, and the same token as the HttpOnly session
+/// cookie. The first verify of an address creates its user.
+#[utoipa::path(
+    post,
+    path = "/verify",
+    tag = "auth",
+    request_body = VerifyBody,
+    responses(
+        (status = 200, body = UserWithToken,
+            headers(("Set-Cookie" = String, description = "The session cookie."))),
+        (status = 400, description = "`invalid_otp`: a wrong, expired or used code (one answer for all three), \
+            or an address that may not join; `invalid_email`.", body = ErrorDto),
+        (status = 429, description = "`too_many_attempts` after 5 wrong codes; `rate_limited` from this network.",
+            body = ErrorDto, headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    )
+)]
 async fn verify(
     State(s): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -52,6 +90,15 @@ async fn verify(
     Ok(with_cookie(Json(body).into_response(), &cookie))
 }
 
+/// End this session: its token and cookie stop working at once, its sockets close.
+#[utoipa::path(
+    post,
+    path = "/logout",
+    tag = "auth",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 204, description = "Logged out; the cookie is cleared.",
+        headers(("Set-Cookie" = String, description = "Clears the session cookie.")))),
+)]
 async fn logout(State(s): State<AppState>, auth: Auth) -> ApiResult<Response> {
     s.auth.logout(auth.ctx).await?;
     let cookie = session_cookie(s.session_cookie, String::new(), cookie::time::Duration::ZERO);

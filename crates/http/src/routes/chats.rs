@@ -1,35 +1,50 @@
 //! `chat/new`, `chat/all`, read markers and the catch-up feed.
 
-use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use natter_app::messages::other_member;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::ApiResult;
-use crate::extract::{Auth, Json, Query};
+use crate::extract::{Auth, Json, Path, Query};
 use crate::state::AppState;
 use natter_app::wire::{
-    ChatDto, ChatListAnswer, ChatListItemDto, EventDto, EventsAnswer, NewChatAnswer, UserDto,
+    ChatDto, ChatListAnswer, ChatListItemDto, ErrorDto, EventDto, EventsAnswer, NewChatAnswer, UserDto,
 };
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/chat/new", post(new_chat))
-        .route("/chat/all", get(list_chats))
-        .route("/chat/{id}/read", post(mark_read))
-        .route("/chat/{id}/events", get(list_events))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(new_chat))
+        .routes(routes!(list_chats))
+        .routes(routes!(mark_read))
+        .routes(routes!(list_events))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = NewChatRequest)]
 struct NewChatBody {
+    /// The other member's `_id`.
     other_user_id: Option<String>,
-    /// What the seed's README calls the field.
+    /// What the seed's README calls the field: read when `otherUserId` is absent.
     user_id: Option<String>,
 }
 
+/// Start a 1:1 chat, or find the one you already have with that user.
+#[utoipa::path(
+    post,
+    path = "/chat/new",
+    tag = "chats",
+    request_body = NewChatBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, body = NewChatAnswer),
+        (status = 400, description = "`invalid_user`: no user id, an unknown one, or your own.", body = ErrorDto),
+    ),
+)]
 async fn new_chat(
     State(s): State<AppState>,
     auth: Auth,
@@ -40,6 +55,14 @@ async fn new_chat(
     Ok(Json(NewChatAnswer { message: "Chat ready", chat_id: chat_id.to_string() }))
 }
 
+/// Your chats, newest activity first; `user` is the other member of a 1:1 chat.
+#[utoipa::path(
+    get,
+    path = "/chat/all",
+    tag = "chats",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = ChatListAnswer)),
+)]
 async fn list_chats(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<ChatListAnswer>> {
     let list = s.chats.list(auth.ctx).await?;
     let chats = list
@@ -55,12 +78,29 @@ async fn list_chats(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<Cha
     Ok(Json(ChatListAnswer { chats }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
+#[schema(as = ReadRequest)]
 struct ReadBody {
+    /// You have read everything up to this `seq`. Markers only move forward.
+    #[serde(deserialize_with = "crate::extract::integer")]
     up_to_seq: i64,
 }
 
+/// Move your read marker in a chat (the others see `messagesSeen`).
+#[utoipa::path(
+    post,
+    path = "/chat/{id}/read",
+    tag = "chats",
+    params(("id" = String, Path, description = "The chat's `_id`.")),
+    request_body = ReadBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 204, description = "Marked (or already further)."),
+        (status = 403, description = "`not_a_member`.", body = ErrorDto),
+        (status = 404, description = "`chat_not_found`.", body = ErrorDto),
+    ),
+)]
 async fn mark_read(
     State(s): State<AppState>,
     auth: Auth,
@@ -71,12 +111,30 @@ async fn mark_read(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct EventsQuery {
+    /// Changes after this `seq` (default 0: from the start).
     after: Option<i64>,
+    /// How many (default 100); values outside 1-500 count as the nearest of them.
+    #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
     limit: Option<u32>,
 }
 
+/// Every durable change in a chat after `after`, in order: how a client that was
+/// away catches up without gaps or duplicates.
+#[utoipa::path(
+    get,
+    path = "/chat/{id}/events",
+    tag = "chats",
+    params(("id" = String, Path, description = "The chat's `_id`."), EventsQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, body = EventsAnswer),
+        (status = 403, description = "`not_a_member`.", body = ErrorDto),
+        (status = 404, description = "`chat_not_found`.", body = ErrorDto),
+    ),
+)]
 async fn list_events(
     State(s): State<AppState>,
     auth: Auth,

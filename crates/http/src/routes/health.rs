@@ -1,26 +1,55 @@
 //! `/healthz`: the process answers. `/readyz`: every backend it needs answers too.
 
+use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::json;
+use serde::Serialize;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::json_error;
 use crate::state::AppState;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/healthz", get(healthz)).route("/readyz", get(readyz))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(healthz)).routes(routes!(readyz))
 }
 
-async fn healthz() -> Json<serde_json::Value> {
-    Json(json!({ "status": "ok" }))
+#[derive(Serialize, ToSchema)]
+#[schema(as = Status)]
+struct StatusDto {
+    /// `ok` from `/healthz`, `ready` from `/readyz`.
+    #[schema(schema_with = status_schema)]
+    status: &'static str,
 }
 
+fn status_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["ok", "ready"]))
+        .build()
+}
+
+/// The process is up.
+#[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = StatusDto)))]
+async fn healthz() -> Json<StatusDto> {
+    Json(StatusDto { status: "ok" })
+}
+
+/// The store, and every configured backend of this node's roles, answer.
+#[utoipa::path(
+    get,
+    path = "/readyz",
+    tag = "operations",
+    responses(
+        (status = 200, body = StatusDto),
+        (status = 503, description = "`not_ready`: a backend is not reachable.", body = natter_app::wire::ErrorDto),
+    )
+)]
 async fn readyz(State(s): State<AppState>) -> Response {
     match s.health.ready().await {
-        Ok(()) => Json(json!({ "status": "ready" })).into_response(),
+        Ok(()) => Json(StatusDto { status: "ready" }).into_response(),
         Err(e) => {
             tracing::warn!(error = %e, "not ready");
             json_error(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "A backend is not reachable.")

@@ -1,36 +1,64 @@
 //! `/media/<chat id>/<file>[?exp=&sig=]`: uploaded images, to members of that chat or
 //! to the holder of a signed link (the URLs in messages are signed).
 
-use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
 use serde::Deserialize;
+use utoipa::IntoParams;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::json_error;
-use crate::extract::Auth;
+use crate::extract::{Auth, Path};
 use crate::state::AppState;
+use natter_app::wire::ErrorDto;
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/media/{*key}", get(get_media))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_media))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct Signature {
+    /// When the link expires (Unix seconds).
     exp: Option<i64>,
+    /// The link's signature.
     sig: Option<String>,
 }
 
+/// An uploaded image, for a valid unexpired signed link (the URLs in messages) or a
+/// session of a member of its chat.
+#[utoipa::path(
+    get,
+    path = "/media/{chat_id}/{file}",
+    tag = "media",
+    params(
+        ("chat_id" = String, Path, description = "The chat the image was sent in."),
+        ("file" = String, Path, description = "The file's name, as in a message's image URL."),
+        Signature,
+    ),
+    security((), ("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The bytes, with `nosniff` and `CSP: default-src 'none'; sandbox`.",
+            content(("image/jpeg"), ("image/png"), ("image/webp"), ("image/gif"))),
+        (status = 404, description = "`not_found`: for anything you may not see, an expired or altered \
+            signature and a malformed query included.", body = ErrorDto),
+    ),
+)]
 async fn get_media(
     State(s): State<AppState>,
     auth: Result<Auth, Response>,
-    Path(key): Path<String>,
+    path: Result<Path<(String, String)>, Response>,
     signature: Result<Query<Signature>, axum::extract::rejection::QueryRejection>,
 ) -> Response {
     let not_found = || json_error(StatusCode::NOT_FOUND, "not_found", "There is nothing here.");
-    // A malformed query is one more thing that may not be seen: the same 404.
-    let signature = signature.ok().and_then(|Query(q)| q.exp.zip(q.sig));
+    let Ok(Path((chat_id, file))) = path else { return not_found() };
+    let key = format!("{chat_id}/{file}");
+    // A malformed query (an `exp` that is no integer) is one more thing that may not be
+    // seen: the same 404, a session of a member notwithstanding.
+    let Ok(Query(q)) = signature else { return not_found() };
+    let signature = q.exp.zip(q.sig);
     let who = auth.ok().map(|a| a.ctx);
     match s.media.fetch(who, &key, signature.as_ref().map(|(e, s)| (*e, s.as_str()))).await {
         Ok(obj) => {

@@ -1,35 +1,76 @@
 //! `POST /message` (JSON or multipart with an image) and `GET /message/:chatId`.
 
-use axum::Router;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use natter_app::AppError;
 use natter_app::messages::{SendInput, other_member};
 use natter_domain::chat::PageCursor;
 use serde::Deserialize;
 use tower_http::limit::RequestBodyLimitLayer;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, ApiResult, json_error};
-use crate::extract::{Auth, Json, Query};
+use crate::extract::{Auth, Json, Path, Query};
 use crate::state::AppState;
-use natter_app::wire::{MessageDto, PageAnswer, SendAnswer, SendMessageRequest, UserDto};
+use natter_app::wire::{ErrorDto, MessageDto, PageAnswer, SendAnswer, SendMessageRequest, UserDto};
 
 /// An image of up to 10 MiB plus the text fields around it.
 pub const UPLOAD_BODY_LIMIT: usize = 10 * 1024 * 1024 + 64 * 1024;
 /// Any one text field of a multipart send.
 const MAX_TEXT_FIELD: usize = 64 * 1024;
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/message", post(send_message))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(send_message))
         // Layers apply to the routes above them: only the send takes large bodies.
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
         .layer(RequestBodyLimitLayer::new(UPLOAD_BODY_LIMIT))
-        .route("/message/{chat_id}", get(list_messages))
+        .routes(routes!(list_messages))
 }
 
+/// The multipart form of a send (`read_multipart` reads it): an image, its caption.
+#[derive(ToSchema)]
+#[schema(as = SendMessageForm)]
+#[allow(dead_code)]
+struct SendMessageForm {
+    #[schema(rename = "chatId")]
+    chat_id: String,
+    text: Option<String>,
+    /// A PNG, JPEG, GIF or WebP of at most 10 MB.
+    #[schema(value_type = Option<String>, format = Binary)]
+    image: Option<Vec<u8>>,
+    #[schema(rename = "clientId", pattern = r"^[A-Za-z0-9_-]{1,64}$")]
+    client_id: Option<String>,
+    #[schema(rename = "replyTo")]
+    reply_to: Option<String>,
+}
+
+/// Send a message: JSON for text, multipart for an image. A repeated `clientId` from
+/// the same sender answers the original message (200) and stores nothing.
+#[utoipa::path(
+    post,
+    path = "/message",
+    tag = "messages",
+    request_body(content(
+        (SendMessageRequest = "application/json"),
+        (SendMessageForm = "multipart/form-data"),
+    )),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 201, description = "Stored and announced.", body = SendAnswer),
+        (status = 200, description = "A retry: the message this `clientId` sent before.", body = SendAnswer),
+        (status = 400, description = "`empty_message`, `text_too_long`, `invalid_client_id`, `invalid_reply`, \
+            `client_id_reused` (in another chat), `invalid_image`, `invalid_body`.", body = ErrorDto),
+        (status = 403, description = "`not_a_member`.", body = ErrorDto),
+        (status = 404, description = "`chat_not_found`.", body = ErrorDto),
+        (status = 413, description = "`too_large`: an image over 10 MB, or a text field over 64 KiB.", body = ErrorDto),
+        (status = 429, description = "`rate_limited`: you are sending too fast.", body = ErrorDto,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    ),
+)]
 async fn send_message(State(s): State<AppState>, auth: Auth, req: Request) -> ApiResult<Response> {
     let started = std::time::Instant::now();
     let answer = send(&s, auth, req).await;
@@ -110,13 +151,33 @@ async fn read_multipart(req: Request) -> Result<SendInput, Response> {
     Ok(input)
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct PageQuery {
+    /// Messages before this `seq` (older history). Not with `after`.
     before: Option<i64>,
+    /// Messages after this `seq`. Not with `before`.
     after: Option<i64>,
+    /// How many (default 50); values outside 1-200 count as the nearest of them.
+    #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
     limit: Option<u32>,
 }
 
+/// A page of a chat's history, oldest first; without a cursor the newest page, which
+/// also marks the chat read (as opening it did in the seed).
+#[utoipa::path(
+    get,
+    path = "/message/{chat_id}",
+    tag = "messages",
+    params(("chat_id" = String, Path, description = "The chat's `_id`."), PageQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, body = PageAnswer),
+        (status = 400, description = "`invalid_query`: both `before` and `after`.", body = ErrorDto),
+        (status = 403, description = "`not_a_member`.", body = ErrorDto),
+        (status = 404, description = "`chat_not_found`.", body = ErrorDto),
+    ),
+)]
 async fn list_messages(
     State(s): State<AppState>,
     auth: Auth,

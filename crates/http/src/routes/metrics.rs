@@ -11,14 +11,16 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use natter_app::metrics::MetricsReport;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::{ApiError, json_error};
 use crate::state::AppState;
 
 const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
 
-pub fn router() -> Router<AppState> {
-    Router::new().route("/metrics", get(on_main_listener))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(on_main_listener))
 }
 
 /// The router of the metrics listener: `/metrics` and nothing else.
@@ -26,6 +28,17 @@ pub fn standalone(report: Arc<MetricsReport>) -> Router {
     Router::new().route("/metrics", get(render)).with_state(report)
 }
 
+/// Prometheus text (format 0.0.4) about this node: requests by route and status,
+/// sockets, deliveries, send and fan-out latency, the write queue, jobs by state.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    responses(
+        (status = 200, description = "The metrics.", content_type = "text/plain", body = String),
+        (status = 404, description = "`not_found`: served on `NATTER_METRICS_LISTEN` instead.", body = natter_app::wire::ErrorDto),
+    )
+)]
 async fn on_main_listener(State(s): State<AppState>) -> Response {
     match s.metrics_report {
         Some(report) => render(State(report)).await,

@@ -1,6 +1,7 @@
 mod auth;
 mod chats;
 mod dev;
+pub(crate) mod docs;
 mod health;
 mod invites;
 mod media;
@@ -16,7 +17,11 @@ use tower::ServiceBuilder;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
+use utoipa::OpenApi as _;
+use utoipa::openapi::OpenApi;
+use utoipa_axum::router::OpenApiRouter;
 
+use crate::api_doc::{ApiDoc, add_common_errors};
 use crate::layers::{REQUEST_ID, json_errors, origin_guard};
 use crate::state::AppState;
 
@@ -31,31 +36,52 @@ pub use web::embedded as web_client_embedded;
 /// has no REST API, media or web client.
 #[derive(Debug, Clone, Copy)]
 pub struct Surface {
-    /// The REST API, media and the web client.
+    /// The REST API, media, the API's description and the web client.
     pub api: bool,
     /// `/dev/mailbox`, on the node whose mail worker prints to the console mailer.
     pub mail: bool,
 }
 
-/// The HTTP surface except what other crates mount (Socket.IO); `edge` wraps it
-/// all, Socket.IO included, with CORS and the security headers.
-pub fn router(state: AppState, surface: Surface) -> Router {
-    let mut app = Router::new().merge(health::router()).merge(metrics::router());
+/// Every route of `surface`, before state and the cross-cutting layers, and the
+/// OpenAPI description of the REST ones. A route's description is registered with it
+/// (`utoipa_axum::routes!`), except for `/api/openapi.json`, which serves the result
+/// and is listed by `ApiDoc` itself. The dev mailbox and the docs page are left out
+/// of it on purpose.
+pub fn routes(surface: Surface) -> (Router<AppState>, OpenApi) {
+    let mut app =
+        OpenApiRouter::with_openapi(ApiDoc::openapi()).merge(health::router()).merge(metrics::router());
     if surface.api {
-        let api = Router::new()
+        let api = OpenApiRouter::new()
             .merge(auth::router())
             .merge(users::router())
             .merge(invites::router())
             .merge(chats::router())
             .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
             .merge(messages::router());
-        app = app.nest("/api/v1", api).merge(media::router()).fallback(web::serve);
+        app = app.nest("/api/v1", api).merge(media::router());
     }
-    if surface.mail && state.mailbox.is_some() {
-        app = app.merge(dev::router());
+    let (mut router, mut spec) = app.split_for_parts();
+    add_common_errors(&mut spec);
+    if surface.api {
+        router = router.merge(docs::router(&spec)).fallback(web::serve);
     }
-    app
-        .layer(from_fn_with_state(state.clone(), origin_guard))
+    if surface.mail {
+        router = router.merge(dev::router());
+    }
+    (router, spec)
+}
+
+/// The description `GET /api/openapi.json` serves.
+pub fn openapi() -> OpenApi {
+    routes(Surface { api: true, mail: false }).1
+}
+
+/// The HTTP surface except what other crates mount (Socket.IO); `edge` wraps it
+/// all, Socket.IO included, with CORS and the security headers.
+pub fn router(state: AppState, surface: Surface) -> Router {
+    let surface = Surface { mail: surface.mail && state.mailbox.is_some(), ..surface };
+    let (app, _) = routes(surface);
+    app.layer(from_fn_with_state(state.clone(), origin_guard))
         .layer(from_fn_with_state(state.clone(), metrics::count_requests))
         .layer(
             ServiceBuilder::new()

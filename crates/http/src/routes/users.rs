@@ -1,33 +1,63 @@
 //! `me`, `update/user`, `user/all`, `user/:id`.
 
-use axum::Router;
-use axum::extract::{Path, State};
-use axum::routing::{get, post};
+use axum::extract::State;
 use natter_app::AppError;
 use serde::Deserialize;
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::error::ApiResult;
-use crate::extract::{Auth, Json, Query};
+use crate::extract::{Auth, Json, Path, Query};
 use crate::state::AppState;
-use natter_app::wire::{UserDto, UserWithToken};
+use natter_app::wire::{ErrorDto, UserDto, UserWithToken};
 
-pub fn router() -> Router<AppState> {
-    Router::new()
-        .route("/me", get(get_me))
-        .route("/update/user", post(update_user))
-        .route("/user/all", get(list_users))
-        .route("/user/{id}", get(get_user))
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_me))
+        .routes(routes!(update_user))
+        .routes(routes!(list_users))
+        .routes(routes!(get_user))
 }
 
+/// Your own profile, read from the store (not from the token).
+#[utoipa::path(
+    get,
+    path = "/me",
+    tag = "users",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = UserDto)),
+)]
 async fn get_me(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<UserDto>> {
     Ok(Json(s.users.me(auth.ctx).await?.into()))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, ToSchema)]
+#[schema(as = UpdateUserRequest)]
 struct UpdateUserBody {
+    /// 1-50 characters once trimmed, one of them visible; no control characters or
+    /// bidirectional overrides (`DisplayName::parse`, as a pattern: any allowed
+    /// character, then one that is also not whitespace or invisible, then any allowed).
+    #[schema(
+        min_length = 1,
+        max_length = 50,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]*[^\x00-\x20\x7f-\xa0\u115f\u1680\u2000-\u200f\u2028-\u202f\u205f\u2060\u2066-\u2069\u3000\u3164\ufeff][^\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]*$"
+    )]
     name: String,
 }
 
+/// Rename yourself. The answer carries the same token, as the seed's did.
+#[utoipa::path(
+    post,
+    path = "/update/user",
+    tag = "users",
+    request_body = UpdateUserBody,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, body = UserWithToken),
+        (status = 400, description = "`invalid_name`: empty, or longer than 50 characters once trimmed.", body = ErrorDto),
+    ),
+)]
 async fn update_user(
     State(s): State<AppState>,
     auth: Auth,
@@ -37,12 +67,28 @@ async fn update_user(
     Ok(Json(UserWithToken { message: "Profile updated", user: user.into(), token: auth.token }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 struct ListUsersQuery {
+    /// Part of a name (or a whole address); at most 100 characters once trimmed.
+    #[param(max_length = 100)]
     q: Option<String>,
+    /// How many (default 20); values outside 1-100 count as the nearest of them.
+    #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
     limit: Option<u32>,
 }
 
+/// The user directory, by name. Addresses show only where you may see them
+/// (yourself, people you share a chat with, an address you typed whole); elsewhere
+/// `email` is `""`.
+#[utoipa::path(
+    get,
+    path = "/user/all",
+    tag = "users",
+    params(ListUsersQuery),
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = Vec<UserDto>)),
+)]
 async fn list_users(
     State(s): State<AppState>,
     auth: Auth,
@@ -52,6 +98,18 @@ async fn list_users(
     Ok(Json(users.into_iter().map(UserDto::from).collect()))
 }
 
+/// One user's profile.
+#[utoipa::path(
+    get,
+    path = "/user/{id}",
+    tag = "users",
+    params(("id" = String, Path, description = "The user's `_id`.")),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, body = UserDto),
+        (status = 404, description = "`user_not_found`.", body = ErrorDto),
+    ),
+)]
 async fn get_user(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<UserDto>> {
     let id = id.parse().map_err(|_| AppError::not_found("user_not_found", "No such user."))?;
     Ok(Json(s.users.get(auth.ctx, id).await?.into()))

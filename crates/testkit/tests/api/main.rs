@@ -15,6 +15,7 @@ mod mail;
 mod media_links;
 mod metrics;
 mod node_failure;
+mod openapi;
 mod realtime;
 mod receipts;
 mod roles;

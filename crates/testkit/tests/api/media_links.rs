@@ -88,6 +88,21 @@ async fn a_members_session_still_loads_media_without_a_signature_or_with_an_expi
 }
 
 #[tokio::test]
+async fn a_malformed_query_or_path_is_a_404_even_for_a_member() {
+    let app = spawn_app().await;
+    let (a, _b, chat) = app.pair().await;
+    let m = send_png(&app, &a.token, &chat).await;
+    let path = unsigned(&app.local(m["image"]["url"].as_str().unwrap()));
+    let not_utf8 = format!("{}/media/{chat}/%FF.png", app.url);
+    for bad in [format!("{path}?exp=99999999999999999999999&sig=x"), format!("{path}?exp=soon"), not_utf8] {
+        let res = app.http.get(&bad).bearer_auth(&a.token).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::NOT_FOUND, "{bad}");
+        assert_eq!(res.json::<Value>().await.unwrap()["code"], "not_found");
+    }
+    assert_eq!(app.http.get(&path).bearer_auth(&a.token).send().await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn an_image_is_previewed_in_the_chat_list_in_the_seeds_words() {
     let app = spawn_app().await;
     let (a, b, chat) = app.pair().await;
