@@ -3,17 +3,18 @@
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
 use axum::http::{StatusCode, header};
+use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use natter_app::AppError;
 use natter_app::messages::{SendInput, other_member};
 use natter_domain::chat::PageCursor;
 use serde::Deserialize;
-use tower_http::limit::RequestBodyLimitLayer;
 
 use crate::error::{ApiError, ApiResult, json_error};
 use crate::extract::{Auth, Json, Query};
 use crate::state::AppState;
+use crate::upload_body::drain_upload;
 use natter_app::wire::{MessageDto, PageAnswer, SendAnswer, SendMessageRequest, UserDto};
 
 /// An image of up to 10 MiB plus the text fields around it.
@@ -24,9 +25,10 @@ const MAX_TEXT_FIELD: usize = 64 * 1024;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/message", post(send_message))
-        // Layers apply to the routes above them: only the send takes large bodies.
+        // Layers apply to the routes above them: only the send takes large bodies,
+        // and reads them to their end whatever it answers (see `upload_body`).
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
-        .layer(RequestBodyLimitLayer::new(UPLOAD_BODY_LIMIT))
+        .layer(from_fn(drain_upload))
         .route("/message/{chat_id}", get(list_messages))
 }
 
@@ -84,7 +86,8 @@ async fn read_multipart(req: Request) -> Result<SendInput, Response> {
             }
         })?;
         if name == "image" {
-            input.image = Some(bytes.to_vec());
+            // Multer gathers a field into one buffer: taking it is not a copy.
+            input.image = Some(Vec::from(bytes));
             continue;
         }
         if bytes.len() > MAX_TEXT_FIELD {

@@ -4,7 +4,7 @@ mod dev;
 mod health;
 mod invites;
 mod media;
-mod messages;
+pub(crate) mod messages;
 mod users;
 mod web;
 
