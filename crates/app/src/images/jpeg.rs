@@ -64,7 +64,11 @@ pub fn decode(bytes: &[u8], limits: &ImageLimits) -> Result<Decoded, ImageError>
     let orientation =
         decoder.exif_data().and_then(Orientation::from_exif_chunk).unwrap_or(Orientation::NoTransforms);
     let dst = fit_within(sw, sh, limits.max_side);
-    let image: DynamicImage = shrink_buffer(&pixels, (sw, sh), dst, channels)?;
+    let image = if dst == (sw, sh) {
+        wrap(pixels, dst, channels)?
+    } else {
+        shrink_buffer(&pixels, (sw, sh), dst, channels)?
+    };
     Ok(Decoded { image, orientation })
 }
 
@@ -94,29 +98,39 @@ fn choose_scale(header: &JpegHeader, target: (u32, u32), limits: &ImageLimits) -
 }
 
 /// Bytes a decode at IDCT size `k` holds at its peak: the component planes and the
-/// interleaved output (both at the scaled size), our shrunk copy, and for a
-/// progressive JPEG every coefficient of the full image, counted twice because
-/// jpeg-decoder hands copies of them to its IDCT worker thread through a queue.
+/// interleaved output (both at the scaled size), our shrunk copy when it differs,
+/// and for a progressive JPEG every coefficient of the full image plus, while it
+/// renders a component, a copy of that component's (jpeg-decoder queues them to
+/// its IDCT thread faster than they are consumed).
 pub fn decode_cost(header: &JpegHeader, k: u32, max_side: u32) -> u64 {
     let (w, h) = (u64::from(header.width), u64::from(header.height));
     let hmax = u64::from(header.components.iter().map(|c| c.0).max().unwrap_or(1).max(1));
     let vmax = u64::from(header.components.iter().map(|c| c.1).max().unwrap_or(1).max(1));
-    let mut coefficients = 0u64;
-    let mut planes = 0u64;
+    let (mut coefficients, mut largest, mut planes) = (0u64, 0u64, 0u64);
     for &(hs, vs) in &header.components {
         // Blocks cover whole MCUs.
-        let mcus_x = w.div_ceil(8 * hmax);
-        let mcus_y = h.div_ceil(8 * vmax);
-        let blocks = mcus_x * u64::from(hs) * mcus_y * u64::from(vs);
+        let blocks = w.div_ceil(8 * hmax) * u64::from(hs) * h.div_ceil(8 * vmax) * u64::from(vs);
         coefficients += blocks * 64 * 2;
+        largest = largest.max(blocks * 64 * 2);
         planes += blocks * u64::from(k) * u64::from(k);
     }
-    let (sw, sh) = (u64::from(scaled(header.width, k)), u64::from(scaled(header.height, k)));
+    let (sw, sh) = (scaled(header.width, k), scaled(header.height, k));
     let out_channels = header.components.len() as u64;
     let channels = if header.components.len() == 1 { 1 } else { 3 };
-    let dst = fit_within(sw as u32, sh as u32, max_side);
-    let progressive = if header.progressive { coefficients * 2 } else { 0 };
-    progressive + planes + sw * sh * out_channels + Shrink::output_bytes(dst, channels)
+    let dst = fit_within(sw, sh, max_side);
+    let shrunk = if dst == (sw, sh) { 0 } else { Shrink::output_bytes(dst, channels) };
+    let progressive = if header.progressive { coefficients + largest } else { 0 };
+    progressive + planes + u64::from(sw) * u64::from(sh) * out_channels + shrunk
+}
+
+/// The decoded buffer as an image, without a copy.
+fn wrap(pixels: Vec<u8>, (w, h): (u32, u32), channels: usize) -> Result<DynamicImage, ImageError> {
+    let bad = || ImageError::Corrupt("decoded buffer has the wrong size".into());
+    Ok(if channels == 1 {
+        DynamicImage::ImageLuma8(image::GrayImage::from_raw(w, h, pixels).ok_or_else(bad)?)
+    } else {
+        DynamicImage::ImageRgb8(image::RgbImage::from_raw(w, h, pixels).ok_or_else(bad)?)
+    })
 }
 
 fn corrupt(e: jpeg_decoder::Error) -> ImageError {

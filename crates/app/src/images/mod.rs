@@ -70,7 +70,7 @@ impl Default for ImageLimits {
             max_width: 16_384,
             max_height: 16_384,
             max_pixels: 40_000_000,
-            max_alloc: 64 * 1024 * 1024,
+            max_alloc: 80 * 1024 * 1024,
             max_side: 2560,
         }
     }

@@ -27,10 +27,8 @@ pub struct Shrink {
     dst_w: usize,
     dst_h: u32,
     channels: usize,
-    /// Output column of each source column.
-    col: Vec<u32>,
-    /// Source columns per output column.
-    col_count: Vec<u32>,
+    /// First source column and number of source columns of each output column.
+    spans: Vec<(usize, usize)>,
     /// Channel sums of the output row being gathered.
     sums: Vec<u64>,
     /// Source rows gathered into `sums` so far.
@@ -44,10 +42,14 @@ impl Shrink {
     /// `channels` is 1 (L), 2 (LA), 3 (RGB) or 4 (RGBA), 8 bits each.
     pub fn new(src: (u32, u32), dst: (u32, u32), channels: usize) -> Self {
         let (src_w, dst_w) = (src.0 as usize, dst.0.max(1) as usize);
-        let col: Vec<u32> = (0..src_w).map(|x| (x * dst_w / src_w.max(1)) as u32).collect();
-        let mut col_count = vec![0u32; dst_w];
-        for &c in &col {
-            col_count[c as usize] += 1;
+        // Source column x lands in output column x * dst_w / src_w: contiguous runs.
+        let mut spans = vec![(0usize, 0usize); dst_w];
+        for x in 0..src_w {
+            let d = (x * dst_w / src_w.max(1)).min(dst_w - 1);
+            if spans[d].1 == 0 {
+                spans[d].0 = x;
+            }
+            spans[d].1 += 1;
         }
         Self {
             src_w,
@@ -55,8 +57,7 @@ impl Shrink {
             dst_w,
             dst_h: dst.1.max(1),
             channels,
-            col,
-            col_count,
+            spans,
             sums: vec![0; dst_w * channels],
             rows_in_sums: 0,
             rows: 0,
@@ -75,15 +76,14 @@ impl Shrink {
 
     /// Takes the next source row (top to bottom), `src_w * channels` bytes.
     pub fn push_row(&mut self, row: &[u8]) {
-        if self.rows >= self.src_h {
+        if self.rows >= self.src_h || row.len() < self.src_w * self.channels {
             return;
         }
-        let c = self.channels;
-        for (x, px) in row.chunks_exact(c).take(self.src_w).enumerate() {
-            let base = self.col[x] as usize * c;
-            for (sum, &v) in self.sums[base..base + c].iter_mut().zip(px) {
-                *sum += u64::from(v);
-            }
+        match self.channels {
+            1 => self.accumulate::<1>(row),
+            2 => self.accumulate::<2>(row),
+            3 => self.accumulate::<3>(row),
+            _ => self.accumulate::<4>(row),
         }
         self.rows_in_sums += 1;
         self.rows += 1;
@@ -94,11 +94,27 @@ impl Shrink {
         }
     }
 
+    /// Adds each output column's run of source pixels into its sums. The run sum
+    /// fits a u32: at most 16384 pixels of 255.
+    fn accumulate<const C: usize>(&mut self, row: &[u8]) {
+        for (sums, &(start, len)) in self.sums.chunks_exact_mut(C).zip(&self.spans) {
+            let mut acc = [0u32; C];
+            for px in row[start * C..(start + len) * C].chunks_exact(C) {
+                for i in 0..C {
+                    acc[i] += u32::from(px[i]);
+                }
+            }
+            for i in 0..C {
+                sums[i] += u64::from(acc[i]);
+            }
+        }
+    }
+
     fn flush_row(&mut self) {
         let c = self.channels;
         let rows = u64::from(self.rows_in_sums.max(1));
         for (x, sums) in self.sums.chunks_exact_mut(c).enumerate() {
-            let n = u64::from(self.col_count[x].max(1)) * rows;
+            let n = self.spans[x].1.max(1) as u64 * rows;
             for s in sums.iter_mut() {
                 self.out.push(((*s + n / 2) / n) as u8);
                 *s = 0;
