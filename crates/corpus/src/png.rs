@@ -109,10 +109,10 @@ pub fn png_with_ztxt_bomb(bytes: usize) -> Result<Vec<u8>> {
     let mut out = Vec::new();
     let mut writer = encoder(&mut out, 64, 64, ColorType::Rgb, BitDepth::Eight).write_header()?;
     let mut data = b"Comment\0\0".to_vec();
-    let mut zlib = fdeflate::Compressor::new(Vec::new())?;
+    let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
     let chunk = vec![b'A'; 1 << 20];
     for _ in 0..bytes.div_ceil(chunk.len()) {
-        zlib.write_data(&chunk)?;
+        zlib.write_all(&chunk)?;
     }
     data.extend(zlib.finish()?);
     writer.write_chunk(png::chunk::ChunkType(*b"zTXt"), &data)?;
