@@ -133,7 +133,7 @@ impl Rng {
 
 /// A photo-like 8-bit RGB pixel: smooth gradients with a little grain.
 pub(crate) fn photo_pixel(x: u32, y: u32, w: u32, h: u32, rng: &mut Rng) -> [u8; 3] {
-    let n = (rng.next() & 7) as u32;
+    let n = rng.next() & 7;
     [
         ((x * 255 / w.max(1) + n) & 0xFF) as u8,
         ((y * 255 / h.max(1) + n) & 0xFF) as u8,
