@@ -754,3 +754,25 @@ fn a_gif_canvas_is_shrunk_as_it_is_built() {
     let l = ImageLimits { max_alloc: 2000 * 1000, ..l };
     assert!(matches!(process(&gif, &l), Err(ImageError::TooManyPixels { .. })));
 }
+
+/// Peak RSS and time of `process` on one file, in a process of its own: run with
+/// `NATTER_IMAGE=path cargo test --release -p natter-app --lib -- --ignored --nocapture measure_one_file`.
+#[test]
+#[ignore]
+fn measure_one_file() {
+    let Ok(path) = std::env::var("NATTER_IMAGE") else { return };
+    let bytes = std::fs::read(&path).unwrap();
+    let hwm = || {
+        let s = std::fs::read_to_string("/proc/self/status").unwrap();
+        s.lines().find_map(|l| l.strip_prefix("VmHWM:")).unwrap().trim().to_owned()
+    };
+    let before = hwm();
+    let start = Instant::now();
+    let res = process(&bytes, &limits());
+    let took = start.elapsed();
+    let outcome = match &res {
+        Ok(p) => format!("{:?} {}x{}", p.kind, p.width, p.height),
+        Err(e) => format!("{e}"),
+    };
+    println!("MEASURE {path} {:?} hwm {before} -> {} : {outcome}", took, hwm());
+}
