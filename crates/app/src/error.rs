@@ -20,6 +20,9 @@ pub enum AppError {
     NotFound { code: &'static str, message: String },
     #[error("{message}")]
     PayloadTooLarge { message: String },
+    /// Well-formed but refused for what it is (an image with too many pixels).
+    #[error("{message}")]
+    Unprocessable { code: &'static str, message: String },
     #[error("{message}")]
     RateLimited { code: &'static str, message: String, retry_after: Duration },
     /// The server is at capacity: nothing was done, the same request may be retried.

@@ -8,11 +8,10 @@ use natter_domain::chat::ImageRef;
 use natter_domain::ids::ChatId;
 use natter_domain::ports::Media;
 use rand::RngCore;
-use tokio::sync::Semaphore;
 
 use crate::auth::AuthContext;
 use crate::chats::ChatService;
-use crate::images::{self, ImageError, ImageKind, ImageLimits};
+use crate::images::{self, DecodeGate, ImageError, ImageKind, ImageLimits};
 use crate::media_links::MediaLinks;
 use crate::{AppError, AppResult};
 
@@ -21,8 +20,9 @@ pub struct MediaService {
     chats: Arc<ChatService>,
     links: Arc<MediaLinks>,
     limits: ImageLimits,
-    /// Decoding is CPU-heavy: at most this many at once, off the async workers.
-    decodes: Semaphore,
+    /// Decoding is CPU- and memory-heavy: at most this many at once, off the async
+    /// workers, each within `limits.max_alloc`.
+    decodes: DecodeGate,
 }
 
 /// Bytes to serve and the type the server chose for them.
@@ -43,21 +43,19 @@ impl MediaService {
             chats,
             links,
             limits: ImageLimits::default(),
-            decodes: Semaphore::new(concurrent_decodes.max(1)),
+            decodes: DecodeGate::new(concurrent_decodes),
         }
     }
 
     /// Validate, re-encode and store an image for `chat`.
     pub async fn store_image(&self, chat: ChatId, bytes: Vec<u8>) -> AppResult<ImageRef> {
-        let processed = {
-            let _permit = self.decodes.acquire().await.map_err(|e| AppError::Unexpected(e.into()))?;
-            let limits = self.limits.clone();
-            tokio::task::spawn_blocking(move || images::process(&bytes, &limits))
-                .await
-                .map_err(|e| AppError::Unexpected(e.into()))?
-        };
+        let limits = self.limits.clone();
+        let processed = self.decodes.run(move || images::process(&bytes, &limits)).await?;
         let img = processed.map_err(|e| match e {
             ImageError::TooLarge => AppError::PayloadTooLarge { message: e.to_string() },
+            ImageError::TooManyPixels { .. } => {
+                AppError::Unprocessable { code: "image_too_large", message: capitalize(&e.to_string()) }
+            }
             ImageError::Corrupt(ref detail) => {
                 tracing::info!(%detail, "refused a damaged image");
                 AppError::BadRequest { code: "invalid_image", message: capitalize(&e.to_string()) }

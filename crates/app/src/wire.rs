@@ -85,6 +85,7 @@ impl ErrorDto {
             AppError::BadRequest { code, .. }
             | AppError::Forbidden { code, .. }
             | AppError::NotFound { code, .. }
+            | AppError::Unprocessable { code, .. }
             | AppError::RateLimited { code, .. } => code,
             AppError::PayloadTooLarge { .. } => "too_large",
             AppError::Unauthenticated => "unauthenticated",

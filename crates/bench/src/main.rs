@@ -11,6 +11,10 @@
 //! * `knee`  — step search for the highest rate with p99 <= 100 ms and >= 99.99 %
 //!   delivered.
 //! * `smoke` — a 3-second tiny run for CI (6 users): fails on loss or duplication only.
+//! * `corpus`  — write the hostile image corpus (bombs, polyglots, CMYK, 16-bit,
+//!   animated, truncated) to a folder.
+//! * `uploads` — upload every file of a folder through the real API, N at a time:
+//!   each answer and its time, the slowest, the server's peak RSS.
 //! * `relay` — a bare WebSocket relay speaking just enough of the same protocol: the
 //!   ceiling any chat server on the machine works under.
 //!
@@ -33,6 +37,7 @@ mod setup;
 mod sio;
 mod stats;
 mod storm;
+mod uploads;
 
 use std::process::ExitCode;
 
@@ -211,6 +216,10 @@ enum Cmd {
         #[command(flatten)]
         common: Common,
     },
+    /// Write the hostile image corpus and its MANIFEST.tsv to a folder.
+    Corpus(uploads::CorpusArgs),
+    /// Upload each file of a folder as an image message; status, time, peak RSS.
+    Uploads(uploads::UploadsArgs),
     /// Bare WebSocket relay (no persistence) speaking the same protocol: the ceiling.
     Relay {
         #[arg(long, default_value = "127.0.0.1:8090")]
@@ -235,6 +244,8 @@ fn main() -> ExitCode {
             Cmd::Storm(a) => storm::storm_cmd(a).await.map(|_| true),
             Cmd::Knee(a) => knee::knee_cmd(a).await.map(|_| true),
             Cmd::Smoke { common } => run::smoke_cmd(common).await,
+            Cmd::Corpus(a) => uploads::corpus_cmd(a).map(|_| true),
+            Cmd::Uploads(a) => uploads::uploads_cmd(a).await,
             Cmd::Relay { listen } => relay::serve(&listen).await.map(|_| true),
         }
     });

@@ -34,6 +34,18 @@ pub fn sample(pid: &str) -> Option<Sample> {
     Some(Sample { cpu_secs: (utime + stime) / TICKS_PER_SEC, rss_kb })
 }
 
+/// The highest RSS (kB) of `pid` since it started or since `reset_peak`: VmHWM.
+pub fn peak_rss_kb(pid: &str) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?.split_whitespace().next()?.parse().ok()
+}
+
+/// Resets `pid`'s VmHWM to its current RSS (writing 5 to clear_refs, Linux 4.0+);
+/// false when not allowed.
+pub fn reset_peak(pid: &str) -> bool {
+    std::fs::write(format!("/proc/{pid}/clear_refs"), "5").is_ok()
+}
+
 #[derive(Default, Debug, Clone)]
 pub struct Series {
     /// (seconds since start, sample)

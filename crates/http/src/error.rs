@@ -37,6 +37,9 @@ impl IntoResponse for ApiError {
             AppError::PayloadTooLarge { message } => {
                 json_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", &message)
             }
+            AppError::Unprocessable { code, message } => {
+                json_error(StatusCode::UNPROCESSABLE_ENTITY, code, &message)
+            }
             AppError::RateLimited { code, message, retry_after } => {
                 let mut res = json_error(StatusCode::TOO_MANY_REQUESTS, code, &message);
                 let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);

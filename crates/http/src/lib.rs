@@ -9,6 +9,7 @@ mod extract;
 mod layers;
 mod routes;
 mod state;
+mod upload_body;
 
 pub use edge::edge;
 pub use natter_app::origins::Origins;

@@ -2,12 +2,12 @@
 
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{StatusCode, header};
+use axum::middleware::from_fn;
 use axum::response::{IntoResponse, Response};
 use natter_app::AppError;
 use natter_app::messages::{SendInput, other_member};
 use natter_domain::chat::PageCursor;
 use serde::Deserialize;
-use tower_http::limit::RequestBodyLimitLayer;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 use crate::error::{ApiError, ApiResult, json_error};
 use crate::extract::{Auth, Json, Path, Query};
 use crate::state::AppState;
+use crate::upload_body::drain_upload;
 use natter_app::wire::{ErrorDto, MessageDto, PageAnswer, SendAnswer, SendMessageRequest, UserDto};
 
 /// An image of up to 10 MiB plus the text fields around it.
@@ -25,9 +26,10 @@ const MAX_TEXT_FIELD: usize = 64 * 1024;
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(send_message))
-        // Layers apply to the routes above them: only the send takes large bodies.
+        // Layers apply to the routes above them: only the send takes large bodies,
+        // and reads them to their end whatever it answers (see `upload_body`).
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
-        .layer(RequestBodyLimitLayer::new(UPLOAD_BODY_LIMIT))
+        .layer(from_fn(drain_upload))
         .routes(routes!(list_messages))
 }
 
@@ -67,6 +69,7 @@ struct SendMessageForm {
         (status = 403, description = "`not_a_member`.", body = ErrorDto),
         (status = 404, description = "`chat_not_found`.", body = ErrorDto),
         (status = 413, description = "`too_large`: an image over 10 MB, or a text field over 64 KiB.", body = ErrorDto),
+        (status = 422, description = "`image_too_large`: an image whose pixels exceed what the server decodes (40 MP, 16,384 px a side, or its decode memory budget).", body = ErrorDto),
         (status = 429, description = "`rate_limited`: you are sending too fast.", body = ErrorDto,
             headers(("Retry-After" = u64, description = "Seconds to wait."))),
     ),
@@ -132,7 +135,8 @@ async fn read_multipart(req: Request) -> Result<SendInput, Response> {
             }
         })?;
         if name == "image" {
-            input.image = Some(bytes.to_vec());
+            // Multer gathers a field into one buffer: taking it is not a copy.
+            input.image = Some(Vec::from(bytes));
             continue;
         }
         if bytes.len() > MAX_TEXT_FIELD {

@@ -5,7 +5,7 @@ pub(crate) mod docs;
 mod health;
 mod invites;
 mod media;
-mod messages;
+pub(crate) mod messages;
 mod metrics;
 mod users;
 mod web;

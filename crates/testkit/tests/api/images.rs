@@ -7,6 +7,8 @@ use reqwest::StatusCode;
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
+use natter_corpus as corpus;
+
 async fn upload(
     app: &TestApp,
     token: &str,
@@ -52,8 +54,10 @@ async fn a_png_declaring_60000_by_60000_is_refused_quickly() {
     let started = Instant::now();
     let res =
         upload(&app, &a.token, &chat, fixtures::png_declaring(60_000, 60_000), "bomb.png", "image/png").await;
-    assert_eq!(res.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(res.json::<Value>().await.unwrap()["code"], "invalid_image");
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], "image_too_large");
+    assert!(body["message"].as_str().unwrap().contains("60000x60000"), "{body}");
     assert!(started.elapsed() < Duration::from_secs(2), "refused from the header, not by decoding");
     assert!(app.media_files().is_empty());
 }
@@ -126,4 +130,115 @@ async fn media_is_served_only_to_members_of_its_chat() {
     ] {
         assert_eq!(res.status(), StatusCode::NOT_FOUND);
     }
+}
+
+/// The stored image of an upload answered 201: its message, type and pixels.
+async fn stored(app: &TestApp, token: &str, res: reqwest::Response) -> (Value, String, image::DynamicImage) {
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let m: Value = res.json::<Value>().await.unwrap()["message"].clone();
+    let got =
+        app.http.get(app.local(m["image"]["url"].as_str().unwrap())).bearer_auth(token).send().await.unwrap();
+    let kind = got.headers()["content-type"].to_str().unwrap().to_owned();
+    let img = image::load_from_memory(&got.bytes().await.unwrap()).unwrap();
+    (m, kind, img)
+}
+
+#[tokio::test]
+async fn a_large_16_bit_png_is_stored_scaled_down_to_2560_at_8_bits() {
+    let app = spawn_app().await;
+    let (a, _b, chat) = app.pair().await;
+    let png = corpus::png16(2800, 2000, true).unwrap();
+    let res = upload(&app, &a.token, &chat, png, "deep.png", "image/png").await;
+    let (m, kind, img) = stored(&app, &a.token, res).await;
+    assert_eq!(kind, "image/png");
+    assert_eq!((m["image"]["width"].as_u64(), m["image"]["height"].as_u64()), (Some(2560), Some(1829)));
+    assert_eq!((img.width(), img.height()), (2560, 1829));
+    assert_eq!(img.color(), image::ColorType::Rgba8, "16-bit samples are cut to 8 while decoding");
+}
+
+#[tokio::test]
+async fn an_animated_gif_is_stored_as_its_first_frame_even_with_a_big_canvas_and_many_frames() {
+    let app = spawn_app().await;
+    let (a, _b, chat) = app.pair().await;
+    let gif = corpus::animated_gif((3000, 1000), 200, (64, 64)).unwrap();
+    let res = upload(&app, &a.token, &chat, gif, "party.gif", "image/gif").await;
+    let (m, kind, img) = stored(&app, &a.token, res).await;
+    assert_eq!(kind, "image/png", "a still image now");
+    assert_eq!((m["image"]["width"].as_u64(), m["image"]["height"].as_u64()), (Some(2560), Some(853)));
+    // The first frame is one colour (palette entry 2: white); later frames are not.
+    assert!(img.to_rgba8().pixels().all(|p| p.0 == [255, 255, 255, 255]));
+}
+
+#[tokio::test]
+async fn a_cmyk_jpeg_is_stored_as_an_rgb_jpeg() {
+    let app = spawn_app().await;
+    let (a, _b, chat) = app.pair().await;
+    let jpeg = corpus::cmyk_jpeg(300, 200, false).unwrap();
+    let res = upload(&app, &a.token, &chat, jpeg, "print.jpg", "image/jpeg").await;
+    let (m, kind, img) = stored(&app, &a.token, res).await;
+    assert_eq!(kind, "image/jpeg");
+    assert_eq!((m["image"]["width"].as_u64(), m["image"]["height"].as_u64()), (Some(300), Some(200)));
+    assert_eq!(img.color(), image::ColorType::Rgb8);
+}
+
+#[tokio::test]
+async fn images_over_the_pixel_cap_or_the_decode_budget_are_refused_with_422() {
+    let app = spawn_app().await;
+    let (a, _b, chat) = app.pair().await;
+    let cases = [
+        ("wide.jpg", corpus::jpeg_declaring(65_000, 65_000), "image/jpeg"),
+        ("screen.gif", corpus::gif_declaring(65_535, 65_535), "image/gif"),
+        ("frame.gif", corpus::gif_frame_larger_than_screen(), "image/gif"),
+        ("canvas.webp", corpus::webp_declaring(16_383, 16_383), "image/webp"),
+        // 12 MP at 4:4:4, progressive: 72 MB of DCT coefficients before any pixel.
+        ("progressive.jpg", corpus::progressive_jpeg(4000, 3000, true).unwrap(), "image/jpeg"),
+    ];
+    for (name, bytes, mime) in cases {
+        let started = Instant::now();
+        let res = upload(&app, &a.token, &chat, bytes, name, mime).await;
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "{name}");
+        assert_eq!(res.json::<Value>().await.unwrap()["code"], "image_too_large", "{name}");
+        assert!(started.elapsed() < Duration::from_secs(2), "{name}: refused from the header");
+    }
+    assert!(app.media_files().is_empty());
+}
+
+/// A multipart body of `len` bytes of image, streamed (chunked) or with a length.
+fn big_form(chat: &str, len: usize, streamed: bool) -> Form {
+    let part = if streamed {
+        let chunks = (0..len / 65_536).map(|_| Ok::<_, std::io::Error>(vec![0xAB; 65_536]));
+        Part::stream(reqwest::Body::wrap_stream(futures::stream::iter(chunks)))
+    } else {
+        Part::bytes(vec![0xAB; len])
+    };
+    Form::new()
+        .text("chatId", chat.to_owned())
+        .part("image", part.file_name("big.jpg").mime_str("image/jpeg").unwrap())
+}
+
+#[tokio::test]
+async fn a_30_mb_upload_is_answered_413_json_and_the_sender_reads_it() {
+    let app = spawn_app().await;
+    let (a, _b, chat) = app.pair().await;
+    for streamed in [true, false] {
+        let res = app
+            .http
+            .post(app.api("/message"))
+            .bearer_auth(&a.token)
+            .multipart(big_form(&chat, 30 << 20, streamed))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("streamed {streamed}: the client got {e:?}, not an answer"));
+        assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE, "streamed {streamed}");
+        let body: Value = res.json().await.unwrap();
+        assert_eq!(body["code"], "too_large", "streamed {streamed}");
+    }
+    // Without a session too: whatever the answer, the sender gets to read it.
+    let res =
+        app.http.post(app.api("/message")).multipart(big_form(&chat, 30 << 20, true)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
+    // And the client goes on as usual.
+    let res = upload(&app, &a.token, &chat, fixtures::png(20, 10), "dot.png", "image/png").await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(app.media_files().len(), 2, "the image and its thumbnail, nothing of the big ones");
 }
