@@ -21,44 +21,44 @@ impl<E: Into<AppError>> From<E> for ApiError {
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
+/// The status of each kind of use-case error; what the body says is `ErrorDto::of`,
+/// the one mapping that the socket acks use too.
+fn status_of(e: &AppError) -> StatusCode {
+    match e {
+        AppError::Validation(_) | AppError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
+        AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+        AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+    }
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        match self.0 {
-            AppError::Validation(_) => match ErrorDto::of(&self.0) {
-                Some(body) => (StatusCode::BAD_REQUEST, axum::Json(body)).into_response(),
-                None => json_error(StatusCode::BAD_REQUEST, "invalid_body", "The request is not valid."),
-            },
-            AppError::BadRequest { code, message } => json_error(StatusCode::BAD_REQUEST, code, &message),
-            AppError::Unauthenticated => {
-                json_error(StatusCode::UNAUTHORIZED, "unauthenticated", "You need to log in.")
+        let Some(body) = ErrorDto::of(&self.0) else {
+            tracing::error!(error = ?self.0, "request failed");
+            return json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "Something went wrong on our side.",
+            );
+        };
+        let mut res = (status_of(&self.0), axum::Json(body)).into_response();
+        // When to try again: as the limit says, or in a moment when the server is busy.
+        let retry_after = match &self.0 {
+            AppError::RateLimited { retry_after, .. } => {
+                Some((retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0)).max(1))
             }
-            AppError::Forbidden { code, message } => json_error(StatusCode::FORBIDDEN, code, &message),
-            AppError::NotFound { code, message } => json_error(StatusCode::NOT_FOUND, code, &message),
-            AppError::PayloadTooLarge { message } => {
-                json_error(StatusCode::PAYLOAD_TOO_LARGE, "too_large", &message)
-            }
-            AppError::Unprocessable { code, message } => {
-                json_error(StatusCode::UNPROCESSABLE_ENTITY, code, &message)
-            }
-            AppError::RateLimited { code, message, retry_after } => {
-                let mut res = json_error(StatusCode::TOO_MANY_REQUESTS, code, &message);
-                let secs = retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0);
-                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs.max(1)));
-                res
-            }
-            AppError::Overloaded => {
-                let mut res = json_error(
-                    StatusCode::SERVICE_UNAVAILABLE,
-                    "overloaded",
-                    &AppError::Overloaded.to_string(),
-                );
-                res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(1));
-                res
-            }
-            AppError::Unexpected(e) => {
-                tracing::error!(error = ?e, "request failed");
-                json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.")
-            }
+            AppError::Overloaded => Some(1),
+            _ => None,
+        };
+        if let Some(secs) = retry_after {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
+        res
     }
 }
