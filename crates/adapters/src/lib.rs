@@ -2,6 +2,7 @@
 
 pub mod bus;
 pub mod clock;
+pub mod jobs;
 pub mod limiter;
 pub mod mailer;
 pub mod media;

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use natter_domain::entities::{JobKind, LeasedJob};
-use natter_domain::ports::{Clock, Mailer, Store};
+use natter_domain::ports::{Clock, Jobs, Mailer};
 use tokio::sync::Notify;
 
 use crate::job_seal::JobSeal;
@@ -49,7 +49,7 @@ impl RetryPolicy {
 }
 
 pub struct MailWorker {
-    store: Arc<dyn Store>,
+    jobs: Arc<dyn Jobs>,
     mailer: Arc<dyn Mailer>,
     clock: Arc<dyn Clock>,
     wake: Arc<Notify>,
@@ -60,7 +60,7 @@ pub struct MailWorker {
 
 impl MailWorker {
     pub fn new(
-        store: Arc<dyn Store>,
+        jobs: Arc<dyn Jobs>,
         mailer: Arc<dyn Mailer>,
         clock: Arc<dyn Clock>,
         wake: Arc<Notify>,
@@ -68,7 +68,7 @@ impl MailWorker {
         metrics: Arc<Metrics>,
         policy: RetryPolicy,
     ) -> Self {
-        Self { store, mailer, clock, wake, seal, metrics, policy }
+        Self { jobs, mailer, clock, wake, seal, metrics, policy }
     }
 
     /// Deliver jobs until `shutdown` resolves; an in-flight delivery is finished first.
@@ -96,7 +96,7 @@ impl MailWorker {
     /// Claim and deliver one due job; `false` when none was due.
     pub async fn run_one(&self) -> anyhow::Result<bool> {
         let now = self.clock.now();
-        let Some(job) = self.store.claim_job(now, now.plus(self.policy.lease)).await? else {
+        let Some(job) = self.jobs.claim(now, now.plus(self.policy.lease)).await? else {
             return Ok(false);
         };
         self.deliver(job).await?;
@@ -111,10 +111,7 @@ impl MailWorker {
                 let error = format!("{e:#}");
                 tracing::error!(job.id = %job.id, %error, "job dead-lettered: its payload cannot be opened");
                 self.metrics.mailed("dead");
-                self.settled(
-                    &job,
-                    self.store.fail_job(job.id, job.lease, &error, None, self.clock.now()).await?,
-                );
+                self.settled(&job, self.jobs.fail(&job, &error, None, self.clock.now()).await?);
                 return Ok(());
             }
         };
@@ -122,7 +119,7 @@ impl MailWorker {
         let now = self.clock.now();
         let error = match result {
             Ok(Ok(())) => {
-                self.settled(&job, self.store.complete_job(job.id, job.lease, now).await?);
+                self.settled(&job, self.jobs.complete(&job, now).await?);
                 self.metrics.mailed("delivered");
                 tracing::info!(job.id = %job.id, to = %mail.to, "mail delivered");
                 return Ok(());
@@ -139,7 +136,7 @@ impl MailWorker {
             tracing::warn!(job.id = %job.id, to = %mail.to, %error, attempts, retry_in = ?wait, "mail delivery failed");
             Some(now.plus(wait))
         };
-        self.settled(&job, self.store.fail_job(job.id, job.lease, &error, retry_at, now).await?);
+        self.settled(&job, self.jobs.fail(&job, &error, retry_at, now).await?);
         self.metrics.mailed(if retry_at.is_some() { "retried" } else { "dead" });
         Ok(())
     }

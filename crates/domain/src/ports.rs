@@ -199,6 +199,25 @@ pub trait Limiter: Send + Sync + 'static {
     async fn hit(&self, key: &str, rates: &[Rate], now: Timestamp) -> anyhow::Result<Decision>;
 }
 
+/// Background work (mail now, push later) handed to workers. A job is enqueued with
+/// the state that caused it, in the store's transaction (the outbox); this port is how
+/// workers take jobs and settle them, whether they come from that table or a broker.
+#[async_trait]
+pub trait Jobs: Send + Sync + 'static {
+    /// The oldest due job, leased until `lease_until` (then due again if unsettled).
+    async fn claim(&self, now: Timestamp, lease_until: Timestamp) -> anyhow::Result<Option<LeasedJob>>;
+    /// Done: `false` if `job`'s lease no longer holds it (see `Store::complete_job`).
+    async fn complete(&self, job: &LeasedJob, now: Timestamp) -> anyhow::Result<bool>;
+    /// A failed try: due again at `retry_at`, or given up with `None`.
+    async fn fail(
+        &self,
+        job: &LeasedJob,
+        error: &str,
+        retry_at: Option<Timestamp>,
+        now: Timestamp,
+    ) -> anyhow::Result<bool>;
+}
+
 /// Who is online: open sockets per user, across every node of a deployment. Never
 /// stored; a node that dies takes its users' sockets with it.
 #[async_trait]

@@ -171,7 +171,7 @@ impl Application {
         let router = natter_http::edge(router, origins, Arc::new(settings.trusted_proxies.clone()));
         let mail_worker = settings.roles.mail.then(|| {
             MailWorker::new(
-                ports.store.clone(),
+                ports.jobs.clone(),
                 ports.mailer.clone(),
                 ports.clock.clone(),
                 mail_wake,

@@ -6,12 +6,13 @@ use std::sync::Arc;
 use anyhow::Context;
 use natter_adapters::bus::MemoryBus;
 use natter_adapters::clock::SystemClock;
+use natter_adapters::jobs::StoreJobs;
 use natter_adapters::limiter::MemoryLimiter;
 use natter_adapters::mailer::{ConsoleMailer, SmtpMailer};
 use natter_adapters::media::LocalMedia;
 use natter_adapters::presence::MemoryPresence;
 use natter_domain::bus::Bus;
-use natter_domain::ports::{Clock, DevMailbox, Limiter, Mailer, Media, Presence, Store};
+use natter_domain::ports::{Clock, DevMailbox, Jobs, Limiter, Mailer, Media, Presence, Store};
 use natter_store_sqlite::SqliteStore;
 use rand::RngCore;
 
@@ -25,6 +26,7 @@ pub struct Ports {
     pub clock: Arc<dyn Clock>,
     pub bus: Arc<dyn Bus>,
     pub presence: Arc<dyn Presence>,
+    pub jobs: Arc<dyn Jobs>,
     pub media: Arc<dyn Media>,
 }
 
@@ -45,6 +47,8 @@ pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow
         }
     };
     let media: Arc<dyn Media> = Arc::new(LocalMedia::new(settings.data_dir.join("media"))?);
+    // Mail jobs come from the store's outbox table.
+    let jobs: Arc<dyn Jobs> = Arc::new(StoreJobs::new(store.clone()));
     Ok(Ports {
         store,
         limiter: Arc::new(MemoryLimiter::new()),
@@ -53,6 +57,7 @@ pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow
         clock,
         bus: Arc::new(MemoryBus::new(BUS_CAPACITY)),
         presence: Arc::new(MemoryPresence::default()),
+        jobs,
         media,
     })
 }
