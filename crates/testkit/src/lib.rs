@@ -1,8 +1,10 @@
-//! Test support: start the real server on a random port with a fresh data directory,
-//! drive it like a client would, and the conformance suites for the ports.
+//! Test support: start the real server on a random port with a fresh data directory
+//! (and database), drive it like a client would, and the conformance suites for the
+//! ports.
 
 pub mod clock;
 pub mod conformance;
+pub mod db;
 pub mod faults;
 pub mod fixtures;
 pub mod smtp;
