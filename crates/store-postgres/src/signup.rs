@@ -72,7 +72,8 @@ impl PgStore {
         .await
         .map_err(map_err)?;
         let Some(row) = created else {
-            let row: UserRow = sqlx::query_as(&select).bind(email).fetch_one(&mut *tx).await.map_err(map_err)?;
+            let row: UserRow =
+                sqlx::query_as(&select).bind(email).fetch_one(&mut *tx).await.map_err(map_err)?;
             tx.commit().await.map_err(map_err)?;
             return Ok(Admitted::Existing(row.try_into()?));
         };
