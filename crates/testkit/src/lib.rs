@@ -13,7 +13,7 @@ pub mod spawn;
 
 pub use clock::ManualClock;
 pub use socket::TestSocket;
-pub use spawn::{LoggedIn, Signup, TestApp, TestOptions, spawn_app, spawn_app_with};
+pub use spawn::{LoggedIn, Signup, TestApp, TestData, TestOptions, spawn_app, spawn_app_with};
 
 /// A media link without its signature (`?exp=&sig=`).
 pub fn unsigned(link: &str) -> String {
