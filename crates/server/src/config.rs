@@ -160,6 +160,26 @@ fn redact_url(raw: &str) -> String {
     }
 }
 
+/// Which Store backend `NATTER_DATABASE_URL` names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StoreChoice {
+    /// `sqlite://path`: the embedded default, one file.
+    Sqlite,
+    /// `postgres://` or `postgresql://`: one database for several nodes.
+    Postgres,
+}
+
+impl StoreChoice {
+    fn of(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase())?;
+        match scheme.as_str() {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MailerChoice {
     Console,
@@ -211,12 +231,12 @@ impl Settings {
             .map_err(|e| {
                 anyhow::anyhow!("NATTER_TRUSTED_PROXIES: {e}; use a comma list like 10.0.0.1,10.1.0.0/16")
             })?;
-        let database_url = match raw.database_url {
-            Some(u) if u.starts_with("sqlite:") => u,
-            Some(u) if u.starts_with("postgres:") || u.starts_with("postgresql:") => bail!(
-                "NATTER_DATABASE_URL points at PostgreSQL, which this version of natter cannot use yet; unset it to use SQLite"
+        let database_url = match raw.database_url.filter(|u| !u.trim().is_empty()) {
+            Some(u) if StoreChoice::of(&u).is_some() => u,
+            Some(u) => bail!(
+                "NATTER_DATABASE_URL must start with sqlite:// or postgres://, not {:?}",
+                redact_url(&u)
             ),
-            Some(u) => bail!("NATTER_DATABASE_URL must start with sqlite://, not {:?}", redact_url(&u)),
             None => format!("sqlite://{}", raw.data_dir.join("natter.db").display()),
         };
         for (name, value) in [
@@ -261,6 +281,11 @@ impl Settings {
             log: raw.log,
             log_json,
         })
+    }
+
+    pub fn store(&self) -> StoreChoice {
+        // Checked in `from_raw`.
+        StoreChoice::of(&self.database_url).unwrap_or(StoreChoice::Sqlite)
     }
 
     pub fn mailer(&self) -> MailerChoice {
@@ -387,6 +412,21 @@ mod tests {
         assert_eq!(s.map(Settings::public_origin), Some("http://localhost:8080".into()));
         assert_eq!(s.map(Settings::mailer), Some(MailerChoice::Console));
         assert_eq!(s.map(|s| s.roles), Some(Roles::ALL));
+        assert_eq!(s.map(Settings::store), Some(StoreChoice::Sqlite));
+    }
+
+    #[test]
+    fn the_database_url_picks_the_store_by_its_scheme() {
+        let store = |url: &str| {
+            let raw = RawConfig { database_url: Some(url.into()), ..RawConfig::default() };
+            Settings::from_raw(raw).map(|s| s.store()).map_err(|e| e.to_string())
+        };
+        assert_eq!(store("sqlite:///var/lib/natter/natter.db"), Ok(StoreChoice::Sqlite));
+        assert_eq!(store("postgres://natter:pw@db:5432/natter"), Ok(StoreChoice::Postgres));
+        assert_eq!(store("postgresql://db/natter"), Ok(StoreChoice::Postgres));
+        let refused = store("mysql://root:hunter2@db/natter").unwrap_err();
+        assert!(refused.starts_with("NATTER_DATABASE_URL must start with sqlite:// or postgres://"));
+        assert!(!refused.contains("hunter2"), "{refused}");
     }
 
     #[test]

@@ -13,10 +13,11 @@ use natter_adapters::media::LocalMedia;
 use natter_adapters::presence::MemoryPresence;
 use natter_domain::bus::Bus;
 use natter_domain::ports::{Clock, DevMailbox, Jobs, Limiter, Mailer, Media, Presence, Store};
+use natter_store_postgres::PgStore;
 use natter_store_sqlite::SqliteStore;
 use rand::RngCore;
 
-use crate::config::{MailerChoice, Settings};
+use crate::config::{MailerChoice, Settings, StoreChoice};
 
 pub struct Ports {
     pub store: Arc<dyn Store>,
@@ -35,7 +36,10 @@ const BUS_CAPACITY: usize = 16 * 1024;
 
 pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow::Result<Ports> {
     let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
-    let store: Arc<dyn Store> = Arc::new(SqliteStore::open(&settings.database_url).await?);
+    let store: Arc<dyn Store> = match settings.store() {
+        StoreChoice::Sqlite => Arc::new(SqliteStore::open(&settings.database_url).await?),
+        StoreChoice::Postgres => Arc::new(PgStore::open(&settings.database_url).await?),
+    };
     let (mailer, mailbox): (Arc<dyn Mailer>, Option<Arc<dyn DevMailbox>>) = match settings.mailer() {
         MailerChoice::Console => {
             let console = Arc::new(ConsoleMailer::new(clock.clone()));

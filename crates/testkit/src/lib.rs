@@ -1,8 +1,10 @@
-//! Test support: start the real server on a random port with a fresh data directory,
-//! drive it like a client would, and the conformance suites for the ports.
+//! Test support: start the real server on a random port with a fresh data directory
+//! (and database), drive it like a client would, and the conformance suites for the
+//! ports.
 
 pub mod clock;
 pub mod conformance;
+pub mod db;
 pub mod faults;
 pub mod fixtures;
 pub mod smtp;
@@ -11,7 +13,7 @@ pub mod spawn;
 
 pub use clock::ManualClock;
 pub use socket::TestSocket;
-pub use spawn::{LoggedIn, Signup, TestApp, TestOptions, spawn_app, spawn_app_with};
+pub use spawn::{LoggedIn, Signup, TestApp, TestData, TestOptions, spawn_app, spawn_app_with};
 
 /// A media link without its signature (`?exp=&sig=`).
 pub fn unsigned(link: &str) -> String {

@@ -1,7 +1,9 @@
-//! `spawn_app`: the real server, on a random port, with a fresh data directory.
+//! `spawn_app`: the real server, on a random port, with a fresh data directory (and,
+//! on the PostgreSQL run, a fresh database: `db.rs`).
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -14,10 +16,13 @@ use natter_domain::bus::Bus;
 use natter_domain::ports::Rate;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::{Connection, PgConnection, SqliteConnection};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use crate::ManualClock;
+use crate::db::{Backend, TestDatabase};
 
 /// The origin test servers believe they are served from; send it as `Origin` to act
 /// like the web client.
@@ -42,8 +47,9 @@ pub struct TestOptions {
     pub role: Option<String>,
     pub auth_policy: Option<AuthPolicy>,
     pub retry_policy: Option<RetryPolicy>,
-    /// Reuse a data directory (to restart a server on the same state).
-    pub data_dir: Option<Arc<tempfile::TempDir>>,
+    /// Reuse the data (directory and database) of another test server: to restart a
+    /// server on the same state, or to run a second node on it.
+    pub data_dir: Option<Arc<TestData>>,
     pub clock: Option<Arc<ManualClock>>,
     pub typing_ttl: Option<Duration>,
     /// Message send rates; tests that are not about this limit get a high one.
@@ -67,7 +73,7 @@ pub struct TestApp {
     /// The origin the server believes it is served from (its links start with it).
     pub public_url: String,
     pub clock: Arc<ManualClock>,
-    pub data_dir: Arc<tempfile::TempDir>,
+    pub data_dir: Arc<TestData>,
     /// The metrics listener's base URL, with `TestOptions::metrics_listener`.
     pub metrics_url: Option<String>,
     /// A client without a cookie jar: tests say explicitly what they send.
@@ -86,14 +92,52 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(TestOptions::default()).await
 }
 
+/// What a test server keeps: its data directory and, on the PostgreSQL run, a database
+/// of its own (dropped with the last server that uses it).
+pub struct TestData {
+    dir: tempfile::TempDir,
+    database: Option<TestDatabase>,
+}
+
+impl TestData {
+    /// An empty directory, and an empty database on the backend of this run.
+    pub async fn fresh() -> Self {
+        let database = match Backend::current() {
+            Backend::Sqlite => None,
+            Backend::Postgres => Some(TestDatabase::create().await),
+        };
+        Self { dir: tempfile::tempdir().unwrap(), database }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `NATTER_DATABASE_URL` of the servers on this data.
+    pub fn database_url(&self) -> String {
+        match &self.database {
+            Some(db) => db.url().to_owned(),
+            None => format!("sqlite://{}", self.dir.path().join("natter.db").display()),
+        }
+    }
+
+    pub fn backend(&self) -> Backend {
+        if self.database.is_some() { Backend::Postgres } else { Backend::Sqlite }
+    }
+}
+
 pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
-    let data_dir = opts.data_dir.clone().unwrap_or_else(|| Arc::new(tempfile::tempdir().unwrap()));
+    let data_dir = match opts.data_dir.clone() {
+        Some(data) => data,
+        None => Arc::new(TestData::fresh().await),
+    };
     let clock = opts.clock.clone().unwrap_or_else(|| Arc::new(ManualClock::new()));
     let raw = RawConfig {
         listen: "127.0.0.1:0".into(),
         metrics_listen: opts.metrics_listener.then(|| "127.0.0.1:0".into()),
         public_url: opts.public_url.clone().unwrap_or_else(|| PUBLIC_URL.into()),
         data_dir: data_dir.path().to_path_buf(),
+        database_url: Some(data_dir.database_url()),
         smtp_url: opts.smtp_url.clone(),
         role: opts.role.clone().unwrap_or_else(|| "all".into()),
         allowed_origins: opts.allowed_origins.clone(),
@@ -166,8 +210,37 @@ impl TestApp {
             .unwrap()
     }
 
+    /// The SQLite file (on the SQLite run).
     pub fn db_path(&self) -> PathBuf {
         self.data_dir.path().join("natter.db")
+    }
+
+    /// Run `sql` on this server's database, whichever backend it is, and return the
+    /// rows: for tests that look at what was stored. Write it in the SQL both
+    /// backends speak.
+    pub async fn db_rows<T>(&self, sql: &str) -> Vec<T>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>
+            + Send
+            + Unpin,
+    {
+        let url = self.data_dir.database_url();
+        match self.data_dir.backend() {
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(&url).unwrap().read_only(true);
+                let mut conn = SqliteConnection::connect_with(&options).await.unwrap();
+                let rows = sqlx::query_as(sql).fetch_all(&mut conn).await.unwrap();
+                conn.close().await.unwrap();
+                rows
+            }
+            Backend::Postgres => {
+                let mut conn = PgConnection::connect(&url).await.unwrap();
+                let rows = sqlx::query_as(sql).fetch_all(&mut conn).await.unwrap();
+                conn.close().await.unwrap();
+                rows
+            }
+        }
     }
 
     /// Stop gracefully, as on SIGTERM, and wait until it has.

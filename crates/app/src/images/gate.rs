@@ -65,9 +65,11 @@ impl DecodeGate {
             self.permits.clone().acquire_owned().await.map_err(|e| AppError::Unexpected(e.into()))?;
         let (done_tx, done_rx) = oneshot::channel();
         let job: Job = Box::new(move || {
-            let _permit = permit;
             // `process` never panics; should anything else, the thread lives on.
-            let _ = done_tx.send(catch_unwind(AssertUnwindSafe(work)));
+            let result = catch_unwind(AssertUnwindSafe(work));
+            // Back before the answer, so whoever has the answer finds the slot free.
+            drop(permit);
+            let _ = done_tx.send(result);
         });
         if self.jobs.try_send(job).is_err() {
             return Err(AppError::Unexpected(anyhow::anyhow!("no decoder thread took the job")));

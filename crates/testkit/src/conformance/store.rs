@@ -1,5 +1,6 @@
 //! The Store conformance suite: each check takes a fresh store; a backend's tests run
-//! each as its own test (`each_check!` in `tests/api/store_sqlite.rs`).
+//! each as its own test (`each_check!` in `tests/api/store_sqlite.rs` and
+//! `store_postgres.rs`).
 
 use std::sync::Arc;
 
@@ -13,7 +14,7 @@ use natter_domain::{StoreError, Timestamp};
 
 use super::{at, email, job, name};
 
-fn code(addr: &str, hash: &[u8], created: i64) -> NewLoginCode {
+pub(super) fn code(addr: &str, hash: &[u8], created: i64) -> NewLoginCode {
     NewLoginCode {
         email: email(addr),
         code_hash: hash.to_vec(),
@@ -23,21 +24,21 @@ fn code(addr: &str, hash: &[u8], created: i64) -> NewLoginCode {
 }
 
 /// The feed of `chat` as `(seq, kind, message id)`.
-async fn feed(s: &Arc<dyn Store>, chat: ChatId) -> Vec<(i64, FeedKind, Option<MessageId>)> {
+pub(super) async fn feed(s: &Arc<dyn Store>, chat: ChatId) -> Vec<(i64, FeedKind, Option<MessageId>)> {
     let page = s.list_events(chat, 0, None, 1000).await.unwrap();
     assert!(!page.has_more);
     page.events.iter().map(|e| (e.seq, e.kind, e.message.as_ref().map(|m| m.id))).collect()
 }
 
-async fn user(s: &Arc<dyn Store>, addr: &str) -> UserId {
+pub(super) async fn user(s: &Arc<dyn Store>, addr: &str) -> UserId {
     s.get_or_create_user(&email(addr), &name(addr), at(0)).await.unwrap().id
 }
 
-async fn direct_chat(s: &Arc<dyn Store>, a: UserId, b: UserId, ms: i64) -> ChatId {
+pub(super) async fn direct_chat(s: &Arc<dyn Store>, a: UserId, b: UserId, ms: i64) -> ChatId {
     s.get_or_create_direct_chat(a, b, at(ms)).await.unwrap().0.id
 }
 
-fn text(chat: ChatId, sender: UserId, client_id: &str, ms: i64) -> NewMessage {
+pub(super) fn text(chat: ChatId, sender: UserId, client_id: &str, ms: i64) -> NewMessage {
     NewMessage {
         id: MessageId::new(),
         chat_id: chat,
@@ -77,7 +78,7 @@ async fn page(s: &Arc<dyn Store>, chat: ChatId, cursor: PageCursor, limit: u32) 
     (seqs(&page), page.has_more)
 }
 
-async fn last_seq(s: &Arc<dyn Store>, chat: ChatId) -> i64 {
+pub(super) async fn last_seq(s: &Arc<dyn Store>, chat: ChatId) -> i64 {
     s.get_chat(chat).await.unwrap().last_seq
 }
 

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use natter_app::auth::AuthPolicy;
 use natter_domain::ports::Rate;
+use natter_testkit::db::Backend;
 use natter_testkit::{TestOptions, spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -35,14 +36,19 @@ async fn the_right_code_logs_in_and_the_first_verify_creates_the_user() {
 async fn a_code_is_stored_only_as_a_keyed_hash() {
     let app = spawn_app().await;
     let code = app.request_code("ada@example.com").await;
-    let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", app.db_path().display())).await.unwrap();
-    let (hash,): (Vec<u8>,) =
-        sqlx::query_as("select code_hash from login_codes").fetch_one(&pool).await.unwrap();
+    let hashes: Vec<(Vec<u8>,)> = app.db_rows("select code_hash from login_codes").await;
+    let [(hash,)] = hashes.as_slice() else { panic!("one code is stored, not {}", hashes.len()) };
     assert_eq!(hash.len(), 32);
     assert!(!hash.windows(6).any(|w| w == code.as_bytes()));
     // Not a plain hash either: without the server's key the digits cannot be tried offline.
-    let all: Vec<(String,)> =
-        sqlx::query_as("select name from pragma_table_info('login_codes')").fetch_all(&pool).await.unwrap();
+    let columns = match app.data_dir.backend() {
+        Backend::Sqlite => "select name from pragma_table_info('login_codes')",
+        Backend::Postgres => {
+            "select column_name::text from information_schema.columns where table_name = 'login_codes'"
+        }
+    };
+    let all: Vec<(String,)> = app.db_rows(columns).await;
+    assert!(all.iter().any(|(c,)| c == "code_hash"), "{all:?}");
     assert!(!all.iter().any(|(c,)| c == "code" || c == "otp"));
 }
 
@@ -150,18 +156,12 @@ async fn at_most_5_code_mails_an_hour_per_address_from_one_network() {
 /// Wait until every mail queued so far was delivered (or given up on), so a test can
 /// count what was *not* sent.
 pub async fn settle_mail(app: &natter_testkit::TestApp) {
-    let pool =
-        sqlx::SqlitePool::connect(&format!("sqlite://{}?mode=ro", app.db_path().display())).await.unwrap();
     natter_testkit::eventually(Duration::from_secs(10), "the mail queue to drain", || async {
-        let (open,): (i64,) =
-            sqlx::query_as("select count(*) from jobs where done_at is null and dead_at is null")
-                .fetch_one(&pool)
-                .await
-                .unwrap();
-        (open == 0).then_some(())
+        let open: Vec<(i64,)> =
+            app.db_rows("select count(*) from jobs where done_at is null and dead_at is null").await;
+        (open == [(0,)]).then_some(())
     })
     .await;
-    pool.close().await;
 }
 
 #[tokio::test]

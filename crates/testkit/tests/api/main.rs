@@ -23,5 +23,6 @@ mod security_headers;
 mod sessions;
 mod signup;
 mod socket_caps;
+mod store_postgres;
 mod store_sqlite;
 mod users;

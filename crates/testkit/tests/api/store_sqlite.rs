@@ -1,10 +1,19 @@
+//! The Store conformance suite on SQLite, and what only SQLite has. Skipped on the
+//! PostgreSQL run of the API suite (`NATTER_TEST_DATABASE=postgres`): these checks ran
+//! in the SQLite run already, and nothing in them is about PostgreSQL.
+
 use std::sync::Arc;
 
 use natter_domain::ports::Store;
 use natter_store_sqlite::SqliteStore;
+use natter_testkit::db::skip_on_postgres;
+use natter_testkit::{each_check, each_node_check};
 
 #[tokio::test]
 async fn sqlite_store_runs_in_wal_mode_with_foreign_keys() {
+    if skip_on_postgres("sqlite_store_runs_in_wal_mode_with_foreign_keys") {
+        return;
+    }
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/natter.db", dir.path().display());
     let _store = SqliteStore::open(&url).await.unwrap();
@@ -16,27 +25,22 @@ async fn sqlite_store_runs_in_wal_mode_with_foreign_keys() {
 }
 
 /// A fresh SQLite store in a directory of its own (kept as long as the store is used).
-async fn fresh_store() -> (tempfile::TempDir, Arc<dyn Store>) {
+async fn fresh_store() -> Option<(tempfile::TempDir, Arc<dyn Store>)> {
+    if skip_on_postgres("the SQLite conformance suite") {
+        return None;
+    }
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite://{}/natter.db", dir.path().display());
     let store = Arc::new(SqliteStore::open(&url).await.unwrap()) as Arc<dyn Store>;
-    (dir, store)
+    Some((dir, store))
 }
 
-/// One test per check of a conformance module, each on a fresh store, so one failing
-/// check does not hide the others.
-macro_rules! each_check {
-    ($suite:ident: $($check:ident),* $(,)?) => {
-        mod $suite {
-            $(
-                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-                async fn $check() {
-                    let (_dir, store) = super::fresh_store().await;
-                    natter_testkit::conformance::$suite::$check(store).await;
-                }
-            )*
-        }
-    };
+/// Two stores on one fresh SQLite file, as two processes would open it.
+async fn fresh_nodes() -> Option<(tempfile::TempDir, Arc<dyn Store>, Arc<dyn Store>)> {
+    let (dir, one) = fresh_store().await?;
+    let url = format!("sqlite://{}/natter.db", dir.path().display());
+    let two = Arc::new(SqliteStore::open(&url).await.unwrap()) as Arc<dyn Store>;
+    Some((dir, one, two))
 }
 
 each_check!(invites:
@@ -89,8 +93,21 @@ each_check!(store:
     get_message_finds_stored_messages_only,
 );
 
+each_node_check!(
+    two_nodes_writing_to_one_chat_get_gapless_seqs_in_commit_order,
+    retries_on_two_nodes_store_a_message_once,
+    a_hundred_parallel_checks_on_two_nodes_accept_the_code_once,
+    workers_on_two_nodes_never_hold_the_same_job,
+    racing_first_accounts_on_two_nodes_make_exactly_one_admin,
+    one_address_admitted_on_two_nodes_at_once_gets_one_account,
+    a_direct_chat_opened_on_two_nodes_at_once_is_created_once,
+);
+
 #[tokio::test]
 async fn a_settled_job_keeps_no_payload() {
+    if skip_on_postgres("a_settled_job_keeps_no_payload (SQLite)") {
+        return;
+    }
     use natter_domain::entities::{LeaseId, NewJob, NewLoginCode};
     use natter_domain::ids::JobId;
     use natter_domain::{Email, Timestamp};

@@ -1,0 +1,421 @@
+//! Chats, members, messages, the change feed and read markers on PostgreSQL.
+
+use natter_domain::chat::{
+    Chat, ChatSummary, FeedEvent, FeedKind, FeedPage, Message, MessagePage, NewMessage, PageCursor,
+    ReadMarker, ReadMoved, Stored,
+};
+use natter_domain::entities::User;
+use natter_domain::ids::{ChatId, MessageId, UserId};
+use natter_domain::ports::StoreResult;
+use natter_domain::{StoreError, Timestamp};
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+use crate::PgStore;
+use crate::rows::{ChatRow, FeedRow, JoinedMessageRow, MessageRow, UserRow, map_err, violates};
+
+/// The constraint that makes `(sender, client_id)` an idempotency key.
+const SENDER_CLIENT_KEY: &str = "messages_sender_client_key";
+
+impl PgStore {
+    pub(crate) async fn get_or_create_direct_chat_(
+        &self,
+        a: UserId,
+        b: UserId,
+        now: Timestamp,
+    ) -> StoreResult<(Chat, bool)> {
+        let (lo, hi) = if a.to_string() <= b.to_string() { (a, b) } else { (b, a) };
+        let key = format!("{lo}:{hi}");
+        let mut tx = self.begin().await?;
+        // Of two racing creations, the second waits for the first's row and then
+        // finds its chat.
+        let inserted: Option<Uuid> = sqlx::query_scalar(
+            "insert into chats (id, is_group, direct_key, created_at, updated_at)
+             values ($1, false, $2, $3, $3)
+             on conflict (direct_key) do nothing
+             returning id",
+        )
+        .bind(Uuid::from(ChatId::new()))
+        .bind(&key)
+        .bind(now.as_millis())
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let created = inserted.is_some();
+        let id = match inserted {
+            Some(id) => {
+                sqlx::query(
+                    "insert into chat_members (chat_id, user_id, joined_at) select $1, unnest($2::uuid[]), $3",
+                )
+                .bind(id)
+                .bind([Uuid::from(lo), Uuid::from(hi)])
+                .bind(now.as_millis())
+                .execute(&mut *tx)
+                .await
+                .map_err(map_err)?;
+                id
+            }
+            None => sqlx::query_scalar("select id from chats where direct_key = $1")
+                .bind(&key)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(map_err)?,
+        };
+        let chat = load_chat(&mut tx, id).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok((chat, created))
+    }
+
+    pub(crate) async fn get_chat_(&self, id: ChatId) -> StoreResult<Chat> {
+        let mut conn = self.pool.acquire().await.map_err(map_err)?;
+        load_chat(&mut conn, id.into()).await
+    }
+
+    pub(crate) async fn list_chats_(&self, user: UserId) -> StoreResult<Vec<ChatSummary>> {
+        // One query: the chats with their members, preview and unseen count.
+        let rows: Vec<ChatListRow> = sqlx::query_as(&format!(
+            "select {}, me.last_read_seq,
+                    (select count(*) from messages x
+                      where x.chat_id = c.id and x.seq > me.last_read_seq and x.sender_id <> me.user_id) as unseen,
+                    {}
+             from chat_members me
+             join chats c on c.id = me.chat_id
+             left join messages m on m.id = c.latest_message_id
+             where me.user_id = $1
+             order by c.updated_at desc, c.id desc",
+            ChatRow::COLUMNS,
+            JoinedMessageRow::COLUMNS,
+        ))
+        .bind(Uuid::from(user))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.into_iter()
+            .map(|r| {
+                Ok(ChatSummary {
+                    chat: r.chat.into(),
+                    latest: r.latest.into_message()?,
+                    unseen_count: r.unseen,
+                    last_read_seq: r.last_read_seq,
+                })
+            })
+            .collect()
+    }
+
+    pub(crate) async fn get_users_(&self, ids: &[UserId]) -> StoreResult<Vec<User>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<Uuid> = ids.iter().copied().map(Uuid::from).collect();
+        let rows: Vec<UserRow> =
+            sqlx::query_as(&format!("select {} from users where id = any($1)", UserRow::COLUMNS))
+                .bind(ids)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?;
+        rows.into_iter().map(User::try_from).collect()
+    }
+
+    pub(crate) async fn co_member_ids_(&self, user: UserId) -> StoreResult<Vec<UserId>> {
+        let rows: Vec<Uuid> = sqlx::query_scalar(
+            "select distinct other.user_id from chat_members me
+             join chat_members other on other.chat_id = me.chat_id and other.user_id <> me.user_id
+             where me.user_id = $1",
+        )
+        .bind(Uuid::from(user))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(rows.into_iter().map(UserId::from).collect())
+    }
+
+    /// Store `m` with the chat's next seq, its feed row, the chat's latest message and
+    /// the sender's read marker; or answer the original when `(sender, client_id)` was
+    /// stored before.
+    pub(crate) async fn insert_message_(&self, m: NewMessage) -> StoreResult<Stored> {
+        if let Some(original) = self.original(&m).await? {
+            return Ok(original);
+        }
+        // One statement, so one implicit transaction and one round trip: the chat's row
+        // is locked by the `update` until the commit, so the writers of one chat take
+        // their seqs one after the other, in the order they commit, and hold the lock
+        // for this one statement only. If the message is refused, the bump is rolled
+        // back with it: no gap.
+        let image = m.image.as_ref();
+        let inserted = sqlx::query_scalar::<_, i64>(
+            "with bumped as (
+                 update chats set last_seq = last_seq + 1, latest_message_id = $2, updated_at = $12
+                 where id = $1
+                 returning last_seq
+             ), message as (
+                 insert into messages (id, chat_id, seq, sender_id, client_id, kind, text, image_key,
+                                       thumb_key, image_width, image_height, reply_to, created_at, updated_at)
+                 select $2, $1, last_seq, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12 from bumped
+                 returning seq
+             ), event as (
+                 insert into chat_events (chat_id, seq, kind, actor_id, message_id, at)
+                 select $1, seq, $13, $3, $2, $12 from message
+             ), marker as (
+                 -- The sender has read everything up to their own message.
+                 update chat_members set last_read_seq = message.seq, read_at = $12 from message
+                 where chat_id = $1 and user_id = $3 and last_read_seq < message.seq
+             )
+             select seq from message",
+        )
+        .bind(Uuid::from(m.chat_id))
+        .bind(Uuid::from(m.id))
+        .bind(Uuid::from(m.sender))
+        .bind(&m.client_id)
+        .bind(m.kind.as_str())
+        .bind(&m.text)
+        .bind(image.map(|i| i.key.as_str()))
+        .bind(image.map(|i| i.thumb_key.as_str()))
+        .bind(image.map(|i| i64::from(i.width)))
+        .bind(image.map(|i| i64::from(i.height)))
+        .bind(m.reply_to.map(Uuid::from))
+        .bind(m.created_at.as_millis())
+        .bind(FeedKind::MessageCreated.as_str())
+        .fetch_optional(&self.pool)
+        .await;
+        let seq = match inserted {
+            Ok(Some(seq)) => seq,
+            // No such chat: nothing was bumped, nothing inserted.
+            Ok(None) => return Err(StoreError::NotFound),
+            // A retry of the same message raced this one and committed first.
+            Err(e) if violates(&e, SENDER_CLIENT_KEY) => {
+                return self.original(&m).await?.ok_or_else(|| map_err(e));
+            }
+            Err(e) => return Err(map_err(e)),
+        };
+        let message = Message {
+            id: m.id,
+            chat_id: m.chat_id,
+            seq,
+            sender: m.sender,
+            client_id: m.client_id,
+            kind: m.kind,
+            text: m.text,
+            image: m.image,
+            reply_to: m.reply_to,
+            created_at: m.created_at,
+            updated_at: m.created_at,
+        };
+        Ok(Stored { message, created: true })
+    }
+
+    /// The message stored earlier under `m`'s `(sender, client_id)`, if any; a
+    /// conflict if that was in another chat.
+    async fn original(&self, m: &NewMessage) -> StoreResult<Option<Stored>> {
+        let row: Option<MessageRow> = sqlx::query_as(&format!(
+            "select {} from messages where sender_id = $1 and client_id = $2",
+            MessageRow::COLUMNS
+        ))
+        .bind(Uuid::from(m.sender))
+        .bind(&m.client_id)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let Some(row) = row else { return Ok(None) };
+        let original = Message::try_from(row)?;
+        if original.chat_id != m.chat_id {
+            return Err(StoreError::Conflict { constraint: SENDER_CLIENT_KEY.into() });
+        }
+        Ok(Some(Stored { message: original, created: false }))
+    }
+
+    /// Feed rows of `chat` in `(after, before)`, oldest first, with their messages.
+    pub(crate) async fn list_events_(
+        &self,
+        chat: ChatId,
+        after: i64,
+        before: Option<i64>,
+        limit: u32,
+    ) -> StoreResult<FeedPage> {
+        let rows: Vec<FeedRow> = sqlx::query_as(&format!(
+            "select {} from chat_events e left join messages m on m.id = e.message_id
+             where e.chat_id = $1 and e.seq > $2 and e.seq < $3 order by e.seq limit $4",
+            FeedRow::columns()
+        ))
+        .bind(Uuid::from(chat))
+        .bind(after)
+        .bind(before.unwrap_or(i64::MAX))
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let has_more = rows.len() as i64 > i64::from(limit);
+        let events =
+            rows.into_iter().take(limit as usize).map(FeedEvent::try_from).collect::<StoreResult<_>>()?;
+        Ok(FeedPage { events, has_more })
+    }
+
+    pub(crate) async fn unpublished_events_(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<FeedEvent>> {
+        let rows: Vec<FeedRow> = sqlx::query_as(&format!(
+            "select {} from chat_events e left join messages m on m.id = e.message_id
+             where e.published_at is null and e.at >= $1 and e.at < $2
+             order by e.at, e.chat_id, e.seq limit $3",
+            FeedRow::columns()
+        ))
+        .bind(from.as_millis())
+        .bind(until.as_millis())
+        .bind(i64::from(limit))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        rows.into_iter().map(FeedEvent::try_from).collect()
+    }
+
+    pub(crate) async fn mark_published_(&self, events: &[(ChatId, i64)], now: Timestamp) -> StoreResult<()> {
+        if events.is_empty() {
+            return Ok(());
+        }
+        let (chats, seqs): (Vec<Uuid>, Vec<i64>) =
+            events.iter().map(|(chat, seq)| (Uuid::from(*chat), *seq)).unzip();
+        sqlx::query(
+            "update chat_events e set published_at = $3
+             from unnest($1::uuid[], $2::bigint[]) as p (chat_id, seq)
+             where e.chat_id = p.chat_id and e.seq = p.seq and e.published_at is null",
+        )
+        .bind(chats)
+        .bind(seqs)
+        .bind(now.as_millis())
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(())
+    }
+
+    pub(crate) async fn get_message_(&self, id: MessageId) -> StoreResult<Message> {
+        let row: MessageRow =
+            sqlx::query_as(&format!("select {} from messages where id = $1", MessageRow::COLUMNS))
+                .bind(Uuid::from(id))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(map_err)?
+                .ok_or(StoreError::NotFound)?;
+        row.try_into()
+    }
+
+    pub(crate) async fn list_messages_(
+        &self,
+        chat: ChatId,
+        cursor: PageCursor,
+        limit: u32,
+    ) -> StoreResult<MessagePage> {
+        let (sql, bound) = match cursor {
+            PageCursor::Latest => ("seq > $2 order by seq desc", 0),
+            PageCursor::Before(seq) => ("seq < $2 order by seq desc", seq),
+            PageCursor::After(seq) => ("seq > $2 order by seq asc", seq),
+        };
+        let mut rows: Vec<MessageRow> = sqlx::query_as(&format!(
+            "select {} from messages where chat_id = $1 and {sql} limit $3",
+            MessageRow::COLUMNS
+        ))
+        .bind(Uuid::from(chat))
+        .bind(bound)
+        .bind(i64::from(limit) + 1)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(map_err)?;
+        let has_more = rows.len() as i64 > i64::from(limit);
+        rows.truncate(limit as usize);
+        let mut messages = rows.into_iter().map(Message::try_from).collect::<StoreResult<Vec<_>>>()?;
+        messages.sort_by_key(|m| m.seq);
+        Ok(MessagePage { messages, has_more })
+    }
+
+    pub(crate) async fn read_markers_(&self, chat: ChatId) -> StoreResult<Vec<ReadMarker>> {
+        let rows: Vec<(Uuid, i64, Option<i64>)> =
+            sqlx::query_as("select user_id, last_read_seq, read_at from chat_members where chat_id = $1")
+                .bind(Uuid::from(chat))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(u, seq, at)| ReadMarker {
+                user_id: u.into(),
+                last_read_seq: seq,
+                read_at: at.map(Timestamp::from_millis),
+            })
+            .collect())
+    }
+
+    pub(crate) async fn mark_read_(
+        &self,
+        chat: ChatId,
+        user: UserId,
+        up_to_seq: i64,
+        now: Timestamp,
+    ) -> StoreResult<Option<ReadMoved>> {
+        let (chat, user) = (Uuid::from(chat), Uuid::from(user));
+        let mut tx = self.begin().await?;
+        // The member's row stays locked until the commit: two moves of one marker run
+        // one after the other, so each message is "newly seen" once.
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "select me.last_read_seq, c.last_seq from chat_members me join chats c on c.id = me.chat_id
+             where me.chat_id = $1 and me.user_id = $2
+             for update of me",
+        )
+        .bind(chat)
+        .bind(user)
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let (from_seq, last_seq) = row.ok_or(StoreError::NotFound)?;
+        let to_seq = up_to_seq.min(last_seq);
+        if to_seq <= from_seq {
+            tx.commit().await.map_err(map_err)?;
+            return Ok(None);
+        }
+        sqlx::query(
+            "update chat_members set last_read_seq = $3, read_at = $4 where chat_id = $1 and user_id = $2",
+        )
+        .bind(chat)
+        .bind(user)
+        .bind(to_seq)
+        .bind(now.as_millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let newly_seen: Vec<Uuid> = sqlx::query_scalar(
+            "select id from messages
+             where chat_id = $1 and seq > $2 and seq <= $3 and sender_id <> $4 order by seq",
+        )
+        .bind(chat)
+        .bind(from_seq)
+        .bind(to_seq)
+        .bind(user)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        tx.commit().await.map_err(map_err)?;
+        let newly_seen = newly_seen.into_iter().map(MessageId::from).collect();
+        Ok(Some(ReadMoved { from_seq, to_seq, at: now, newly_seen }))
+    }
+}
+
+async fn load_chat(conn: &mut PgConnection, id: Uuid) -> StoreResult<Chat> {
+    let row: ChatRow = sqlx::query_as(&format!("select {} from chats c where c.id = $1", ChatRow::COLUMNS))
+        .bind(id)
+        .fetch_optional(conn)
+        .await
+        .map_err(map_err)?
+        .ok_or(StoreError::NotFound)?;
+    Ok(row.into())
+}
+
+#[derive(sqlx::FromRow)]
+struct ChatListRow {
+    #[sqlx(flatten)]
+    chat: ChatRow,
+    last_read_seq: i64,
+    unseen: i64,
+    #[sqlx(flatten)]
+    latest: JoinedMessageRow,
+}
