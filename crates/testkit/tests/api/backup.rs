@@ -17,7 +17,8 @@ fn settings_for(dir: &std::path::Path) -> Settings {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_backup_taken_under_load_restores_sessions_history_and_images() {
     // A backup covers the embedded SQLite store; PostgreSQL is backed up with pg_dump.
-    if natter_testkit::db::skip_on_postgres("a_backup_taken_under_load_restores_sessions_history_and_images") {
+    if natter_testkit::db::skip_on_postgres("a_backup_taken_under_load_restores_sessions_history_and_images")
+    {
         return;
     }
     let app = Arc::new(spawn_app().await);
