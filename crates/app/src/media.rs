@@ -11,7 +11,9 @@ use rand::RngCore;
 
 use crate::auth::AuthContext;
 use crate::chats::ChatService;
-use crate::images::{self, DecodeGate, ImageError, ImageKind, ImageLimits};
+use natter_images::{self as images, ImageError, ImageKind, ImageLimits};
+
+use crate::decode_gate::DecodeGate;
 use crate::media_links::MediaLinks;
 use crate::{AppError, AppResult};
 

@@ -18,12 +18,11 @@
 //!    chunks and any bytes appended after the end of the image ([`encode`]),
 //! 6. renders a thumbnail that fits within 320x320.
 //!
-//! The function never panics on any input and is meant to run through a
-//! [`DecodeGate`], which caps concurrent decodes and keeps each one's permit until
-//! its blocking work ends.
+//! The function never panics on any input. It does no I/O and spawns nothing: the
+//! caller runs it where blocking work belongs (natter-app's `DecodeGate`, which caps
+//! concurrent decodes and keeps each one's permit until its work ends).
 
 mod encode;
-mod gate;
 mod gif;
 mod jpeg;
 mod kind;
@@ -37,7 +36,6 @@ mod tests;
 use image::metadata::Orientation;
 use image::{DynamicImage, Limits};
 
-pub use gate::DecodeGate;
 pub use kind::{ImageKind, sniff};
 
 /// Longest side of a thumbnail, in pixels.

@@ -1,4 +1,5 @@
-//! At most N decodes at once, each on one of N long-lived decoder threads.
+//! At most N image decodes (`natter_images::process`) at once, each on one of N
+//! long-lived decoder threads.
 //!
 //! The permit is moved into the job, so it is released when the decoding ends, not
 //! when the request that asked for it goes away: a client that hangs up mid-upload
