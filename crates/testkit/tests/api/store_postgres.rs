@@ -7,7 +7,6 @@ use std::sync::Arc;
 use natter_domain::ports::Store;
 use natter_store_postgres::PgStore;
 use natter_testkit::db::TestDatabase;
-use natter_testkit::{each_check, each_node_check};
 
 /// A fresh, empty database and a store on it.
 async fn fresh_store() -> Option<(TestDatabase, Arc<dyn Store>)> {
@@ -52,65 +51,7 @@ async fn a_bad_database_url_fails_with_a_sentence_and_no_password() {
     assert!(!err.contains("hunter2"), "{err}");
 }
 
-each_check!(invites:
-    a_closed_rule_refuses_a_stranger_and_writes_nothing,
-    an_open_rule_admits_anyone_and_existing_accounts_pass_any_rule,
-    an_allowed_domain_is_admitted,
-    the_first_account_of_an_empty_store_is_the_admin,
-    racing_first_accounts_make_exactly_one_admin,
-    racing_open_first_accounts_make_exactly_one_admin,
-    an_invitation_admits_its_address_once_and_is_used_up,
-    invitations_are_one_per_address_whoever_invites,
-    invitations_are_listed_newest_first_per_inviter,
-    the_name_search_matches_an_address_only_whole,
-);
-
-each_check!(codes:
-    a_new_code_keeps_the_ones_already_mailed,
-    only_the_newest_codes_stay_open,
-    each_code_expires_on_its_own,
-    a_wrong_guess_costs_a_try_of_every_open_code,
-    parallel_checks_of_one_of_several_codes_accept_it_once,
-);
-
-each_check!(store:
-    login_code_is_accepted_once,
-    wrong_codes_count_and_the_last_try_exhausts,
-    expired_codes_are_missing,
-    a_new_code_replaces_the_old_and_resets_tries,
-    parallel_checks_of_the_right_code_accept_exactly_once,
-    users_are_created_once_per_address,
-    user_search_matches_name_or_email_literally,
-    sessions_live_until_revoked_or_expired,
-    a_code_enqueues_a_mail_job_that_is_leased_once,
-    failed_jobs_retry_later_or_die,
-    a_direct_chat_is_created_once_and_shared_by_both_sides,
-    messages_get_consecutive_seqs_per_chat_and_move_the_chat,
-    a_repeated_client_id_returns_the_original_and_stores_nothing,
-    a_client_id_reused_in_another_chat_conflicts,
-    messages_to_an_unknown_chat_are_not_stored,
-    concurrent_inserts_get_every_seq_exactly_once,
-    concurrent_retries_of_one_message_store_it_once,
-    the_feed_pages_after_and_before_a_seq_per_chat,
-    unpublished_feed_rows_are_found_by_age_until_marked,
-    message_pages_are_ascending_with_has_more_at_the_edges,
-    read_markers_move_forward_only_and_clamp_to_last_seq,
-    non_members_cannot_mark_a_chat_read,
-    the_chat_list_shows_newest_activity_first_with_unseen_counts,
-    co_members_are_everyone_sharing_a_chat_once,
-    get_users_returns_the_known_requested_users,
-    get_message_finds_stored_messages_only,
-);
-
-each_node_check!(
-    two_nodes_writing_to_one_chat_get_gapless_seqs_in_commit_order,
-    retries_on_two_nodes_store_a_message_once,
-    a_hundred_parallel_checks_on_two_nodes_accept_the_code_once,
-    workers_on_two_nodes_never_hold_the_same_job,
-    racing_first_accounts_on_two_nodes_make_exactly_one_admin,
-    one_address_admitted_on_two_nodes_at_once_gets_one_account,
-    a_direct_chat_opened_on_two_nodes_at_once_is_created_once,
-);
+natter_testkit::store_conformance!();
 
 #[tokio::test]
 async fn a_settled_job_keeps_no_payload() {
