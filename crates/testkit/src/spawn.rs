@@ -342,6 +342,18 @@ impl TestApp {
         res.json::<Value>().await.unwrap()["message"].clone()
     }
 
+    /// Send a 40x30 PNG to `chat_id` (multipart, as the web client does); the message.
+    pub async fn send_png(&self, token: &str, chat_id: &str) -> Value {
+        let form = reqwest::multipart::Form::new().text("chatId", chat_id.to_owned()).part(
+            "image",
+            reqwest::multipart::Part::bytes(crate::fixtures::png(40, 30)).file_name("dot.png"),
+        );
+        let res =
+            self.http.post(self.api("/message")).bearer_auth(token).multipart(form).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::CREATED, "image send");
+        res.json::<Value>().await.unwrap()["message"].clone()
+    }
+
     /// Two users with a chat between them: (a, b, chat id).
     pub async fn pair(&self) -> (LoggedIn, LoggedIn, String) {
         let a = self.login("ada@example.com").await;

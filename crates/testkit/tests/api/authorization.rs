@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use natter_testkit::socket::SocketOptions;
-use natter_testkit::{TestSocket, fixtures, spawn_app};
+use natter_testkit::{TestSocket, spawn_app};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -15,22 +15,9 @@ async fn a_non_member_can_do_nothing_with_a_chat() {
     let eve = app.login("eve@example.com").await;
     let a1 = TestSocket::connect(&app, &a.token).await;
     assert_eq!(a1.ack("joinChat", json!(chat)).await, json!({ "ok": true }));
-    let form = reqwest::multipart::Form::new()
-        .text("chatId", chat.clone())
-        .part("image", reqwest::multipart::Part::bytes(fixtures::png(8, 8)).file_name("x.png"));
-    let img: Value = app
-        .http
-        .post(app.api("/message"))
-        .bearer_auth(&a.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let img = app.send_png(&a.token, &chat).await;
     // Without its signature: what a session alone may see.
-    let media_url = natter_testkit::unsigned(&app.local(img["message"]["image"]["url"].as_str().unwrap()));
+    let media_url = natter_testkit::unsigned(&app.local(img["image"]["url"].as_str().unwrap()));
 
     let mut eve_socket = TestSocket::connect(&app, &eve.token).await;
     eve_socket.emit("joinChat", json!(chat)).await;

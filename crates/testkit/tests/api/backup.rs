@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use natter::admin::{backup, restore};
 use natter::{RawConfig, Settings};
-use natter_testkit::{TestOptions, fixtures, spawn_app, spawn_app_with};
+use natter_testkit::{TestOptions, spawn_app, spawn_app_with};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -26,20 +26,7 @@ async fn a_backup_taken_under_load_restores_sessions_history_and_images() {
     for i in 0..20 {
         app.send_text(&a, &chat, &format!("before {i}")).await;
     }
-    let form = reqwest::multipart::Form::new()
-        .text("chatId", chat.clone())
-        .part("image", reqwest::multipart::Part::bytes(fixtures::png(40, 30)).file_name("p.png"));
-    let img: Value = app
-        .http
-        .post(app.api("/message"))
-        .bearer_auth(&a.token)
-        .multipart(form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let img = app.send_png(&a.token, &chat).await;
     // Sends keep coming while the backup runs.
     let stop = Arc::new(AtomicBool::new(false));
     let load = {
@@ -86,8 +73,7 @@ async fn a_backup_taken_under_load_restores_sessions_history_and_images() {
     let seqs: Vec<i64> =
         page["messages"].as_array().unwrap().iter().map(|m| m["seq"].as_i64().unwrap()).collect();
     assert_eq!(seqs, (1..=made.counts.messages).collect::<Vec<_>>(), "gapless, as committed");
-    let image =
-        again.http.get(again.local(img["message"]["image"]["url"].as_str().unwrap())).send().await.unwrap();
+    let image = again.http.get(again.local(img["image"]["url"].as_str().unwrap())).send().await.unwrap();
     assert_eq!(image.status(), StatusCode::OK);
     assert!(during > 0, "sends went on during the backup");
 }

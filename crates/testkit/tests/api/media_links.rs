@@ -3,19 +3,9 @@
 
 use std::time::Duration;
 
-use natter_testkit::{TestApp, fixtures, spawn_app, unsigned};
+use natter_testkit::{TestApp, spawn_app, unsigned};
 use reqwest::StatusCode;
-use reqwest::multipart::{Form, Part};
 use serde_json::Value;
-
-async fn send_png(app: &TestApp, token: &str, chat: &str) -> Value {
-    let form = Form::new()
-        .text("chatId", chat.to_owned())
-        .part("image", Part::bytes(fixtures::png(40, 30)).file_name("dot.png"));
-    let res = app.http.post(app.api("/message")).bearer_auth(token).multipart(form).send().await.unwrap();
-    assert_eq!(res.status(), StatusCode::CREATED);
-    res.json::<Value>().await.unwrap()["message"].clone()
-}
 
 async fn status(app: &TestApp, url: &str) -> StatusCode {
     app.http.get(url).send().await.unwrap().status()
@@ -25,7 +15,7 @@ async fn status(app: &TestApp, url: &str) -> StatusCode {
 async fn image_links_are_absolute_under_the_public_url_and_load_without_any_credentials() {
     let app = spawn_app().await;
     let (a, _b, chat) = app.pair().await;
-    let m = send_png(&app, &a.token, &chat).await;
+    let m = app.send_png(&a.token, &chat).await;
     for field in ["url", "thumbUrl"] {
         let link = m["image"][field].as_str().unwrap();
         assert!(link.starts_with(&format!("{}/media/{chat}/", app.public_url)), "{link}");
@@ -44,7 +34,7 @@ async fn image_links_are_absolute_under_the_public_url_and_load_without_any_cred
 async fn an_altered_moved_or_expired_signature_is_a_404() {
     let app = spawn_app().await;
     let (a, _b, chat) = app.pair().await;
-    let m = send_png(&app, &a.token, &chat).await;
+    let m = app.send_png(&a.token, &chat).await;
     let link = app.local(m["image"]["url"].as_str().unwrap());
     let thumb = app.local(m["image"]["thumbUrl"].as_str().unwrap());
     let (path, query) = link.split_once('?').unwrap();
@@ -76,7 +66,7 @@ async fn a_members_session_still_loads_media_without_a_signature_or_with_an_expi
     let app = spawn_app().await;
     let (a, b, chat) = app.pair().await;
     let eve = app.login("eve@example.com").await;
-    let m = send_png(&app, &a.token, &chat).await;
+    let m = app.send_png(&a.token, &chat).await;
     let link = app.local(m["image"]["url"].as_str().unwrap());
     app.clock.advance(Duration::from_secs(5 * 86_400));
     for url in [unsigned(&link), link.clone()] {
@@ -91,7 +81,7 @@ async fn a_members_session_still_loads_media_without_a_signature_or_with_an_expi
 async fn a_malformed_query_or_path_is_a_404_even_for_a_member() {
     let app = spawn_app().await;
     let (a, _b, chat) = app.pair().await;
-    let m = send_png(&app, &a.token, &chat).await;
+    let m = app.send_png(&a.token, &chat).await;
     let path = unsigned(&app.local(m["image"]["url"].as_str().unwrap()));
     let not_utf8 = format!("{}/media/{chat}/%FF.png", app.url);
     for bad in [format!("{path}?exp=99999999999999999999999&sig=x"), format!("{path}?exp=soon"), not_utf8] {
@@ -106,7 +96,7 @@ async fn a_malformed_query_or_path_is_a_404_even_for_a_member() {
 async fn an_image_is_previewed_in_the_chat_list_in_the_seeds_words() {
     let app = spawn_app().await;
     let (a, b, chat) = app.pair().await;
-    send_png(&app, &a.token, &chat).await;
+    app.send_png(&a.token, &chat).await;
     let list: Value = app.get_authed("/chat/all", &b.token).await.json().await.unwrap();
     assert_eq!(list["chats"][0]["chat"]["latestMessage"]["text"], "📷 Image");
 }
