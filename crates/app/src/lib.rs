@@ -8,6 +8,7 @@ pub mod client_ip;
 pub mod connections;
 pub mod decode_gate;
 pub mod error;
+pub mod feed_sweeper;
 pub mod health;
 pub mod job_seal;
 pub mod mail;

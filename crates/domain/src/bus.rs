@@ -95,6 +95,13 @@ pub trait Bus: Send + Sync + 'static {
     /// Events published that this node's slowest subscriber has not taken yet: how
     /// far its fan-out is behind.
     fn backlog(&self) -> usize;
+    /// Whether what is published here reaches the other nodes too. Then a feed row
+    /// is not delivered everywhere until it was published, and a node that dies
+    /// between commit and publish leaves rows that a sweeper must publish for it;
+    /// on a bus within one process, the process's sockets die with it and catch up.
+    fn spans_nodes(&self) -> bool {
+        false
+    }
 }
 
 #[async_trait]

@@ -107,6 +107,7 @@ macro_rules! store_conformance {
             racing_first_accounts_on_two_nodes_make_exactly_one_admin,
             one_address_admitted_on_two_nodes_at_once_gets_one_account,
             a_direct_chat_opened_on_two_nodes_at_once_is_created_once,
+            a_row_whose_node_died_before_publishing_is_published_by_another_nodes_sweeper,
         );
     };
 }

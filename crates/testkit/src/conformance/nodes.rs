@@ -9,6 +9,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use natter_adapters::bus::MemoryBus;
+use natter_app::feed_sweeper::{ConfirmingBus, FeedSweeper, SWEEP_GRACE, SWEEP_HORIZON};
+use natter_domain::bus::{Bus, BusEvent};
 use natter_domain::chat::FeedKind;
 use natter_domain::entities::{Admission, Admitted, CodeCheck};
 use natter_domain::ids::{JobId, UserId};
@@ -16,6 +19,7 @@ use natter_domain::ports::Store;
 
 use super::store::{code, direct_chat, feed, last_seq, text, user};
 use super::{at, email, job, name};
+use crate::ManualClock;
 
 /// The node of the `i`th task: they alternate.
 fn node(i: usize, one: &Arc<dyn Store>, two: &Arc<dyn Store>) -> Arc<dyn Store> {
@@ -235,4 +239,63 @@ pub async fn a_direct_chat_opened_on_two_nodes_at_once_is_created_once(
     let id = results[0].0.id;
     assert!(results.iter().all(|(c, _)| c.id == id && c.members.len() == 2), "{results:?}");
     assert_eq!(one.list_chats(a).await.unwrap().len(), 1);
+}
+
+/// Node one commits a message and dies before it can publish; node two committed and
+/// published one of its own. Node two's sweeper publishes the first once the grace
+/// period is over, and only it; once the confirmations are in, no sweep publishes
+/// anything again, and a row older than the horizon is left to catch-up.
+pub async fn a_row_whose_node_died_before_publishing_is_published_by_another_nodes_sweeper(
+    one: Arc<dyn Store>,
+    two: Arc<dyn Store>,
+) {
+    let (a, b) = (user(&one, "a@x.io").await, user(&one, "b@x.io").await);
+    let chat = direct_chat(&one, a, b, 0).await;
+    let clock = Arc::new(ManualClock::starting_at(at(10)));
+    let wire = Arc::new(MemoryBus::new(64));
+    let (bus, confirmations) = ConfirmingBus::new(wire.clone(), two.clone(), clock.clone());
+    tokio::spawn(confirmations.run());
+    let mut heard = wire.subscribe();
+
+    let lost = one.insert_message(text(chat, a, "lost", 10)).await.unwrap().message;
+    let sent = two.insert_message(text(chat, b, "sent", 10)).await.unwrap().message;
+    let event = two.list_events(chat, sent.seq - 1, None, 1).await.unwrap().events.remove(0);
+    bus.publish(BusEvent::Feed { event, members: vec![a, b] }).await.unwrap();
+    assert!(matches!(heard.next().await, Some(Ok(BusEvent::Feed { .. }))));
+
+    let sweeper = FeedSweeper::new(two.clone(), bus.clone(), clock.clone());
+    assert_eq!(sweeper.sweep_once().await.unwrap(), 0, "within the grace period");
+    clock.advance(SWEEP_GRACE + Duration::from_millis(1));
+    // The confirmation of `sent` is written in the background: wait for it.
+    let window = || (at(0), at(10 + SWEEP_GRACE.as_millis() as i64 + 1));
+    for _ in 0..500 {
+        let (from, until) = window();
+        if one.unpublished_events(from, until, 10).await.unwrap().len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(sweeper.sweep_once().await.unwrap(), 1);
+    match heard.next().await {
+        Some(Ok(BusEvent::Feed { event, members })) => {
+            assert_eq!(
+                (event.seq, event.kind, event.message.map(|m| m.id)),
+                (lost.seq, FeedKind::MessageCreated, Some(lost.id))
+            );
+            assert_eq!(members.into_iter().collect::<HashSet<_>>(), HashSet::from([a, b]));
+        }
+        other => panic!("expected the lost row, heard {other:?}"),
+    }
+    for _ in 0..500 {
+        let (from, until) = window();
+        if one.unpublished_events(from, until, 10).await.unwrap().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(sweeper.sweep_once().await.unwrap(), 0, "published once, then confirmed");
+
+    let old = one.insert_message(text(chat, a, "old", 20)).await.unwrap().message;
+    clock.advance(SWEEP_HORIZON + SWEEP_GRACE);
+    assert_eq!(sweeper.sweep_once().await.unwrap(), 0, "row {} is past the horizon", old.seq);
 }
