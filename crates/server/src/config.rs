@@ -170,7 +170,7 @@ pub enum StoreChoice {
 }
 
 impl StoreChoice {
-    fn of(url: &str) -> Option<Self> {
+    pub(crate) fn of(url: &str) -> Option<Self> {
         let scheme = url.split_once(':').map(|(s, _)| s.to_ascii_lowercase())?;
         match scheme.as_str() {
             "sqlite" => Some(Self::Sqlite),

@@ -3,6 +3,7 @@
 
 pub mod admin;
 pub mod config;
+pub mod migrate;
 mod wiring;
 
 use std::future::Future;
@@ -15,6 +16,7 @@ use axum::serve::ListenerExt;
 use natter_app::auth::{AuthPolicy, AuthService};
 use natter_app::chats::ChatService;
 use natter_app::connections::{Connections, SocketCaps};
+use natter_app::feed_sweeper::{Confirmations, ConfirmingBus, FeedSweeper};
 use natter_app::health::Health;
 use natter_app::job_seal::JobSeal;
 use natter_app::mail::{MailWorker, RetryPolicy};
@@ -70,6 +72,9 @@ pub struct Application {
     mail_worker: Option<MailWorker>,
     /// The Socket.IO handle and the bus it fans out from, with the realtime role.
     realtime: Option<(SocketIo, RealtimeState)>,
+    /// With a bus that spans nodes: what confirms published feed rows and publishes
+    /// the ones a dead node could not.
+    feed_safety: Option<(Confirmations, FeedSweeper)>,
     settings: Settings,
     console_mailer: bool,
     health: Arc<Health>,
@@ -85,6 +90,12 @@ impl Application {
         if let Some(bus) = overrides.bus {
             ports.bus = bus;
         }
+        let feed_safety = ports.bus.spans_nodes().then(|| {
+            let (bus, confirmations) =
+                ConfirmingBus::new(ports.bus.clone(), ports.store.clone(), ports.clock.clone());
+            ports.bus = bus;
+            (confirmations, FeedSweeper::new(ports.store.clone(), ports.bus.clone(), ports.clock.clone()))
+        });
         let secrets = Secrets::derive(&wiring::master_secret(&settings.data_dir)?);
         let mail_wake = Arc::new(Notify::new());
         let store = ports.store.clone();
@@ -190,6 +201,7 @@ impl Application {
             router,
             mail_worker,
             realtime,
+            feed_safety,
             console_mailer: ports.mailbox.is_some(),
             settings,
             health,
@@ -239,6 +251,12 @@ impl Application {
                 }
                 "the fan-out"
             });
+        }
+        // Not workers the node needs: without them a row of a node that died is late
+        // (clients catch up), and confirmations end only with the bus.
+        if let Some((confirmations, sweeper)) = self.feed_safety {
+            tokio::spawn(confirmations.run());
+            tokio::spawn(sweeper.run(stop.clone().cancelled_owned()));
         }
         // Not a worker the node needs: if it fails, chat goes on (and the scrape fails).
         if let Some((listener, router)) = self.metrics_server {

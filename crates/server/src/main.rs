@@ -28,7 +28,7 @@ enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
-    /// Operations on an installation: backup and restore.
+    /// Operations on an installation: backup, restore, migrate.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
@@ -42,6 +42,13 @@ enum AdminCommand {
     Backup { file: PathBuf },
     /// Bring an archive made by `backup` back into an empty data directory.
     Restore { file: PathBuf },
+    /// Copy the embedded SQLite installation into an empty PostgreSQL database (stop the
+    /// server first). Resumable: run it again after an interruption.
+    Migrate {
+        /// The target, `postgres://user:password@host:port/database`.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 #[derive(Subcommand)]
@@ -96,6 +103,7 @@ fn admin(command: AdminCommand) -> anyhow::Result<()> {
             AdminCommand::Restore { file } => {
                 (natter::admin::restore(&s, &file).await?, format!("restored {} into {dir}", file.display()))
             }
+            AdminCommand::Migrate { to } => return migrate(&s, &to).await,
         };
         println!(
             "{what}: {} users, {} chats, {} messages, {} media files",
@@ -103,6 +111,35 @@ fn admin(command: AdminCommand) -> anyhow::Result<()> {
         );
         Ok(())
     })
+}
+
+async fn migrate(s: &Settings, to: &str) -> anyhow::Result<()> {
+    use natter::migrate::{DEFAULT_PAGE_ROWS, Outcome, migrate_to};
+    use std::time::{Duration, Instant};
+    eprintln!("copying {} into PostgreSQL; stop every server that uses it first", s.database_url);
+    let mut shown = Instant::now();
+    let outcome = migrate_to(s, to, DEFAULT_PAGE_ROWS, |p| {
+        // A line per table and every two seconds within a long one.
+        if p.copied >= p.total || shown.elapsed() >= Duration::from_secs(2) {
+            eprintln!("  {:<12} {:>10} / {}", p.table, p.copied, p.total);
+            shown = Instant::now();
+        }
+        std::ops::ControlFlow::Continue(())
+    })
+    .await?;
+    if let Outcome::Copied { tables, chats_checked, resumed } = outcome {
+        let how = if resumed { "finished the copy" } else { "copied" };
+        println!("{how}; every table and the last seq of each of {chats_checked} chats match:");
+        for t in tables {
+            println!("  {:<12} {:>10}", t.table, t.rows);
+        }
+        println!(
+            "Start natter with NATTER_DATABASE_URL set to the target and the same NATTER_DATA_DIR \
+             ({}): its secret.key keeps the sessions valid and its media folder stays in use.",
+            s.data_dir.display()
+        );
+    }
+    Ok(())
 }
 
 fn serve(role: Option<String>, listen: Option<String>) -> anyhow::Result<()> {

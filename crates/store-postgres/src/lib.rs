@@ -46,6 +46,36 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(5);
 const LOCK_ADDRESS: i32 = 0x6e61_7401;
 const LOCK_FIRST_ADMIN: i32 = 0x6e61_7402;
 
+/// The table in which `natter admin migrate` keeps its position while it copies an
+/// installation in; a database that has it is not servable yet.
+pub const MIGRATION_TABLE: &str = "natter_migration";
+
+/// A pool of `size` connections to the database at `url`, migrated to this build's
+/// schema.
+pub async fn connect(url: &str, size: u32) -> anyhow::Result<PgPool> {
+    let options = PgConnectOptions::from_str(url)
+        .context("NATTER_DATABASE_URL is not a valid postgres:// URL")?
+        .application_name("natter");
+    // Never the URL itself: it may carry a password.
+    let place = format!(
+        "{}:{}/{}",
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or_default()
+    );
+    let pool = PgPoolOptions::new()
+        .max_connections(size)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .connect_with(options)
+        .await
+        .with_context(|| format!("cannot connect to PostgreSQL at {place}"))?;
+    sqlx::migrate!("./migrations")
+        .run(&pool)
+        .await
+        .with_context(|| format!("cannot apply the PostgreSQL migrations at {place}"))?;
+    Ok(pool)
+}
+
 pub struct PgStore {
     pool: PgPool,
 }
@@ -54,26 +84,15 @@ impl PgStore {
     /// Connect to the database at `url` (`postgres://user:pass@host:port/db`) and
     /// migrate it.
     pub async fn open(url: &str) -> anyhow::Result<Self> {
-        let options = PgConnectOptions::from_str(url)
-            .context("NATTER_DATABASE_URL is not a valid postgres:// URL")?
-            .application_name("natter");
-        // Never the URL itself: it may carry a password.
-        let place = format!(
-            "{}:{}/{}",
-            options.get_host(),
-            options.get_port(),
-            options.get_database().unwrap_or_default()
+        let pool = connect(url, POOL_SIZE).await?;
+        let (copying,): (bool,) = sqlx::query_as("select to_regclass($1) is not null")
+            .bind(MIGRATION_TABLE)
+            .fetch_one(&pool)
+            .await?;
+        anyhow::ensure!(
+            !copying,
+            "this database holds an unfinished `natter admin migrate`: run it again to finish the copy"
         );
-        let pool = PgPoolOptions::new()
-            .max_connections(POOL_SIZE)
-            .acquire_timeout(ACQUIRE_TIMEOUT)
-            .connect_with(options)
-            .await
-            .with_context(|| format!("cannot connect to PostgreSQL at {place}"))?;
-        sqlx::migrate!("./migrations")
-            .run(&pool)
-            .await
-            .with_context(|| format!("cannot apply the PostgreSQL migrations at {place}"))?;
         Ok(Self { pool })
     }
 

@@ -63,13 +63,9 @@ impl SqliteStore {
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the directory {}", dir.display()))?;
         }
-        let setup = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect_with(options.clone())
+        apply_migrations(options.clone())
             .await
             .with_context(|| format!("cannot open the SQLite database {url}"))?;
-        sqlx::migrate!("./migrations").run(&setup).await.context("cannot apply the SQLite migrations")?;
-        setup.close().await;
         let writer = Writer::start(&path)?;
         let reader = SqlitePoolOptions::new()
             .max_connections(8)
@@ -79,6 +75,26 @@ impl SqliteStore {
             .context("cannot open the SQLite database for reading")?;
         Ok(Self { writer, reader })
     }
+}
+
+async fn apply_migrations(options: SqliteConnectOptions) -> anyhow::Result<()> {
+    let setup = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+    sqlx::migrate!("./migrations").run(&setup).await.context("cannot apply the SQLite migrations")?;
+    setup.close().await;
+    Ok(())
+}
+
+/// Bring the existing database file at `path` to this build's schema, as opening it
+/// for serving would, without serving it (for `natter admin migrate`).
+pub async fn migrate_existing(path: &Path) -> anyhow::Result<()> {
+    anyhow::ensure!(path.is_file(), "there is no SQLite database at {}", path.display());
+    let options = SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(false)
+        .journal_mode(SqliteJournalMode::Wal)
+        .foreign_keys(true)
+        .busy_timeout(Duration::from_secs(5));
+    apply_migrations(options).await.with_context(|| format!("cannot migrate {}", path.display()))
 }
 
 #[async_trait]

@@ -16,6 +16,11 @@ impl ManualClock {
         Self(AtomicI64::new(now))
     }
 
+    /// A clock that starts at `t` (to sweep rows a suite wrote at fixed times).
+    pub fn starting_at(t: Timestamp) -> Self {
+        Self(AtomicI64::new(t.as_millis()))
+    }
+
     pub fn advance(&self, by: Duration) {
         self.0.fetch_add(by.as_millis() as i64, Ordering::SeqCst);
     }

@@ -109,6 +109,12 @@ impl TestData {
         Self { dir: tempfile::tempdir().unwrap(), database }
     }
 
+    /// The same directory on `database` instead: where an installation migrated from
+    /// SQLite to PostgreSQL is served from.
+    pub fn on_postgres(self, database: TestDatabase) -> Self {
+        Self { dir: self.dir, database: Some(database) }
+    }
+
     pub fn path(&self) -> &Path {
         self.dir.path()
     }

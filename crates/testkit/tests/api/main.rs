@@ -14,6 +14,7 @@ mod login_lockout;
 mod mail;
 mod media_links;
 mod metrics;
+mod migrate;
 mod node_failure;
 mod openapi;
 mod realtime;

@@ -1,0 +1,204 @@
+//! What is copied: every table of an installation, in an order that satisfies the
+//! foreign keys, with each column's type on both sides. Both schemas are the stores'
+//! own migrations (SQLite's 0001..0005, PostgreSQL's 0001); a migration that adds a
+//! table or a column adds it here too, or `natter admin migrate` fails its final check.
+
+/// How a column is stored: SQLite's type, and what PostgreSQL wants for it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Col {
+    /// Hyphenated text in SQLite, `uuid` in PostgreSQL.
+    Uuid,
+    Text,
+    Int,
+    /// `0`/`1` in SQLite, `boolean` in PostgreSQL.
+    Bool,
+    /// A blob in SQLite (whatever the declared type), `bytea` in PostgreSQL.
+    Bytes,
+    /// JSON text in SQLite, `jsonb` in PostgreSQL.
+    Json,
+}
+
+#[derive(Debug)]
+pub struct Table {
+    pub name: &'static str,
+    /// The primary key: pages are read in its order, and a resumed copy goes on after
+    /// the last key it committed.
+    pub key: &'static [&'static str],
+    pub cols: &'static [(&'static str, Col)],
+    /// An identity column that PostgreSQL generates (`overriding system value`, and
+    /// the sequence moved past the copied ids at the end).
+    pub identity: Option<&'static str>,
+    /// Rows that the server deletes (used-up and expired codes): copied anew on every
+    /// run, so a resumed copy does not keep rows the source no longer has.
+    pub recopy: bool,
+}
+
+use Col::{Bool, Bytes, Int, Json, Text, Uuid};
+
+pub const TABLES: &[Table] = &[
+    Table {
+        name: "users",
+        key: &["id"],
+        cols: &[
+            ("id", Uuid),
+            ("email", Text),
+            ("name", Text),
+            ("created_at", Int),
+            ("updated_at", Int),
+            ("is_admin", Bool),
+        ],
+        identity: None,
+        recopy: false,
+    },
+    Table {
+        name: "sessions",
+        key: &["id"],
+        cols: &[
+            ("id", Uuid),
+            ("user_id", Uuid),
+            ("created_at", Int),
+            ("expires_at", Int),
+            ("revoked_at", Int),
+        ],
+        identity: None,
+        recopy: false,
+    },
+    Table {
+        name: "invites",
+        key: &["email"],
+        cols: &[("email", Text), ("invited_by", Uuid), ("created_at", Int), ("used_at", Int)],
+        identity: None,
+        recopy: false,
+    },
+    Table {
+        name: "login_codes",
+        key: &["id"],
+        cols: &[
+            ("id", Int),
+            ("email", Text),
+            ("code_hash", Bytes),
+            ("tries", Int),
+            ("created_at", Int),
+            ("expires_at", Int),
+        ],
+        identity: Some("id"),
+        recopy: true,
+    },
+    Table {
+        name: "jobs",
+        key: &["id"],
+        cols: &[
+            ("id", Uuid),
+            ("kind", Text),
+            ("payload", Bytes),
+            ("attempts", Int),
+            ("run_at", Int),
+            ("leased_until", Int),
+            ("lease_id", Uuid),
+            ("done_at", Int),
+            ("dead_at", Int),
+            ("last_error", Text),
+            ("created_at", Int),
+        ],
+        identity: None,
+        recopy: false,
+    },
+    Table {
+        name: "chats",
+        key: &["id"],
+        cols: &[
+            ("id", Uuid),
+            ("is_group", Bool),
+            ("name", Text),
+            ("direct_key", Text),
+            ("last_seq", Int),
+            ("latest_message_id", Uuid),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+        identity: None,
+        recopy: false,
+    },
+    Table {
+        name: "chat_members",
+        key: &["chat_id", "user_id"],
+        cols: &[
+            ("chat_id", Uuid),
+            ("user_id", Uuid),
+            ("last_read_seq", Int),
+            ("read_at", Int),
+            ("joined_at", Int),
+        ],
+        identity: None,
+        recopy: false,
+    },
+    Table {
+        name: "messages",
+        key: &["id"],
+        cols: &[
+            ("id", Uuid),
+            ("chat_id", Uuid),
+            ("seq", Int),
+            ("sender_id", Uuid),
+            ("client_id", Text),
+            ("kind", Text),
+            ("text", Text),
+            ("image_key", Text),
+            ("thumb_key", Text),
+            ("image_width", Int),
+            ("image_height", Int),
+            ("reply_to", Uuid),
+            ("created_at", Int),
+            ("updated_at", Int),
+        ],
+        identity: None,
+        recopy: false,
+    },
+    Table {
+        name: "chat_events",
+        key: &["chat_id", "seq"],
+        cols: &[
+            ("chat_id", Uuid),
+            ("seq", Int),
+            ("kind", Text),
+            ("actor_id", Uuid),
+            ("message_id", Uuid),
+            ("payload", Json),
+            ("at", Int),
+            ("published_at", Int),
+        ],
+        identity: None,
+        recopy: false,
+    },
+];
+
+impl Table {
+    pub fn column_list(&self) -> String {
+        self.cols.iter().map(|(name, _)| *name).collect::<Vec<_>>().join(", ")
+    }
+
+    pub fn key_list(&self) -> String {
+        self.key.join(", ")
+    }
+
+    /// Where each key column sits in a row of `cols`.
+    pub fn key_positions(&self) -> Vec<usize> {
+        self.key
+            .iter()
+            .map(|k| self.cols.iter().position(|(name, _)| name == k).unwrap_or(usize::MAX))
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_key_column_is_a_column_and_every_table_is_named_once() {
+        for t in TABLES {
+            assert!(t.key_positions().iter().all(|&p| p < t.cols.len()), "{}", t.name);
+            assert_eq!(TABLES.iter().filter(|o| o.name == t.name).count(), 1);
+        }
+    }
+}
