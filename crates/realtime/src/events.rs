@@ -3,10 +3,11 @@
 
 use natter_app::AppError;
 use natter_app::auth::AuthContext;
+use natter_app::wire::socket::{self, ChatRef, EventAck, MarkReadPayload, SendMessageAck};
 use natter_app::wire::{ErrorDto, MessageDto, PresenceDto, SendMessageRequest};
 use natter_domain::ids::{ChatId, UserId};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
 use socketioxide::socket::DisconnectReason;
 
@@ -17,12 +18,12 @@ use crate::order::SendTurn;
 use crate::{RealtimeState, rooms};
 
 pub fn register(s: &SocketRef) {
-    s.on("joinChat", join_chat);
-    s.on("leaveChat", leave_chat);
-    s.on("typing", typing);
-    s.on("stopTyping", stop_typing);
-    s.on("sendMessage", send_message);
-    s.on("markRead", mark_read);
+    s.on(socket::JOIN_CHAT, join_chat);
+    s.on(socket::LEAVE_CHAT, leave_chat);
+    s.on(socket::TYPING, typing);
+    s.on(socket::STOP_TYPING, stop_typing);
+    s.on(socket::SEND_MESSAGE, send_message);
+    s.on(socket::MARK_READ, mark_read);
     s.on_disconnect(on_disconnect);
 }
 
@@ -30,8 +31,7 @@ pub fn register(s: &SocketRef) {
 fn chat_id_of(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
-        Value::Object(o) => o.get("chatId").and_then(Value::as_str).map(str::to_owned),
-        _ => None,
+        other => ChatRef::deserialize(other).ok().map(|r| r.chat_id),
     }
 }
 
@@ -46,11 +46,11 @@ async fn join_chat(
     ack: AckSender,
 ) {
     if !flood.allow() {
-        let _ = ack.send(&json!({ "ok": false }));
+        let _ = ack.send(&EventAck::ok(false));
         return;
     }
     let Some(chat_id) = v.ok().as_ref().and_then(chat_id_of) else {
-        let _ = ack.send(&json!({ "ok": false }));
+        let _ = ack.send(&EventAck::ok(false));
         return;
     };
     // Non-members are refused without a word, as the contract says.
@@ -61,7 +61,7 @@ async fn join_chat(
         }
         Err(_) => false,
     };
-    let _ = ack.send(&json!({ "ok": joined }));
+    let _ = ack.send(&EventAck::ok(joined));
 }
 
 async fn leave_chat(
@@ -73,16 +73,16 @@ async fn leave_chat(
     ack: AckSender,
 ) {
     if !flood.allow() {
-        let _ = ack.send(&json!({ "ok": false }));
+        let _ = ack.send(&EventAck::ok(false));
         return;
     }
     let Some(chat) = v.ok().as_ref().and_then(chat_id_of).and_then(|c| c.parse::<ChatId>().ok()) else {
-        let _ = ack.send(&json!({ "ok": false }));
+        let _ = ack.send(&EventAck::ok(false));
         return;
     };
     s.leave(rooms::chat(chat));
     st.typing.stop(chat, ctx.user_id).await;
-    let _ = ack.send(&json!({ "ok": true }));
+    let _ = ack.send(&EventAck::ok(true));
 }
 
 /// The chat a typing signal is about, if this socket is viewing it (which it can only
@@ -144,39 +144,36 @@ async fn send_message(
     turn.wait().await;
     let started = std::time::Instant::now();
     let answer = match p {
-        Err(_) => error_json("invalid_body", "sendMessage needs { chatId, text, clientId }."),
+        Err(_) => SendMessageAck::Failed {
+            error: refusal("invalid_body", "sendMessage needs { chatId, text, clientId }."),
+        },
         Ok(p) => match st.messages.send(ctx, p.into()).await {
-            Ok(stored) => json!({ "message": MessageDto::new(stored.message, &[], st.links()) }),
-            Err(e) => app_error_json(e),
+            Ok(stored) => SendMessageAck::Sent { message: MessageDto::new(stored.message, &[], st.links()) },
+            Err(e) => SendMessageAck::Failed { error: error_body(e) },
         },
     };
     let _ = ack.send(&answer);
     st.metrics.send("socket", started.elapsed());
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ReadPayload {
-    chat_id: String,
-    up_to_seq: i64,
-}
-
 async fn mark_read(
     Extension(ctx): Extension<AuthContext>,
     State(st): State<RealtimeState>,
-    TryData(p): TryData<ReadPayload>,
+    TryData(p): TryData<MarkReadPayload>,
     ack: AckSender,
     Extension(flood): Extension<Arc<FloodGuard>>,
 ) {
     if !flood.allow() {
-        let _ = ack.send(&error_json("rate_limited", "Too many events from this connection."));
+        let _ = ack.send(&EventAck::Failed {
+            error: refusal("rate_limited", "Too many events from this connection."),
+        });
         return;
     }
     let answer = match p {
-        Err(_) => error_json("invalid_body", "markRead needs { chatId, upToSeq }."),
+        Err(_) => EventAck::Failed { error: refusal("invalid_body", "markRead needs { chatId, upToSeq }.") },
         Ok(p) => match st.chats.mark_read(ctx, &p.chat_id, p.up_to_seq).await {
-            Ok(()) => json!({ "ok": true }),
-            Err(e) => app_error_json(e),
+            Ok(()) => EventAck::ok(true),
+            Err(e) => EventAck::Failed { error: error_body(e) },
         },
     };
     let _ = ack.send(&answer);
@@ -208,7 +205,7 @@ pub async fn send_online_list(s: &SocketRef, st: &RealtimeState, user: UserId) {
     match st.presence.online_contacts(user).await {
         Ok(list) => {
             let ids: Vec<String> = list.iter().map(ToString::to_string).collect();
-            let _ = s.emit("getOnlineUser", &ids);
+            let _ = s.emit(socket::ONLINE_USERS, &ids);
         }
         Err(e) => tracing::warn!(error = %e, "could not compute the online list"),
     }
@@ -235,23 +232,20 @@ pub async fn announce_presence(s: &SocketRef, st: &RealtimeState, user: UserId, 
         let ids: Vec<String> = list.iter().map(ToString::to_string).collect();
         let room = rooms::user(contact);
         // Ephemeral: a client that misses this gets a fresh list when it reconnects.
-        let _ = s.within(room.clone()).emit("getOnlineUser", &ids).await;
+        let _ = s.within(room.clone()).emit(socket::ONLINE_USERS, &ids).await;
         let presence = PresenceDto { user_id: user.to_string(), online };
-        let _ = s.within(room).emit("presence", &presence).await;
+        let _ = s.within(room).emit(socket::PRESENCE, &presence).await;
     }
 }
 
-fn error_json(code: &str, message: &str) -> Value {
-    json!({ "error": ErrorDto::new(code, message) })
+fn refusal(code: &str, message: &str) -> ErrorDto {
+    ErrorDto::new(code, message)
 }
 
-/// `{ error }` in the same shape as an HTTP error body, validation `fields` included.
-fn app_error_json(e: AppError) -> Value {
-    match ErrorDto::of(&e) {
-        Some(body) => json!({ "error": body }),
-        None => {
-            tracing::error!(error = ?e, "socket request failed");
-            error_json("internal", "Something went wrong on our side.")
-        }
-    }
+/// The same body as an HTTP error's, validation `fields` included.
+fn error_body(e: AppError) -> ErrorDto {
+    ErrorDto::of(&e).unwrap_or_else(|| {
+        tracing::error!(error = ?e, "socket request failed");
+        refusal("internal", "Something went wrong on our side.")
+    })
 }

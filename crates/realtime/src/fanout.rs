@@ -4,7 +4,7 @@
 //! silently missing a message. Ephemeral events (typing) may be dropped.
 
 use natter_app::auth::AuthContext;
-use natter_app::wire::{ChatDto, MessageDto, MessagesSeenDto, TypingDto};
+use natter_app::wire::{ChatDto, MessageDto, MessagesSeenDto, TypingDto, socket};
 use std::time::Instant;
 
 use natter_domain::bus::BusEvent;
@@ -94,7 +94,7 @@ fn deliver_row(io: &SocketIo, st: &RealtimeState, Row { event, members }: Row) {
             let viewers = viewers_other_than_sender(io, &message);
             let (chat_id, seq) = (message.chat_id, message.seq);
             let dto = MessageDto::new(message, &[], st.links());
-            emit_durable(io, st, &members, "newMessage", &dto);
+            emit_durable(io, st, &members, socket::NEW_MESSAGE, &dto);
             if !viewers.is_empty() {
                 let chats = st.chats.clone();
                 tokio::spawn(async move {
@@ -122,7 +122,7 @@ async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
                 seen_at,
                 up_to_seq,
             };
-            emit_durable(io, st, &members, "messagesSeen", &payload);
+            emit_durable(io, st, &members, socket::MESSAGES_SEEN, &payload);
         }
         BusEvent::ChatCreated { chat } => {
             // The members now share a chat, so each one's online list changes.
@@ -130,19 +130,19 @@ async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
             let members = chat.members.clone();
             let new_chat =
                 ChatDto::from(ChatSummary { chat, latest: None, unseen_count: 0, last_read_seq: 0 });
-            emit_durable(io, st, &members, "chatUpdated", &new_chat);
+            emit_durable(io, st, &members, socket::CHAT_UPDATED, &new_chat);
             let (io, presence) = (io.clone(), st.presence.clone());
             tokio::spawn(async move {
                 for member in members {
                     if let Ok(list) = presence.online_contacts(member).await {
                         let ids: Vec<String> = list.iter().map(ToString::to_string).collect();
-                        let _ = io.to(rooms::user(member)).emit("getOnlineUser", &ids).await;
+                        let _ = io.to(rooms::user(member)).emit(socket::ONLINE_USERS, &ids).await;
                     }
                 }
             });
         }
         BusEvent::Typing { chat_id, user_id, typing } => {
-            let event = if typing { "userTyping" } else { "userStoppedTyping" };
+            let event = if typing { socket::USER_TYPING } else { socket::USER_STOPPED_TYPING };
             let payload = TypingDto { chat_id: chat_id.to_string(), user_id: user_id.to_string() };
             // To the others viewing the chat; never back to the typist's own tabs.
             let _ = io.to(rooms::chat(chat_id)).except(rooms::user(user_id)).emit(event, &payload).await;

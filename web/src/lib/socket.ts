@@ -1,58 +1,14 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import type {
-  ChatRef,
-  MarkReadPayload,
-  Message,
-  MessagesSeen,
-  Presence,
-  SendMessageAck,
-  SendMessageRequest,
-  Typing,
-  Chat,
-} from './wire';
+import { SocketEvent, type ClientToServerEvents, type SendMessageAck, type SendMessageRequest, type ServerToClientEvents } from './wire';
 
 /**
  * The one module that owns the Socket.IO connection. Features never call `io()`; they
- * use the event-name constants, `useSocketEvent`, `emit` and `sendMessageWithAck` below.
+ * use the event-name constants (`SocketEvent`, generated from the server's), `useSocketEvent`,
+ * `emit` and `sendMessageWithAck` below.
  */
 
-export const SocketEvent = {
-  // server -> client
-  onlineUsers: 'getOnlineUser',
-  newMessage: 'newMessage',
-  messagesSeen: 'messagesSeen',
-  userTyping: 'userTyping',
-  userStoppedTyping: 'userStoppedTyping',
-  chatUpdated: 'chatUpdated',
-  presence: 'presence',
-  // client -> server
-  joinChat: 'joinChat',
-  leaveChat: 'leaveChat',
-  typing: 'typing',
-  stopTyping: 'stopTyping',
-  sendMessage: 'sendMessage',
-  markRead: 'markRead',
-} as const;
-
-export interface ServerToClientEvents {
-  getOnlineUser: (userIds: string[]) => void;
-  newMessage: (message: Message) => void;
-  messagesSeen: (payload: MessagesSeen) => void;
-  userTyping: (payload: Typing) => void;
-  userStoppedTyping: (payload: Typing) => void;
-  chatUpdated: (chat: Chat) => void;
-  presence: (payload: Presence) => void;
-}
-
-export interface ClientToServerEvents {
-  joinChat: (chatId: string) => void;
-  leaveChat: (chatId: string) => void;
-  typing: (payload: ChatRef) => void;
-  stopTyping: (payload: ChatRef) => void;
-  sendMessage: (payload: SendMessageRequest, ack: (answer: SendMessageAck) => void) => void;
-  markRead: (payload: MarkReadPayload) => void;
-}
+export { SocketEvent };
 
 export type NatterSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 type ServerEvent = keyof ServerToClientEvents;

@@ -1,4 +1,4 @@
-// Generated from crates/app/src/wire.rs by `NATTER_WRITE_WIRE=1 cargo test -p natter-app wire`.
+// Generated from crates/app/src/wire/ (mod.rs, socket.rs) by `NATTER_WRITE_WIRE=1 cargo test -p natter-app wire`.
 // Do not edit: change the Rust types and regenerate.
 
 export type ApiErrorBody = { message: string, code: string, 
@@ -85,3 +85,48 @@ usedAt: string | null, };
 export type InviteAnswer = { message: string, invite: Invite, };
 
 export type InvitesAnswer = { invites: Array<Invite>, };
+
+export type ChatRef = { chatId: string, };
+
+export type MarkReadPayload = { chatId: string, upToSeq: number, };
+
+export type SendMessageAck = { message: Message, } | { error: ApiErrorBody, };
+
+export type EventAck = { ok: boolean, } | { error: ApiErrorBody, };
+
+export const SocketEvent = {
+  // server -> client
+  onlineUsers: 'getOnlineUser',
+  newMessage: 'newMessage',
+  messagesSeen: 'messagesSeen',
+  userTyping: 'userTyping',
+  userStoppedTyping: 'userStoppedTyping',
+  chatUpdated: 'chatUpdated',
+  presence: 'presence',
+  // client -> server
+  joinChat: 'joinChat',
+  leaveChat: 'leaveChat',
+  typing: 'typing',
+  stopTyping: 'stopTyping',
+  sendMessage: 'sendMessage',
+  markRead: 'markRead',
+} as const;
+
+export interface ServerToClientEvents {
+  getOnlineUser: (userIds: Array<string>) => void;
+  newMessage: (message: Message) => void;
+  messagesSeen: (payload: MessagesSeen) => void;
+  userTyping: (payload: Typing) => void;
+  userStoppedTyping: (payload: Typing) => void;
+  chatUpdated: (chat: Chat) => void;
+  presence: (payload: Presence) => void;
+}
+
+export interface ClientToServerEvents {
+  joinChat: (chatId: string | ChatRef, ack?: (answer: EventAck) => void) => void;
+  leaveChat: (chatId: string | ChatRef, ack?: (answer: EventAck) => void) => void;
+  typing: (payload: ChatRef) => void;
+  stopTyping: (payload: ChatRef) => void;
+  sendMessage: (payload: SendMessageRequest, ack: (answer: SendMessageAck) => void) => void;
+  markRead: (payload: MarkReadPayload, ack?: (answer: EventAck) => void) => void;
+}

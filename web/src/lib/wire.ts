@@ -2,7 +2,7 @@
  * Wire types of the natter API (REST under /api/v1 and Socket.IO events).
  *
  * Every shape the server sends is generated from the Rust types in
- * `crates/app/src/wire.rs` into `wire.gen.ts` and re-exported here; this file adds only
+ * `crates/app/src/wire/` into `wire.gen.ts` and re-exported here; this file adds only
  * what the client sends and a few aliases. It is the ONLY place the web client
  * declares wire shapes: import them from here.
  */
@@ -27,8 +27,16 @@ export type {
   MessagesSeen,
   Typing,
   Presence,
+  ChatRef,
+  MarkReadPayload,
+  SendMessageAck,
+  EventAck,
+  ServerToClientEvents,
+  ClientToServerEvents,
 } from './wire.gen';
-import type { ApiErrorBody, Message, VerifyResponse, ChatEvent } from './wire.gen';
+/** Socket.IO event names, generated with their payload types. */
+export { SocketEvent } from './wire.gen';
+import type { Message, VerifyResponse, ChatEvent } from './wire.gen';
 
 /** Opaque, time-ordered id (UUIDv7 on natter). */
 export type Id = string;
@@ -57,12 +65,3 @@ export interface NewChatRequest {
 export interface MarkReadRequest {
   upToSeq: number;
 }
-export interface ChatRef {
-  chatId: Id;
-}
-export interface MarkReadPayload {
-  chatId: Id;
-  upToSeq: number;
-}
-/** Ack of the `sendMessage` socket event: comes only after commit. */
-export type SendMessageAck = { message: Message } | { error: ApiErrorBody | string };

@@ -8,8 +8,7 @@ import type { MessagesStore } from './messagesStore';
 const MAX_AUTO_ATTEMPTS = 6;
 const TRANSIENT_ACK_CODES = new Set(['rate_limited', 'overloaded', 'internal', 'internal_error', 'unavailable', 'timeout']);
 
-function ackError(error: ApiErrorBody | string): ApiError {
-  if (typeof error === 'string') return new ApiError(error, 'send_refused', 400);
+function ackError(error: ApiErrorBody): ApiError {
   return new ApiError(error.message, error.code, TRANSIENT_ACK_CODES.has(error.code) ? 503 : 400);
 }
 

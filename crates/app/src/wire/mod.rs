@@ -17,6 +17,8 @@ use crate::media_links::MediaLinks;
 use crate::messages::seen_at;
 use crate::users::Profile;
 
+pub mod socket;
+
 #[derive(Serialize, TS, ToSchema)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "User")]
@@ -474,14 +476,15 @@ pub fn typescript() -> String {
         InvitesAnswer::decl(&cfg),
     ];
     let mut out = String::from(
-        "// Generated from crates/app/src/wire.rs by `NATTER_WRITE_WIRE=1 cargo test -p natter-app wire`.\n\
+        "// Generated from crates/app/src/wire/ (mod.rs, socket.rs) by `NATTER_WRITE_WIRE=1 cargo test -p natter-app wire`.\n\
          // Do not edit: change the Rust types and regenerate.\n\n",
     );
-    for d in decls {
+    for d in decls.into_iter().chain(socket::payload_declarations(&cfg)) {
         out.push_str("export ");
         out.push_str(&d);
         out.push_str("\n\n");
     }
+    out.push_str(&socket::event_maps(&cfg));
     out.truncate(out.trim_end().len());
     out.push('\n');
     out
