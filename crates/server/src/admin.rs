@@ -14,10 +14,9 @@ use std::path::{Component, Path, PathBuf};
 use anyhow::{Context, bail, ensure};
 use natter_store_sqlite::SnapshotCounts;
 
-use crate::config::Settings;
+use crate::config::{SECRET_FILE, Settings};
 
 const DATABASE: &str = "natter.db";
-const SECRET: &str = "secret.key";
 const MEDIA: &str = "media";
 const MANIFEST: &str = "MANIFEST";
 /// The archive layout this build writes and reads.
@@ -43,9 +42,18 @@ pub async fn backup(settings: &Settings, file: &Path) -> anyhow::Result<BackupRe
     let partial = work.path().join("archive.tar");
     let mut tar = tar::Builder::new(BufWriter::new(File::create(&partial)?));
     tar.append_path_with_name(&db, DATABASE)?;
-    let secret = settings.data_dir.join(SECRET);
-    tar.append_path_with_name(&secret, SECRET)
-        .with_context(|| format!("cannot read the server secret {}", secret.display()))?;
+    // A secret given as NATTER_SECRET goes into the archive like a generated one, so a
+    // restore works with or without that variable.
+    match &settings.secret {
+        Some(configured) => {
+            append_private(&mut tar, SECRET_FILE, hex::encode(configured.bytes()).as_bytes())?
+        }
+        None => {
+            let secret = settings.data_dir.join(SECRET_FILE);
+            tar.append_path_with_name(&secret, SECRET_FILE)
+                .with_context(|| format!("cannot read the server secret {}", secret.display()))?;
+        }
+    }
     let media = settings.data_dir.join(MEDIA);
     let media_files = if media.is_dir() {
         tar.append_dir_all(MEDIA, &media)?;
@@ -54,11 +62,7 @@ pub async fn backup(settings: &Settings, file: &Path) -> anyhow::Result<BackupRe
         0
     };
     let manifest = manifest(&counts, media_files);
-    let mut header = tar::Header::new_gnu();
-    header.set_size(manifest.len() as u64);
-    header.set_mode(0o600);
-    header.set_cksum();
-    tar.append_data(&mut header, MANIFEST, manifest.as_bytes())?;
+    append_private(&mut tar, MANIFEST, manifest.as_bytes())?;
     let mut out = tar.into_inner()?;
     out.flush()?;
     out.into_inner().map_err(|e| e.into_error())?.sync_all()?;
@@ -100,8 +104,8 @@ pub async fn restore(settings: &Settings, file: &Path) -> anyhow::Result<BackupR
     }
     let manifest = manifest.context("the archive has no MANIFEST: it is not a natter backup")?;
     ensure!(manifest.lines().next() == Some(FORMAT), "the archive is not a {FORMAT} archive");
-    ensure!(dir.join(SECRET).is_file(), "the archive has no server secret");
-    restrict(&dir.join(SECRET))?;
+    ensure!(dir.join(SECRET_FILE).is_file(), "the archive has no server secret");
+    restrict(&dir.join(SECRET_FILE))?;
     let counts = natter_store_sqlite::counts(&db_path).await?;
     let media = dir.join(MEDIA);
     let media_files = if media.is_dir() { count_files(&media)? } else { 0 };
@@ -135,10 +139,24 @@ fn archive_name(name: &Path) -> anyhow::Result<Entry> {
     Ok(match name.to_str() {
         Some(DATABASE) => Entry::Database,
         Some(MANIFEST) => Entry::Manifest,
-        Some(SECRET) => Entry::Inside,
+        Some(SECRET_FILE) => Entry::Inside,
         _ if name.starts_with(MEDIA) => Entry::Inside,
         _ => bail!("the archive holds {}, which a natter backup never does", name.display()),
     })
+}
+
+/// A file of the archive made from bytes, readable by its owner only.
+fn append_private<W: std::io::Write>(
+    tar: &mut tar::Builder<W>,
+    name: &str,
+    bytes: &[u8],
+) -> anyhow::Result<()> {
+    let mut header = tar::Header::new_gnu();
+    header.set_size(bytes.len() as u64);
+    header.set_mode(0o600);
+    header.set_cksum();
+    tar.append_data(&mut header, name, bytes)?;
+    Ok(())
 }
 
 fn manifest(c: &SnapshotCounts, media_files: u64) -> String {

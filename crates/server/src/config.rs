@@ -14,6 +14,9 @@ use natter_app::signup::SignupPolicy;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+/// The master secret generated into the data directory when `NATTER_SECRET` is unset.
+pub const SECRET_FILE: &str = "secret.key";
+
 /// The raw layered values, named exactly as the `NATTER_*` variables.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
@@ -37,6 +40,8 @@ pub struct RawConfig {
     /// `open` or `closed`; unset: closed unless the public URL is loopback.
     pub signup: Option<String>,
     pub signup_domains: Option<String>,
+    /// Hex, at least 32 bytes; unset: generated into the data directory.
+    pub secret: Option<String>,
 }
 
 impl Default for RawConfig {
@@ -59,6 +64,7 @@ impl Default for RawConfig {
             log_format: "pretty".into(),
             signup: None,
             signup_domains: None,
+            secret: None,
         }
     }
 }
@@ -86,6 +92,7 @@ impl RawConfig {
                 "log_format",
                 "signup",
                 "signup_domains",
+                "secret",
             ]))
             .extract()
             .map_err(|e| anyhow::anyhow!("the configuration cannot be read: {e}"))
@@ -160,6 +167,40 @@ fn redact_url(raw: &str) -> String {
     }
 }
 
+/// The master secret given as `NATTER_SECRET`: every node of a deployment signs
+/// sessions and media URLs and keys the login-code hashes with it.
+#[derive(Clone)]
+pub struct MasterSecret(Vec<u8>);
+
+impl MasterSecret {
+    /// The fewest bytes accepted: the key size of the HMAC-SHA256 it feeds.
+    pub const MIN_BYTES: usize = 32;
+
+    fn parse(hex_text: &str) -> anyhow::Result<Self> {
+        let bytes = hex::decode(hex_text.trim()).map_err(|_| {
+            anyhow::anyhow!("NATTER_SECRET must be hex (make one with `openssl rand -hex 32`)")
+        })?;
+        if bytes.len() < Self::MIN_BYTES {
+            bail!(
+                "NATTER_SECRET is {} bytes; it needs at least {} random bytes, as hex (`openssl rand -hex 32`)",
+                bytes.len(),
+                Self::MIN_BYTES
+            );
+        }
+        Ok(Self(bytes))
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl fmt::Debug for MasterSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MasterSecret([{} bytes, redacted])", self.0.len())
+    }
+}
+
 /// Which Store backend `NATTER_DATABASE_URL` names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum StoreChoice {
@@ -204,6 +245,8 @@ pub struct Settings {
     pub log: String,
     pub log_json: bool,
     pub signup: SignupPolicy,
+    /// `NATTER_SECRET`; `None`: the one generated into the data directory.
+    pub secret: Option<MasterSecret>,
 }
 
 impl Settings {
@@ -266,8 +309,19 @@ impl Settings {
             other => bail!("NATTER_LOG_FORMAT must be json or pretty, not {other:?}"),
         };
         let signup = signup_policy(raw.signup.as_deref(), raw.signup_domains.as_deref(), &public_url)?;
+        let secret =
+            raw.secret.as_deref().filter(|s| !s.trim().is_empty()).map(MasterSecret::parse).transpose()?;
+        if secret.is_none() && StoreChoice::of(&database_url) == Some(StoreChoice::Postgres) {
+            bail!(
+                "NATTER_SECRET is required with PostgreSQL, so that every node signs sessions with the same key: \
+                 set it to at least 32 random bytes as hex (`openssl rand -hex 32`), or, moving an installation \
+                 from SQLite, to the content of its {}",
+                raw.data_dir.join(SECRET_FILE).display()
+            );
+        }
         Ok(Self {
             signup,
+            secret,
             listen,
             metrics_listen,
             public_url,
@@ -316,6 +370,18 @@ impl Settings {
                 },
             ),
             ("NATTER_DATA_DIR", self.data_dir.display().to_string()),
+            (
+                "NATTER_SECRET",
+                match &self.secret {
+                    Some(s) => {
+                        format!("set ({} bytes, redacted): sessions, media URLs and codes use it", s.0.len())
+                    }
+                    None => format!(
+                        "(unset: the secret generated into {})",
+                        self.data_dir.join(SECRET_FILE).display()
+                    ),
+                },
+            ),
             ("NATTER_DATABASE_URL", redact_url(&self.database_url)),
             ("NATTER_REDIS_URL", "(unset: in-process bus and limits)".into()),
             ("NATTER_AMQP_URL", "(unset: jobs table in the store)".into()),
@@ -418,7 +484,11 @@ mod tests {
     #[test]
     fn the_database_url_picks_the_store_by_its_scheme() {
         let store = |url: &str| {
-            let raw = RawConfig { database_url: Some(url.into()), ..RawConfig::default() };
+            let raw = RawConfig {
+                database_url: Some(url.into()),
+                secret: Some("ab".repeat(32)),
+                ..RawConfig::default()
+            };
             Settings::from_raw(raw).map(|s| s.store()).map_err(|e| e.to_string())
         };
         assert_eq!(store("sqlite:///var/lib/natter/natter.db"), Ok(StoreChoice::Sqlite));
@@ -492,6 +562,35 @@ mod tests {
         assert!(
             signup("http://x.io", None, Some("a.io, no way")).unwrap_err().contains("NATTER_SIGNUP_DOMAINS")
         );
+    }
+
+    #[test]
+    fn the_secret_is_required_on_postgres_checked_and_never_printed() {
+        let settings = |db: Option<&str>, secret: Option<&str>| {
+            let raw = RawConfig {
+                database_url: db.map(Into::into),
+                secret: secret.map(Into::into),
+                ..RawConfig::default()
+            };
+            Settings::from_raw(raw).map_err(|e| e.to_string())
+        };
+        let pg = Some("postgres://db/natter");
+        let missing = settings(pg, None).err().unwrap_or_default();
+        assert!(missing.starts_with("NATTER_SECRET is required with PostgreSQL"), "{missing}");
+        assert!(missing.contains("secret.key"), "says where an SQLite installation keeps its own: {missing}");
+        let short = settings(pg, Some(&"ab".repeat(31))).err().unwrap_or_default();
+        assert!(short.contains("31 bytes") && short.contains("at least 32"), "{short}");
+        let not_hex = settings(None, Some(&"zz".repeat(32))).err().unwrap_or_default();
+        assert!(not_hex.starts_with("NATTER_SECRET must be hex"), "{not_hex}");
+
+        let secret = "0123456789abcdef".repeat(4);
+        let on_pg = settings(pg, Some(&secret)).expect("valid");
+        assert_eq!(on_pg.secret.as_ref().map(|s| s.bytes().len()), Some(32));
+        let described = on_pg.describe();
+        assert!(described.contains("NATTER_SECRET = set (32 bytes, redacted)"), "{described}");
+        assert!(!described.contains(&secret) && !format!("{on_pg:?}").contains(&secret));
+        let embedded = settings(None, None).expect("valid").describe();
+        assert!(embedded.contains("NATTER_SECRET = (unset: the secret generated into"), "{embedded}");
     }
 
     #[test]

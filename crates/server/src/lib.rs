@@ -96,7 +96,10 @@ impl Application {
             ports.bus = bus;
             (confirmations, FeedSweeper::new(ports.store.clone(), ports.bus.clone(), ports.clock.clone()))
         });
-        let secrets = Secrets::derive(&wiring::master_secret(&settings.data_dir)?);
+        let secrets = Secrets::derive(&match &settings.secret {
+            Some(s) => s.bytes().to_vec(),
+            None => wiring::master_secret(&settings.data_dir)?,
+        });
         let mail_wake = Arc::new(Notify::new());
         let store = ports.store.clone();
         let clock = ports.clock.clone();

@@ -134,8 +134,10 @@ async fn migrate(s: &Settings, to: &str) -> anyhow::Result<()> {
             println!("  {:<12} {:>10}", t.table, t.rows);
         }
         println!(
-            "Start natter with NATTER_DATABASE_URL set to the target and the same NATTER_DATA_DIR \
-             ({}): its secret.key keeps the sessions valid and its media folder stays in use.",
+            "Start natter with NATTER_DATABASE_URL set to the target, NATTER_SECRET set to the content of \
+             {} (so the sessions and image links stay valid) and the same NATTER_DATA_DIR ({}), whose \
+             media folder stays in use.",
+            s.data_dir.join(natter::config::SECRET_FILE).display(),
             s.data_dir.display()
         );
     }

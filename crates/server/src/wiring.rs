@@ -69,7 +69,7 @@ pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow
 /// The master secret of this deployment, generated on first start and kept in the
 /// data directory (readable by its owner only).
 pub fn master_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
-    let path = data_dir.join("secret.key");
+    let path = data_dir.join(crate::config::SECRET_FILE);
     match std::fs::read_to_string(&path) {
         Ok(text) => {
             let bytes = hex::decode(text.trim()).with_context(|| {

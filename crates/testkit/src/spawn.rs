@@ -97,22 +97,38 @@ pub async fn spawn_app() -> TestApp {
 pub struct TestData {
     dir: tempfile::TempDir,
     database: Option<TestDatabase>,
+    /// `NATTER_SECRET` (hex), which PostgreSQL requires; `None`: the data directory's.
+    secret: Option<String>,
 }
 
 impl TestData {
     /// An empty directory, and an empty database on the backend of this run.
     pub async fn fresh() -> Self {
-        let database = match Backend::current() {
-            Backend::Sqlite => None,
-            Backend::Postgres => Some(TestDatabase::create().await),
+        let (database, secret) = match Backend::current() {
+            Backend::Sqlite => (None, None),
+            Backend::Postgres => (Some(TestDatabase::create().await), Some(random_secret())),
         };
-        Self { dir: tempfile::tempdir().unwrap(), database }
+        Self { dir: tempfile::tempdir().unwrap(), database, secret }
     }
 
     /// The same directory on `database` instead: where an installation migrated from
-    /// SQLite to PostgreSQL is served from.
+    /// SQLite to PostgreSQL is served from, with the secret its SQLite server generated
+    /// (if one ran here) as `NATTER_SECRET`, as the README says.
     pub fn on_postgres(self, database: TestDatabase) -> Self {
-        Self { dir: self.dir, database: Some(database) }
+        let secret = match std::fs::read_to_string(self.dir.path().join(natter::config::SECRET_FILE)) {
+            Ok(generated) => generated.trim().to_owned(),
+            Err(_) => random_secret(),
+        };
+        Self { dir: self.dir, database: Some(database), secret: Some(secret) }
+    }
+
+    /// The master secret the servers on this data use.
+    pub fn master_secret(&self) -> Vec<u8> {
+        let hex_text = match &self.secret {
+            Some(s) => s.clone(),
+            None => std::fs::read_to_string(self.dir.path().join(natter::config::SECRET_FILE)).unwrap(),
+        };
+        hex::decode(hex_text.trim()).unwrap()
     }
 
     pub fn path(&self) -> &Path {
@@ -132,6 +148,13 @@ impl TestData {
     }
 }
 
+/// A `NATTER_SECRET` of 32 random bytes.
+fn random_secret() -> String {
+    let mut secret = [0u8; 32];
+    rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut secret);
+    hex::encode(secret)
+}
+
 pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
     let data_dir = match opts.data_dir.clone() {
         Some(data) => data,
@@ -144,6 +167,7 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         public_url: opts.public_url.clone().unwrap_or_else(|| PUBLIC_URL.into()),
         data_dir: data_dir.path().to_path_buf(),
         database_url: Some(data_dir.database_url()),
+        secret: data_dir.secret.clone(),
         smtp_url: opts.smtp_url.clone(),
         role: opts.role.clone().unwrap_or_else(|| "all".into()),
         allowed_origins: opts.allowed_origins.clone(),

@@ -213,9 +213,7 @@ fn resigned(app: &natter_testkit::TestApp, token: &str, edit: impl Fn(&mut Value
     let mut header: Value = serde_json::from_slice(&b64.decode(parts[0]).unwrap()).unwrap();
     let mut claims: Value = serde_json::from_slice(&b64.decode(parts[1]).unwrap()).unwrap();
     edit(&mut header, &mut claims);
-    let master =
-        hex::decode(std::fs::read_to_string(app.data_dir.path().join("secret.key")).unwrap().trim()).unwrap();
-    let key = natter_app::secrets::Secrets::derive(&master).token_key;
+    let key = natter_app::secrets::Secrets::derive(&app.data_dir.master_secret()).token_key;
     let input = format!("{}.{}", b64.encode(header.to_string()), b64.encode(claims.to_string()));
     let mut mac = Hmac::<sha2::Sha256>::new_from_slice(&key).unwrap();
     mac.update(input.as_bytes());
