@@ -5,6 +5,7 @@
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
+use natter_app::AppError;
 use natter_app::auth::AuthContext;
 use natter_app::client_ip::ClientAddr;
 use natter_app::connections::ConnectionSlot;
@@ -26,6 +27,10 @@ pub enum Refused {
     /// The user, or their address, already holds as many sockets as allowed.
     #[error("too_many_connections")]
     TooManyConnections,
+    /// The session could not be checked now (the store is slow or down): not a
+    /// verdict on the session, so the client tries again instead of logging out.
+    #[error("unavailable")]
+    Unavailable,
 }
 
 pub async fn authenticate(
@@ -54,7 +59,7 @@ pub async fn authenticate(
             token
         }
     };
-    let ctx = st.auth.authenticate(&token).await.map_err(|_| Refused::Unauthorized)?;
+    let ctx = st.auth.authenticate(&token).await.map_err(refusal)?;
     let ip = s
         .req_parts()
         .extensions
@@ -83,6 +88,19 @@ pub async fn authenticate(
     Ok(())
 }
 
+/// A failed session check as the handshake answers it: only a session that is not
+/// valid is `unauthorized` (the client logs out); a store that is slow or down says
+/// nothing about the session.
+fn refusal(e: AppError) -> Refused {
+    match e {
+        AppError::Unauthenticated => Refused::Unauthorized,
+        other => {
+            tracing::warn!(error = %other, "socket refused: the session could not be checked");
+            Refused::Unavailable
+        }
+    }
+}
+
 /// Whether this socket made its user online (their first open socket).
 #[derive(Clone, Copy)]
 pub struct CameOnline(bool);
@@ -97,5 +115,21 @@ pub async fn on_connect(
     events::send_online_list(&s, &st, ctx.user_id).await;
     if came_online {
         events::announce_presence(&s, &st, ctx.user_id, true).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_an_invalid_session_is_unauthorized() {
+        assert_eq!(refusal(AppError::Unauthenticated).to_string(), "unauthorized");
+        // What a PostgreSQL pool that timed out (StoreError::Busy) becomes.
+        assert_eq!(refusal(AppError::Overloaded).to_string(), "unavailable");
+        assert_eq!(
+            refusal(AppError::Unexpected(anyhow::anyhow!("connection reset"))).to_string(),
+            "unavailable"
+        );
     }
 }

@@ -28,6 +28,21 @@ function getSocket(): NatterSocket {
       notify();
     });
     socket.on('disconnect', notify);
+    // A handshake refused because the server could not check the session now (its
+    // store is slow or down) is not retried by socket.io-client, whose own retries
+    // cover only the transport: try again after a pause that grows, with jitter.
+    let refusedInARow = 0;
+    socket.on('connect', () => {
+      refusedInARow = 0;
+    });
+    socket.on('connect_error', (err) => {
+      if (err.message !== 'unavailable') return;
+      refusedInARow += 1;
+      const pause = Math.min(30_000, 1_000 * 2 ** Math.min(refusedInARow - 1, 5)) * (0.5 + Math.random() / 2);
+      setTimeout(() => {
+        if (socket && !socket.connected && !socket.active) socket.connect();
+      }, pause);
+    });
   }
   return socket;
 }
