@@ -240,6 +240,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     pub database_url: String,
     pub smtp_url: Option<Secret>,
+    /// The bus across nodes; `None`: in-process.
+    pub redis_url: Option<Secret>,
     pub mail_from: String,
     pub roles: Roles,
     pub log: String,
@@ -282,11 +284,22 @@ impl Settings {
             ),
             None => format!("sqlite://{}", raw.data_dir.join("natter.db").display()),
         };
-        for (name, value) in [
-            ("NATTER_REDIS_URL", &raw.redis_url),
-            ("NATTER_AMQP_URL", &raw.amqp_url),
-            ("NATTER_MEDIA_URL", &raw.media_url),
-        ] {
+        let redis_url = match raw.redis_url.filter(|s| !s.trim().is_empty()) {
+            Some(u) => {
+                let parsed = Url::parse(&u).context("NATTER_REDIS_URL is not a URL")?;
+                if parsed.scheme() != "redis" {
+                    bail!("NATTER_REDIS_URL must start with redis:// (redis://host:6379/0)");
+                }
+                if StoreChoice::of(&database_url) != Some(StoreChoice::Postgres) {
+                    bail!(
+                        "NATTER_REDIS_URL joins nodes that share one database: set NATTER_DATABASE_URL=postgres://… too"
+                    );
+                }
+                Some(Secret(u))
+            }
+            None => None,
+        };
+        for (name, value) in [("NATTER_AMQP_URL", &raw.amqp_url), ("NATTER_MEDIA_URL", &raw.media_url)] {
             if value.is_some() {
                 bail!(
                     "{name} is set, but this version of natter cannot use that backend yet; unset it to run embedded"
@@ -330,6 +343,7 @@ impl Settings {
             data_dir: raw.data_dir,
             database_url,
             smtp_url,
+            redis_url,
             mail_from: raw.mail_from,
             roles: Roles::parse(&raw.role)?,
             log: raw.log,
@@ -383,7 +397,12 @@ impl Settings {
                 },
             ),
             ("NATTER_DATABASE_URL", redact_url(&self.database_url)),
-            ("NATTER_REDIS_URL", "(unset: in-process bus and limits)".into()),
+            (
+                "NATTER_REDIS_URL",
+                self.redis_url.as_ref().map_or("(unset: in-process bus)".into(), |s| {
+                    format!("{s:?} (the bus across nodes; presence and rate limits are still per node)")
+                }),
+            ),
             ("NATTER_AMQP_URL", "(unset: jobs table in the store)".into()),
             (
                 "NATTER_SMTP_URL",

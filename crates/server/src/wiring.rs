@@ -4,7 +4,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context;
-use natter_adapters::bus::MemoryBus;
+use natter_adapters::bus::{MemoryBus, RedisBus};
 use natter_adapters::clock::SystemClock;
 use natter_adapters::jobs::StoreJobs;
 use natter_adapters::limiter::MemoryLimiter;
@@ -51,6 +51,14 @@ pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow
         }
     };
     let media: Arc<dyn Media> = Arc::new(LocalMedia::new(settings.data_dir.join("media"))?);
+    let bus: Arc<dyn Bus> = match &settings.redis_url {
+        Some(url) => Arc::new(
+            RedisBus::connect(url.expose(), BUS_CAPACITY)
+                .await
+                .context("NATTER_REDIS_URL: the bus across nodes cannot start")?,
+        ),
+        None => Arc::new(MemoryBus::new(BUS_CAPACITY)),
+    };
     // Mail jobs come from the store's outbox table.
     let jobs: Arc<dyn Jobs> = Arc::new(StoreJobs::new(store.clone()));
     Ok(Ports {
@@ -59,7 +67,7 @@ pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow
         mailer,
         mailbox,
         clock,
-        bus: Arc::new(MemoryBus::new(BUS_CAPACITY)),
+        bus,
         presence: Arc::new(MemoryPresence::default()),
         jobs,
         media,

@@ -2,8 +2,10 @@
 //! that falls more than `capacity` events behind is told how many it lost.
 
 use async_trait::async_trait;
-use natter_domain::bus::{Bus, BusError, BusEvent, Lagged, Subscription};
+use natter_domain::bus::{Bus, BusError, BusEvent, Subscription};
 use tokio::sync::broadcast;
+
+use super::LocalSubscription;
 
 pub struct MemoryBus {
     tx: broadcast::Sender<BusEvent>,
@@ -25,24 +27,11 @@ impl Bus for MemoryBus {
     }
 
     fn subscribe(&self) -> Box<dyn Subscription> {
-        Box::new(MemorySubscription(self.tx.subscribe()))
+        Box::new(LocalSubscription(self.tx.subscribe()))
     }
 
     fn backlog(&self) -> usize {
         self.tx.len()
-    }
-}
-
-struct MemorySubscription(broadcast::Receiver<BusEvent>);
-
-#[async_trait]
-impl Subscription for MemorySubscription {
-    async fn next(&mut self) -> Option<Result<BusEvent, Lagged>> {
-        match self.0.recv().await {
-            Ok(e) => Some(Ok(e)),
-            Err(broadcast::error::RecvError::Lagged(n)) => Some(Err(Lagged(n))),
-            Err(broadcast::error::RecvError::Closed) => None,
-        }
     }
 }
 

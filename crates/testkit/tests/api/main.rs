@@ -22,6 +22,7 @@ mod receipts;
 mod roles;
 mod security_headers;
 mod sessions;
+mod several_nodes;
 mod signup;
 mod socket_caps;
 mod store_postgres;

@@ -1,0 +1,161 @@
+//! Several nodes on one PostgreSQL database and one Redis: the bus between them
+//! (`NATTER_REDIS_URL`), with a real redis-server that the tests stop and start again.
+//! These run on every backend run: the nodes always share a PostgreSQL database of
+//! their own.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use natter_adapters::bus::RedisBus;
+use natter_domain::bus::{Bus, BusError, BusEvent, Subscription};
+use natter_domain::ids::{ChatId, UserId};
+use natter_testkit::db::TestDatabase;
+use natter_testkit::redis::TestRedis;
+use natter_testkit::{ManualClock, TestApp, TestData, TestOptions, TestSocket, eventually, spawn_app_with};
+use serde_json::json;
+
+fn typing() -> BusEvent {
+    BusEvent::Typing { chat_id: ChatId::new(), user_id: UserId::new(), typing: true }
+}
+
+async fn next(sub: &mut Box<dyn Subscription>) -> BusEvent {
+    tokio::time::timeout(Duration::from_secs(5), sub.next())
+        .await
+        .expect("an event within 5 s")
+        .expect("the bus is open")
+        .expect("no event was dropped")
+}
+
+async fn nothing_more(sub: &mut Box<dyn Subscription>) {
+    let more = tokio::time::timeout(Duration::from_millis(300), sub.next()).await;
+    assert!(more.is_err(), "an event arrived twice: {more:?}");
+}
+
+#[tokio::test]
+async fn an_event_reaches_its_own_node_at_once_and_every_other_node_once() {
+    let redis = TestRedis::start().await;
+    let one = RedisBus::connect(&redis.url(), 64).await.unwrap();
+    let two = RedisBus::connect(&redis.url(), 64).await.unwrap();
+    let (mut on_one, mut on_two) = (one.subscribe(), two.subscribe());
+    let event = typing();
+    one.publish(event.clone()).await.unwrap();
+    assert_eq!(next(&mut on_one).await, event);
+    assert_eq!(next(&mut on_two).await, event);
+    // Its own event does not come back to node one through Redis.
+    nothing_more(&mut on_one).await;
+    nothing_more(&mut on_two).await;
+    assert!(one.spans_nodes());
+}
+
+#[tokio::test]
+async fn with_redis_down_a_node_serves_itself_and_the_others_hear_again_once_it_is_back() {
+    let mut redis = TestRedis::start().await;
+    let one = RedisBus::connect(&redis.url(), 64).await.unwrap();
+    let two = RedisBus::connect(&redis.url(), 64).await.unwrap();
+    let (mut on_one, mut on_two) = (one.subscribe(), two.subscribe());
+    redis.stop();
+
+    let during = typing();
+    let started = Instant::now();
+    let published = one.publish(during.clone()).await;
+    assert!(matches!(published, Err(BusError::Unavailable(_))), "{published:?}");
+    assert!(started.elapsed() < Duration::from_secs(2), "a publish fails fast, it does not hang");
+    assert_eq!(next(&mut on_one).await, during, "this node's own sockets still get it");
+    nothing_more(&mut on_two).await;
+    // Once it knows, it does not wait at all.
+    let again = Instant::now();
+    assert!(one.publish(typing()).await.is_err());
+    assert!(again.elapsed() < Duration::from_millis(100));
+    let _ = next(&mut on_one).await;
+
+    redis.start_again().await;
+    let after = typing();
+    let (o, t) = (&one, &two);
+    eventually(Duration::from_secs(10), "both nodes subscribed again", move || async move {
+        (o.is_up() && t.is_up()).then_some(())
+    })
+    .await;
+    // The publishing connection may take a moment longer than the subscription:
+    // a publish that fails meanwhile is one the change feed covers.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while one.publish(after.clone()).await.is_err() {
+        assert!(Instant::now() < deadline, "publishing works again within 10 s");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(next(&mut on_two).await, after, "delivery across nodes resumes");
+}
+
+/// Two nodes of one deployment: one PostgreSQL database, one Redis, one clock (so a
+/// test can move both past the sweeper's grace period).
+async fn two_nodes(redis: &TestRedis) -> (TestApp, TestApp) {
+    let data = Arc::new(TestData::fresh().await.on_postgres(TestDatabase::create().await));
+    let clock = Arc::new(ManualClock::new());
+    let node = |role: &str| TestOptions {
+        data_dir: Some(data.clone()),
+        redis_url: Some(redis.url()),
+        clock: Some(clock.clone()),
+        role: Some(role.into()),
+        ..Default::default()
+    };
+    // Node one mails the codes, so that the tests read them from its console mailbox.
+    (spawn_app_with(node("all")).await, spawn_app_with(node("api,realtime")).await)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn people_on_different_nodes_chat_live_and_see_each_other_type() {
+    let redis = TestRedis::start().await;
+    let (one, two) = two_nodes(&redis).await;
+    let (a, b, chat) = one.pair().await;
+    let mut a_on_one = TestSocket::connect(&one, &a.token).await;
+    let mut b_on_two = TestSocket::connect(&two, &b.token).await;
+    assert_eq!(b_on_two.ack("joinChat", json!(chat)).await, json!({ "ok": true }));
+    assert_eq!(a_on_one.ack("joinChat", json!(chat)).await, json!({ "ok": true }));
+
+    let sent = one.send_text(&a, &chat, "from node one").await;
+    let got = b_on_two.expect("newMessage").await;
+    assert_eq!((got["_id"].clone(), got["text"].clone()), (sent["_id"].clone(), json!("from node one")));
+    // B is viewing the chat on node two: A, on node one, hears it was seen.
+    let seen = a_on_one.expect("messagesSeen").await;
+    assert_eq!((seen["seenBy"].as_str(), seen["upToSeq"].as_i64()), (Some(b.user_id.as_str()), Some(1)));
+    let ack = b_on_two
+        .ack("sendMessage", json!({ "chatId": chat, "text": "from node two", "clientId": "n2-1" }))
+        .await;
+    assert_eq!(ack["message"]["seq"], 2);
+    assert_eq!(a_on_one.expect("newMessage").await["text"], "from node two");
+
+    b_on_two.emit("typing", json!({ "chatId": chat })).await;
+    let typing = a_on_one.expect("userTyping").await;
+    assert_eq!(typing["userId"], b.user_id.as_str());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn messages_sent_while_redis_was_down_reach_the_other_node_once_it_is_back() {
+    let mut redis = TestRedis::start().await;
+    let (one, two) = two_nodes(&redis).await;
+    let (a, b, chat) = one.pair().await;
+    let mut a_on_one = TestSocket::connect(&one, &a.token).await;
+    let mut b_on_two = TestSocket::connect(&two, &b.token).await;
+    one.send_text(&a, &chat, "before").await;
+    assert_eq!(b_on_two.expect("newMessage").await["text"], "before");
+
+    redis.stop();
+    // Sending goes on: acked means stored, whatever the bus does.
+    for text in ["during 1", "during 2"] {
+        one.send_text(&a, &chat, text).await;
+    }
+    let mine = a_on_one.collect("newMessage", Duration::from_millis(500)).await;
+    let texts: Vec<&str> = mine.iter().map(|m| m["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["before", "during 1", "during 2"], "node one's own sockets are served");
+
+    redis.start_again().await;
+    // Past the sweeper's grace period, the unconfirmed rows are published again.
+    one.clock.advance(Duration::from_secs(3));
+    let mut texts = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while texts.len() < 2 && Instant::now() < deadline {
+        for m in b_on_two.collect("newMessage", Duration::from_millis(200)).await {
+            texts.push(m["text"].as_str().unwrap().to_owned());
+        }
+    }
+    assert_eq!(texts, ["during 1", "during 2"], "once each, in order, within 10 s");
+}
