@@ -28,6 +28,10 @@ pub enum AppError {
     /// The server is at capacity: nothing was done, the same request may be retried.
     #[error("The server is busy. Try again in a moment.")]
     Overloaded,
+    /// A backend this request needs is down (the shared rate limiter, say): nothing
+    /// was done, and limits are never skipped for it.
+    #[error("Part of natter is unavailable ({what}). Try again in a moment.")]
+    Unavailable { what: &'static str },
     #[error(transparent)]
     Unexpected(#[from] anyhow::Error),
 }
@@ -35,6 +39,13 @@ pub enum AppError {
 impl AppError {
     pub fn not_found(code: &'static str, message: impl Into<String>) -> Self {
         Self::NotFound { code, message: message.into() }
+    }
+}
+
+impl From<natter_domain::ports::LimiterUnavailable> for AppError {
+    fn from(e: natter_domain::ports::LimiterUnavailable) -> Self {
+        tracing::warn!(error = %e, "refused: the rate limiter cannot answer");
+        Self::Unavailable { what: "rate limits" }
     }
 }
 

@@ -192,11 +192,17 @@ pub enum Decision {
     Limited { retry_after: Duration },
 }
 
+/// The limiter's backend cannot answer now. Limits fail closed: what they guard is
+/// refused (503), never let through unlimited.
+#[derive(Debug, thiserror::Error)]
+#[error("the rate limiter is unavailable: {0}")]
+pub struct LimiterUnavailable(pub String);
+
 /// Counts hits per key. `hit` records one hit only if every rate allows it; otherwise
 /// it records nothing and says how long until the hit would be allowed.
 #[async_trait]
 pub trait Limiter: Send + Sync + 'static {
-    async fn hit(&self, key: &str, rates: &[Rate], now: Timestamp) -> anyhow::Result<Decision>;
+    async fn hit(&self, key: &str, rates: &[Rate], now: Timestamp) -> Result<Decision, LimiterUnavailable>;
 }
 
 /// Background work (mail now, push later) handed to workers. A job is enqueued with

@@ -32,7 +32,7 @@ fn status_of(e: &AppError) -> StatusCode {
         AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        AppError::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+        AppError::Overloaded | AppError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
         AppError::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -54,6 +54,7 @@ impl IntoResponse for ApiError {
                 Some((retry_after.as_secs() + u64::from(retry_after.subsec_nanos() > 0)).max(1))
             }
             AppError::Overloaded => Some(1),
+            AppError::Unavailable { .. } => Some(5),
             _ => None,
         };
         if let Some(secs) = retry_after {

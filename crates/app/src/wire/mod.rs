@@ -92,6 +92,7 @@ impl ErrorDto {
             AppError::PayloadTooLarge { .. } => "too_large",
             AppError::Unauthenticated => "unauthenticated",
             AppError::Overloaded => "overloaded",
+            AppError::Unavailable { .. } => "unavailable",
             AppError::Unexpected(_) => return None,
         };
         let message = match e {
