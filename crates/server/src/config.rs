@@ -400,7 +400,7 @@ impl Settings {
             (
                 "NATTER_REDIS_URL",
                 self.redis_url.as_ref().map_or("(unset: in-process bus)".into(), |s| {
-                    format!("{s:?} (the bus across nodes; presence and rate limits are still per node)")
+                    format!("{s:?} (the bus and the rate limits across nodes; presence is still per node)")
                 }),
             ),
             ("NATTER_AMQP_URL", "(unset: jobs table in the store)".into()),

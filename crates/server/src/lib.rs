@@ -123,7 +123,7 @@ impl Application {
             clock.clone(),
             chats.clone(),
             media.clone(),
-            ports.limiter.clone(),
+            ports.send_limiter.clone(),
             overrides.send_rates.unwrap_or_else(|| natter_app::messages::SEND_RATES.to_vec()),
         ));
         let health = Arc::new(Health::new(store.clone()));

@@ -7,7 +7,7 @@ use anyhow::Context;
 use natter_adapters::bus::{MemoryBus, RedisBus};
 use natter_adapters::clock::SystemClock;
 use natter_adapters::jobs::StoreJobs;
-use natter_adapters::limiter::MemoryLimiter;
+use natter_adapters::limiter::{LocalWhileDown, MemoryLimiter, RedisLimiter};
 use natter_adapters::mailer::{ConsoleMailer, SmtpMailer};
 use natter_adapters::media::LocalMedia;
 use natter_adapters::presence::MemoryPresence;
@@ -21,7 +21,10 @@ use crate::config::{MailerChoice, Settings, StoreChoice};
 
 pub struct Ports {
     pub store: Arc<dyn Store>,
+    /// Logins, verifies, invitations: refused while it cannot answer.
     pub limiter: Arc<dyn Limiter>,
+    /// Sends: limited by this node alone while the shared limiter cannot answer.
+    pub send_limiter: Arc<dyn Limiter>,
     pub mailer: Arc<dyn Mailer>,
     pub mailbox: Option<Arc<dyn DevMailbox>>,
     pub clock: Arc<dyn Clock>,
@@ -51,19 +54,27 @@ pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow
         }
     };
     let media: Arc<dyn Media> = Arc::new(LocalMedia::new(settings.data_dir.join("media"))?);
-    let bus: Arc<dyn Bus> = match &settings.redis_url {
-        Some(url) => Arc::new(
-            RedisBus::connect(url.expose(), BUS_CAPACITY)
-                .await
-                .context("NATTER_REDIS_URL: the bus across nodes cannot start")?,
+    let (bus, limiter): (Arc<dyn Bus>, Arc<dyn Limiter>) = match &settings.redis_url {
+        Some(url) => (
+            Arc::new(
+                RedisBus::connect(url.expose(), BUS_CAPACITY)
+                    .await
+                    .context("NATTER_REDIS_URL: the bus across nodes cannot start")?,
+            ),
+            Arc::new(
+                RedisLimiter::connect(url.expose())
+                    .await
+                    .context("NATTER_REDIS_URL: the shared rate limits cannot start")?,
+            ),
         ),
-        None => Arc::new(MemoryBus::new(BUS_CAPACITY)),
+        None => (Arc::new(MemoryBus::new(BUS_CAPACITY)), Arc::new(MemoryLimiter::new())),
     };
     // Mail jobs come from the store's outbox table.
     let jobs: Arc<dyn Jobs> = Arc::new(StoreJobs::new(store.clone()));
     Ok(Ports {
         store,
-        limiter: Arc::new(MemoryLimiter::new()),
+        send_limiter: Arc::new(LocalWhileDown::new(limiter.clone())),
+        limiter,
         mailer,
         mailbox,
         clock,

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use natter_domain::Timestamp;
-use natter_domain::ports::{Decision, Limiter, Rate};
+use natter_domain::ports::{Decision, Limiter, LimiterUnavailable, Rate};
 
 /// Live keys kept at most: about 200 bytes each, so ~40 MB at the cap.
 const MAX_KEYS: usize = 200_000;
@@ -102,10 +102,10 @@ impl Inner {
 
 #[async_trait]
 impl Limiter for MemoryLimiter {
-    async fn hit(&self, key: &str, rates: &[Rate], now: Timestamp) -> anyhow::Result<Decision> {
+    async fn hit(&self, key: &str, rates: &[Rate], now: Timestamp) -> Result<Decision, LimiterUnavailable> {
         let now = now.as_millis();
         let horizon_ms = rates.iter().map(|r| millis(r.window)).max().unwrap_or(0);
-        let mut inner = self.inner.lock().map_err(|_| anyhow::anyhow!("limiter lock poisoned"))?;
+        let mut inner = self.inner.lock().map_err(|_| LimiterUnavailable("its lock is poisoned".into()))?;
         inner.sweep(now, SWEEP_PER_HIT);
         let mut wait_ms = 0i64;
         if let Some(log) = inner.keys.get_mut(key) {

@@ -9,9 +9,11 @@ use std::time::{Duration, Instant};
 use natter_adapters::bus::RedisBus;
 use natter_domain::bus::{Bus, BusError, BusEvent, Subscription};
 use natter_domain::ids::{ChatId, UserId};
+use natter_domain::ports::Rate;
 use natter_testkit::db::TestDatabase;
 use natter_testkit::redis::TestRedis;
 use natter_testkit::{ManualClock, TestApp, TestData, TestOptions, TestSocket, eventually, spawn_app_with};
+use reqwest::StatusCode;
 use serde_json::json;
 
 fn typing() -> BusEvent {
@@ -88,6 +90,10 @@ async fn with_redis_down_a_node_serves_itself_and_the_others_hear_again_once_it_
 /// Two nodes of one deployment: one PostgreSQL database, one Redis, one clock (so a
 /// test can move both past the sweeper's grace period).
 async fn two_nodes(redis: &TestRedis) -> (TestApp, TestApp) {
+    two_nodes_sending_at(redis, None).await
+}
+
+async fn two_nodes_sending_at(redis: &TestRedis, send_rates: Option<Vec<Rate>>) -> (TestApp, TestApp) {
     let data = Arc::new(TestData::fresh().await.on_postgres(TestDatabase::create().await));
     let clock = Arc::new(ManualClock::new());
     let node = |role: &str| TestOptions {
@@ -95,6 +101,7 @@ async fn two_nodes(redis: &TestRedis) -> (TestApp, TestApp) {
         redis_url: Some(redis.url()),
         clock: Some(clock.clone()),
         role: Some(role.into()),
+        send_rates: send_rates.clone(),
         ..Default::default()
     };
     // Node one mails the codes, so that the tests read them from its console mailbox.
@@ -158,4 +165,55 @@ async fn messages_sent_while_redis_was_down_reach_the_other_node_once_it_is_back
         }
     }
     assert_eq!(texts, ["during 1", "during 2"], "once each, in order, within 10 s");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_limit_counted_on_one_node_holds_on_the_other() {
+    let redis = TestRedis::start().await;
+    let (one, two) = two_nodes_sending_at(&redis, Some(vec![Rate::per(3, Duration::from_secs(60))])).await;
+    let (a, _b, chat) = one.pair().await;
+    one.send_text(&a, &chat, "1 on one").await;
+    one.send_text(&a, &chat, "2 on one").await;
+    two.send_text(&a, &chat, "3 on two").await;
+    let fourth = two.post_authed("/message", &a.token, json!({ "chatId": chat, "text": "4 on two" })).await;
+    assert_eq!(fourth.status(), StatusCode::TOO_MANY_REQUESTS, "3 per minute across both nodes");
+    let fifth = one.post_authed("/message", &a.token, json!({ "chatId": chat, "text": "4 on one" })).await;
+    assert_eq!(fifth.status(), StatusCode::TOO_MANY_REQUESTS);
+    let retry: u64 = fifth.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry), "{retry}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn with_redis_down_logins_answer_503_and_chat_goes_on_then_all_is_back() {
+    let mut redis = TestRedis::start().await;
+    let (one, two) = two_nodes(&redis).await;
+    let (a, b, chat) = one.pair().await;
+    let mut b_on_one = TestSocket::connect(&one, &b.token).await;
+    redis.stop();
+
+    for node in [&one, &two] {
+        let login = node.post_json("/login", json!({ "email": "carol@example.com" })).await;
+        assert_eq!(login.status(), StatusCode::SERVICE_UNAVAILABLE, "fail closed, never 500");
+        assert!(login.headers().contains_key("retry-after"));
+        let body: serde_json::Value = login.json().await.unwrap();
+        assert_eq!(body["code"], "unavailable", "{body}");
+        let verify =
+            node.post_json("/verify", json!({ "email": "carol@example.com", "otp": "123456" })).await;
+        assert_eq!(verify.status(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+    // Chat on a node goes on for its own sockets, limited by that node alone.
+    one.send_text(&a, &chat, "while Redis is down").await;
+    assert_eq!(b_on_one.expect("newMessage").await["text"], "while Redis is down");
+
+    redis.start_again().await;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let login = one.post_json("/login", json!({ "email": "carol@example.com" })).await;
+        if login.status() == StatusCode::OK {
+            break;
+        }
+        assert_eq!(login.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(Instant::now() < deadline, "logins work again within 10 s of Redis being back");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 }
