@@ -77,6 +77,10 @@ impl Bus for ConfirmingBus {
     fn spans_nodes(&self) -> bool {
         self.inner.spans_nodes()
     }
+
+    fn connected(&self) -> bool {
+        self.inner.connected()
+    }
 }
 
 impl Confirmations {

@@ -102,6 +102,11 @@ pub trait Bus: Send + Sync + 'static {
     fn spans_nodes(&self) -> bool {
         false
     }
+    /// Whether what is published here reaches the other nodes now (for `/readyz`);
+    /// a bus within one process always does.
+    fn connected(&self) -> bool {
+        true
+    }
 }
 
 #[async_trait]

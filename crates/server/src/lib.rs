@@ -126,7 +126,12 @@ impl Application {
             ports.send_limiter.clone(),
             overrides.send_rates.unwrap_or_else(|| natter_app::messages::SEND_RATES.to_vec()),
         ));
-        let health = Arc::new(Health::new(store.clone()));
+        let mut health = Health::new(store.clone());
+        if settings.redis_url.is_some() {
+            let bus = ports.bus.clone();
+            health = health.with_probe("redis", Arc::new(move || bus.connected()));
+        }
+        let health = Arc::new(health);
         let origins = Arc::new(Origins::new(&settings.public_origin(), &settings.allowed_origins));
         let session_cookie = SessionCookie::for_public_url(settings.public_url.scheme() == "https");
         let metrics = Metrics::new();

@@ -126,6 +126,10 @@ impl Bus for RedisBus {
     fn spans_nodes(&self) -> bool {
         true
     }
+
+    fn connected(&self) -> bool {
+        self.is_up()
+    }
 }
 
 /// `<node id>\n<envelope JSON>`.

@@ -9,6 +9,8 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use natter_app::health::NotReady;
+
 use crate::error::json_error;
 use crate::state::AppState;
 
@@ -22,6 +24,10 @@ struct StatusDto {
     /// `ok` from `/healthz`, `ready` from `/readyz`.
     #[schema(schema_with = status_schema)]
     status: &'static str,
+    /// `/readyz`: every backend this node depends on, each of which answered
+    /// (`store`, and `redis` when the node is one of several).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    dependencies: Vec<&'static str>,
 }
 
 fn status_schema() -> utoipa::openapi::schema::Object {
@@ -34,7 +40,7 @@ fn status_schema() -> utoipa::openapi::schema::Object {
 /// The process is up.
 #[utoipa::path(get, path = "/healthz", tag = "operations", responses((status = 200, body = StatusDto)))]
 async fn healthz() -> Json<StatusDto> {
-    Json(StatusDto { status: "ok" })
+    Json(StatusDto { status: "ok", dependencies: Vec::new() })
 }
 
 /// The store, and every configured backend of this node's roles, answer.
@@ -44,15 +50,19 @@ async fn healthz() -> Json<StatusDto> {
     tag = "operations",
     responses(
         (status = 200, body = StatusDto),
-        (status = 503, description = "`not_ready`: a backend is not reachable.", body = natter_app::wire::ErrorDto),
+        (status = 503, description = "`not_ready`: a backend is not reachable (the message names it) or a worker stopped.", body = natter_app::wire::ErrorDto),
     )
 )]
 async fn readyz(State(s): State<AppState>) -> Response {
     match s.health.ready().await {
-        Ok(()) => Json(StatusDto { status: "ready" }).into_response(),
-        Err(e) => {
-            tracing::warn!(error = %e, "not ready");
-            json_error(StatusCode::SERVICE_UNAVAILABLE, "not_ready", "A backend is not reachable.")
+        Ok(dependencies) => Json(StatusDto { status: "ready", dependencies }).into_response(),
+        Err(NotReady(why)) => {
+            tracing::warn!(%why, "not ready");
+            json_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "not_ready",
+                &format!("This node is not ready: {why}."),
+            )
         }
     }
 }

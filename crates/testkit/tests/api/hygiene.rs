@@ -138,6 +138,12 @@ async fn healthz_and_readyz_answer() {
     assert_eq!(h["status"], "ok");
     let r = app.http.get(format!("{}/readyz", app.url)).send().await.unwrap();
     assert_eq!(r.status(), StatusCode::OK);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({ "status": "ready", "dependencies": ["store"] }),
+        "one node names its store"
+    );
 }
 
 #[tokio::test]

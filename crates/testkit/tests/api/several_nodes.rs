@@ -201,6 +201,15 @@ async fn with_redis_down_logins_answer_503_and_chat_goes_on_then_all_is_back() {
             node.post_json("/verify", json!({ "email": "carol@example.com", "otp": "123456" })).await;
         assert_eq!(verify.status(), StatusCode::SERVICE_UNAVAILABLE);
     }
+    let readyz = format!("{}/readyz", two.url);
+    let not_ready = eventually(Duration::from_secs(5), "/readyz to name Redis", || async {
+        let res = two.http.get(&readyz).send().await.ok()?;
+        (res.status() == StatusCode::SERVICE_UNAVAILABLE).then_some(res)
+    })
+    .await;
+    let body: serde_json::Value = not_ready.json().await.unwrap();
+    assert_eq!(body["code"], "not_ready");
+    assert!(body["message"].as_str().unwrap().contains("redis"), "{body}");
     // Chat on a node goes on for its own sockets, limited by that node alone.
     one.send_text(&a, &chat, "while Redis is down").await;
     assert_eq!(b_on_one.expect("newMessage").await["text"], "while Redis is down");
@@ -216,4 +225,6 @@ async fn with_redis_down_logins_answer_503_and_chat_goes_on_then_all_is_back() {
         assert!(Instant::now() < deadline, "logins work again within 10 s of Redis being back");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    let ready: serde_json::Value = two.http.get(&readyz).send().await.unwrap().json().await.unwrap();
+    assert_eq!(ready, json!({ "status": "ready", "dependencies": ["store", "redis"] }));
 }
