@@ -228,3 +228,18 @@ async fn with_redis_down_logins_answer_503_and_chat_goes_on_then_all_is_back() {
     let ready: serde_json::Value = two.http.get(&readyz).send().await.unwrap().json().await.unwrap();
     assert_eq!(ready, json!({ "status": "ready", "dependencies": ["store", "redis"] }));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn logging_out_on_one_node_closes_the_sessions_sockets_on_the_other_within_a_second() {
+    let redis = TestRedis::start().await;
+    let (one, two) = two_nodes(&redis).await;
+    let a = one.login("ada@example.com").await;
+    let mut a_on_two = TestSocket::connect(&two, &a.token).await;
+    let res = one.http.post(one.api("/logout")).bearer_auth(&a.token).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    let started = Instant::now();
+    tokio::time::timeout(Duration::from_secs(1), a_on_two.expect("close"))
+        .await
+        .expect("the socket on node two closed within 1 s");
+    assert!(started.elapsed() < Duration::from_secs(1));
+}
