@@ -613,6 +613,28 @@ mod tests {
     }
 
     #[test]
+    fn redis_needs_a_shared_store_a_redis_url_and_stays_redacted() {
+        let settings = |db: Option<&str>, redis: &str| {
+            let raw = RawConfig {
+                database_url: db.map(Into::into),
+                redis_url: Some(redis.into()),
+                secret: Some("ab".repeat(32)),
+                ..RawConfig::default()
+            };
+            Settings::from_raw(raw).map_err(|e| e.to_string())
+        };
+        let on_sqlite = settings(None, "redis://cache:6379/0").err().unwrap_or_default();
+        assert!(on_sqlite.contains("NATTER_DATABASE_URL=postgres://"), "{on_sqlite}");
+        let pg = Some("postgres://db/natter");
+        let bad = settings(pg, "http://cache:6379").err().unwrap_or_default();
+        assert!(bad.starts_with("NATTER_REDIS_URL must start with redis://"), "{bad}");
+        let ok = settings(pg, "redis://:hunter2@cache:6379/0").expect("valid");
+        let described = ok.describe();
+        assert!(described.contains("NATTER_REDIS_URL = redis://:***@cache:6379/0"), "{described}");
+        assert!(!described.contains("hunter2") && !format!("{ok:?}").contains("hunter2"));
+    }
+
+    #[test]
     fn roles_parse_as_a_comma_list() {
         assert_eq!(Roles::parse("api, mail").ok(), Some(Roles { api: true, realtime: false, mail: true }));
         assert!(Roles::parse("").is_err());
