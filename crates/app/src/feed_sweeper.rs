@@ -2,7 +2,8 @@
 //! row after its commit; if the node dies in between, no other node hears of the row.
 //! So every row published on such a bus is confirmed in the store (`published_at`,
 //! written in batches off the request path), and a sweeper on every node publishes the
-//! rows that stayed unconfirmed past a grace period. A row may then arrive twice or
+//! rows that stayed unconfirmed past a grace period (an indexed query: the index holds
+//! only unconfirmed rows). A row may then arrive twice or
 //! late; the fan-out drops what it delivered by `(chat, seq)` and orders the rest.
 
 use std::collections::HashMap;
@@ -17,13 +18,16 @@ use natter_domain::ids::{ChatId, UserId};
 use natter_domain::ports::{Clock, Store};
 use tokio::sync::mpsc;
 
-/// A row younger than this may still be on its way from the node that wrote it.
-pub const SWEEP_GRACE: Duration = Duration::from_secs(2);
+/// A row younger than this may still be on its way from the node that wrote it (a
+/// publish takes milliseconds; a late confirmation only costs a duplicate, which the
+/// fan-out drops). With `SWEEP_EVERY`, a row whose node died between commit and
+/// publish reaches the other nodes within 1.5 s.
+pub const SWEEP_GRACE: Duration = Duration::from_secs(1);
 /// Rows older than this are left to catch-up: every socket of that time reconnected
 /// (and read the store) long since.
 pub const SWEEP_HORIZON: Duration = Duration::from_secs(60);
 /// How often the sweeper looks.
-pub const SWEEP_EVERY: Duration = Duration::from_secs(1);
+pub const SWEEP_EVERY: Duration = Duration::from_millis(500);
 /// Rows per sweep and confirmations per store write.
 const BATCH: usize = 500;
 
