@@ -7,3 +7,4 @@ pub mod limiter;
 pub mod mailer;
 pub mod media;
 pub mod presence;
+mod redis_conn;

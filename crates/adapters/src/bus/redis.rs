@@ -15,19 +15,18 @@ use async_trait::async_trait;
 use futures_util::StreamExt as _;
 use natter_domain::bus::{Bus, BusError, BusEvent, Envelope, Subscription};
 use redis::AsyncCommands as _;
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 use tokio::sync::broadcast;
 use tokio_util::sync::{CancellationToken, DropGuard};
 
 use super::LocalSubscription;
+use crate::redis_conn::{RECONNECT_AT_MOST_EVERY, REDIS_TIMEOUT, manager};
 
 /// The one channel every node publishes on and subscribes to.
 const CHANNEL: &str = "natter:bus:v1";
-/// How long a publish or a connection attempt may take before Redis counts as down.
-const REDIS_TIMEOUT: Duration = Duration::from_millis(500);
 /// The wait between two attempts to subscribe again after Redis went away, and after
 /// a failed publish before the next one tries Redis rather than failing at once.
-const RETRY_EVERY: Duration = Duration::from_millis(250);
+const RETRY_EVERY: Duration = RECONNECT_AT_MOST_EVERY;
 
 pub struct RedisBus {
     node: uuid::Uuid,
@@ -46,17 +45,7 @@ impl RedisBus {
     /// Fails when Redis cannot be reached now: a node does not start half-connected.
     pub async fn connect(url: &str, capacity: usize) -> anyhow::Result<Self> {
         let client = redis::Client::open(url)?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(REDIS_TIMEOUT)
-            .set_response_timeout(REDIS_TIMEOUT)
-            .set_number_of_retries(1)
-            .set_max_delay(RETRY_EVERY.as_millis() as u64);
-        let publisher = tokio::time::timeout(
-            REDIS_TIMEOUT * 4,
-            ConnectionManager::new_with_config(client.clone(), config),
-        )
-        .await
-        .map_err(|_| anyhow::anyhow!("Redis at {} did not answer", redacted(url)))??;
+        let publisher = manager(&client).await?;
         let (local, _) = broadcast::channel(capacity);
         let node = uuid::Uuid::now_v7();
         let subscribed = Arc::new(AtomicBool::new(false));
@@ -67,7 +56,7 @@ impl RedisBus {
         tokio::spawn(subscribe_forever(client, node, local.clone(), subscribed.clone(), stop, first_tx));
         tokio::time::timeout(REDIS_TIMEOUT * 4, first_rx)
             .await
-            .map_err(|_| anyhow::anyhow!("could not subscribe on Redis at {}", redacted(url)))?
+            .map_err(|_| anyhow::anyhow!("could not subscribe on Redis"))?
             .map_err(|_| anyhow::anyhow!("the Redis subscriber stopped"))?;
         Ok(Self {
             node,
@@ -77,11 +66,6 @@ impl RedisBus {
             publish_again_at: Mutex::new(None),
             _subscriber: subscriber,
         })
-    }
-
-    /// Whether this node hears the others now (for `/readyz`).
-    pub fn is_up(&self) -> bool {
-        self.subscribed.load(Ordering::Relaxed)
     }
 
     fn publish_failed(&self, why: String) -> BusError {
@@ -102,7 +86,7 @@ impl Bus for RedisBus {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .is_some_and(|t| Instant::now() < t);
-        if waiting || !self.is_up() {
+        if waiting || !self.connected() {
             return Err(BusError::Unavailable(
                 "Redis is down; the other nodes catch up from the store".into(),
             ));
@@ -127,8 +111,9 @@ impl Bus for RedisBus {
         true
     }
 
+    /// Whether this node's subscription is in place: it hears the others.
     fn connected(&self) -> bool {
-        self.is_up()
+        self.subscribed.load(Ordering::Relaxed)
     }
 }
 
@@ -199,18 +184,6 @@ async fn subscribe_forever(
             () = stop.cancelled() => return,
             () = tokio::time::sleep(RETRY_EVERY) => {}
         }
-    }
-}
-
-/// `redis://user:pass@host` without the password, for messages.
-fn redacted(url: &str) -> String {
-    match url::Url::parse(url) {
-        Ok(mut u) if u.password().is_some() => {
-            let _ = u.set_password(Some("***"));
-            u.to_string()
-        }
-        Ok(u) => u.to_string(),
-        Err(_) => "(an invalid URL)".into(),
     }
 }
 

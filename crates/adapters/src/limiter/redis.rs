@@ -9,10 +9,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use natter_domain::Timestamp;
 use natter_domain::ports::{Decision, Limiter, LimiterUnavailable, Rate};
-use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use redis::aio::ConnectionManager;
 
-/// How long a hit may wait for Redis before it counts as down.
-const REDIS_TIMEOUT: Duration = Duration::from_millis(500);
+use crate::redis_conn::{REDIS_TIMEOUT, manager};
 
 /// KEYS[1]: the key. ARGV: now (ms), a unique member, then (limit, window ms) pairs.
 /// Answers 0 when the hit was recorded, else the ms until it would be allowed.
@@ -47,16 +46,7 @@ pub struct RedisLimiter {
 impl RedisLimiter {
     /// Connects to `url`; fails when Redis cannot be reached now.
     pub async fn connect(url: &str) -> anyhow::Result<Self> {
-        let client = redis::Client::open(url)?;
-        let config = ConnectionManagerConfig::new()
-            .set_connection_timeout(REDIS_TIMEOUT)
-            .set_response_timeout(REDIS_TIMEOUT)
-            .set_number_of_retries(1)
-            .set_max_delay(250);
-        let conn =
-            tokio::time::timeout(REDIS_TIMEOUT * 4, ConnectionManager::new_with_config(client, config))
-                .await
-                .map_err(|_| anyhow::anyhow!("Redis did not answer"))??;
+        let conn = manager(&redis::Client::open(url)?).await?;
         Ok(Self { conn, script: redis::Script::new(HIT) })
     }
 }

@@ -76,7 +76,7 @@ async fn with_redis_down_a_node_serves_itself_and_the_others_hear_again_once_it_
     let after = typing();
     let (o, t) = (&one, &two);
     eventually(Duration::from_secs(10), "both nodes subscribed again", move || async move {
-        (o.is_up() && t.is_up()).then_some(())
+        (o.connected() && t.connected()).then_some(())
     })
     .await;
     // The publishing connection may take a moment longer than the subscription:
