@@ -1,0 +1,56 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+// socket.io-client is the boundary: a fake socket whose handshake the test refuses.
+const fake = vi.hoisted(() => {
+  const handlers = new Map<string, ((...a: unknown[]) => void)[]>();
+  const socket = {
+    connected: false,
+    active: false,
+    connect: vi.fn(),
+    disconnect: vi.fn(),
+    on(event: string, fn: (...a: unknown[]) => void) {
+      handlers.set(event, [...(handlers.get(event) ?? []), fn]);
+      return socket;
+    },
+    off: vi.fn(),
+    fire(event: string, ...args: unknown[]) {
+      for (const fn of handlers.get(event) ?? []) fn(...args);
+    },
+  };
+  return socket;
+});
+vi.mock('socket.io-client', () => ({ io: () => fake }));
+
+import { connectSocket } from './socket';
+
+describe('a refused handshake', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    fake.connect.mockClear();
+    connectSocket();
+    fake.connect.mockClear();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it('is tried again after a pause when the server could not check the session', () => {
+    fake.fire('connect_error', new Error('unavailable'));
+    vi.advanceTimersByTime(400);
+    expect(fake.connect).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(700);
+    expect(fake.connect).toHaveBeenCalledTimes(1);
+    // Refused again: the pause grows (1 s, then 2 s, each halved at most by jitter).
+    fake.fire('connect_error', new Error('unavailable'));
+    vi.advanceTimersByTime(900);
+    expect(fake.connect).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1200);
+    expect(fake.connect).toHaveBeenCalledTimes(2);
+  });
+
+  it('is not tried again when the session is gone', () => {
+    fake.fire('connect_error', new Error('unauthorized'));
+    vi.advanceTimersByTime(60_000);
+    expect(fake.connect).not.toHaveBeenCalled();
+  });
+});
