@@ -85,12 +85,15 @@ pub async fn migrate(
         }
     };
 
+    // Counted once, in the source's one snapshot: the progress totals and the check.
+    let mut totals = Vec::with_capacity(TABLES.len());
     for table in TABLES {
         if table.recopy && resumed {
             dst.restart_table(table).await?;
             positions.remove(table.name);
         }
         let total = src.count(table).await?;
+        totals.push(total);
         let start = positions.remove(table.name).unwrap_or(target::Position { last_key: None, copied: 0 });
         let (mut after, mut copied) = (start.last_key, start.copied);
         loop {
@@ -110,8 +113,8 @@ pub async fn migrate(
 
     let mut tables = Vec::new();
     let mut mismatches = Vec::new();
-    for table in TABLES {
-        let (want, got) = (src.count(table).await?, dst.count(table).await?);
+    for (table, want) in TABLES.iter().zip(totals) {
+        let got = dst.count(table).await?;
         if want != got {
             mismatches.push(format!("{}: {want} rows in SQLite, {got} in PostgreSQL", table.name));
         }
