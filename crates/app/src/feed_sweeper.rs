@@ -3,8 +3,10 @@
 //! So every row published on such a bus is confirmed in the store (`published_at`,
 //! written in batches off the request path), and a sweeper on every node publishes the
 //! rows that stayed unconfirmed past a grace period (an indexed query: the index holds
-//! only unconfirmed rows). A row may then arrive twice or
-//! late; the fan-out drops what it delivered by `(chat, seq)` and orders the rest.
+//! only unconfirmed rows). Each sweep claims its rows for a while, so the sweepers of
+//! several nodes share the work instead of all publishing every row. A row may still
+//! arrive twice or late; the fan-out drops what it delivered by `(chat, seq)` and
+//! orders the rest.
 
 use std::collections::HashMap;
 use std::collections::hash_map::Entry;
@@ -28,6 +30,10 @@ pub const SWEEP_GRACE: Duration = Duration::from_secs(1);
 pub const SWEEP_HORIZON: Duration = Duration::from_secs(60);
 /// How often the sweeper looks.
 pub const SWEEP_EVERY: Duration = Duration::from_millis(500);
+/// How long the rows a sweeper took are its own to publish: the sweepers of the other
+/// nodes take them only if it died, or its publish failed, before their confirmation
+/// was written. Short, since a claim that runs out early costs only a duplicate.
+pub const SWEEP_CLAIM: Duration = Duration::from_secs(2);
 /// Rows per sweep and confirmations per store write.
 const BATCH: usize = 500;
 
@@ -116,10 +122,15 @@ impl FeedSweeper {
     /// Publish the rows written between `SWEEP_HORIZON` and `SWEEP_GRACE` ago that no
     /// bus confirmed; how many it published.
     pub async fn sweep_once(&self) -> anyhow::Result<usize> {
+        // Rows claimed now could not be published, and would wait out their claim.
+        if !self.bus.connected() {
+            return Ok(0);
+        }
         let now = self.clock.now();
         let from = Timestamp::from_millis(now.as_millis() - SWEEP_HORIZON.as_millis() as i64);
         let until = Timestamp::from_millis(now.as_millis() - SWEEP_GRACE.as_millis() as i64);
-        let rows = self.store.unpublished_events(from, until, BATCH as u32).await?;
+        let rows =
+            self.store.claim_unpublished(from, until, BATCH as u32, now, now.plus(SWEEP_CLAIM)).await?;
         let mut members: HashMap<ChatId, Vec<UserId>> = HashMap::new();
         let mut published = 0;
         for event in rows {

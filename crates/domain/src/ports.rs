@@ -120,13 +120,17 @@ pub trait Store: Send + Sync + 'static {
         before: Option<i64>,
         limit: u32,
     ) -> StoreResult<FeedPage>;
-    /// Feed rows written in `[from, until)` that no bus confirmed yet, oldest first:
-    /// what a sweeper republishes.
-    async fn unpublished_events(
+    /// Claim until `claim_until` the feed rows written in `[from, until)` that no bus
+    /// confirmed yet and nobody else holds a claim on at `now`, oldest first: what a
+    /// sweeper republishes. Sweepers on several nodes never get the same row while
+    /// its claim holds.
+    async fn claim_unpublished(
         &self,
         from: Timestamp,
         until: Timestamp,
         limit: u32,
+        now: Timestamp,
+        claim_until: Timestamp,
     ) -> StoreResult<Vec<FeedEvent>>;
     /// Record that these rows reached a bus that spans nodes.
     async fn mark_published(&self, events: &[(ChatId, i64)], now: Timestamp) -> StoreResult<()>;

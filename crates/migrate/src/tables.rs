@@ -166,6 +166,7 @@ pub const TABLES: &[Table] = &[
             ("payload", Json),
             ("at", Int),
             ("published_at", Int),
+            ("swept_until", Int),
         ],
         identity: None,
         recopy: false,

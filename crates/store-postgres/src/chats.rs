@@ -249,21 +249,34 @@ impl PgStore {
         Ok(FeedPage { events, has_more })
     }
 
-    pub(crate) async fn unpublished_events_(
+    pub(crate) async fn claim_unpublished_(
         &self,
         from: Timestamp,
         until: Timestamp,
         limit: u32,
+        now: Timestamp,
+        claim_until: Timestamp,
     ) -> StoreResult<Vec<FeedEvent>> {
+        // Rows another sweeper is claiming right now are skipped, not waited for.
         let rows: Vec<FeedRow> = sqlx::query_as(&format!(
-            "select {} from chat_events e left join messages m on m.id = e.message_id
-             where e.published_at is null and e.at >= $1 and e.at < $2
-             order by e.at, e.chat_id, e.seq limit $3",
+            "with e as (
+                 update chat_events c set swept_until = $5
+                 where (c.chat_id, c.seq) in (
+                     select chat_id, seq from chat_events
+                     where published_at is null and at >= $1 and at < $2
+                       and (swept_until is null or swept_until <= $4)
+                     order by at, chat_id, seq limit $3
+                     for update skip locked)
+                 returning c.*)
+             select {} from e left join messages m on m.id = e.message_id
+             order by e.at, e.chat_id, e.seq",
             FeedRow::columns()
         ))
         .bind(from.as_millis())
         .bind(until.as_millis())
         .bind(i64::from(limit))
+        .bind(now.as_millis())
+        .bind(claim_until.as_millis())
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;

@@ -158,20 +158,55 @@ impl SqliteStore {
         Ok(FeedPage { events, has_more })
     }
 
-    pub(crate) async fn unpublished_events_(
+    pub(crate) async fn claim_unpublished_(
         &self,
         from: Timestamp,
         until: Timestamp,
         limit: u32,
+        now: Timestamp,
+        claim_until: Timestamp,
     ) -> StoreResult<Vec<FeedEvent>> {
+        // Claimed by the one writer; then read with their messages as a reader would.
+        let keys: Vec<(String, i64)> = self
+            .writer
+            .run(move |conn| {
+                let mut s = conn
+                    .prepare_cached(
+                        "update chat_events set swept_until = ?5
+                         where (chat_id, seq) in (
+                             select chat_id, seq from chat_events
+                             where published_at is null and at >= ?1 and at < ?2
+                               and (swept_until is null or swept_until <= ?4)
+                             order by at, chat_id, seq limit ?3)
+                         returning chat_id, seq",
+                    )
+                    .map_err(w)?;
+                let rows = s
+                    .query_map(
+                        params![
+                            from.as_millis(),
+                            until.as_millis(),
+                            i64::from(limit),
+                            now.as_millis(),
+                            claim_until.as_millis()
+                        ],
+                        |r| Ok((r.get(0)?, r.get(1)?)),
+                    )
+                    .map_err(w)?;
+                rows.collect::<Result<Vec<_>, _>>().map_err(w)
+            })
+            .await?;
+        if keys.is_empty() {
+            return Ok(Vec::new());
+        }
+        let keys = serde_json::to_string(&keys).map_err(|e| StoreError::Other(e.into()))?;
         let rows: Vec<FeedRow> = sqlx::query_as(&format!(
             "select {} from chat_events e left join messages m on m.id = e.message_id
-             where e.published_at is null and e.at >= ?1 and e.at < ?2 order by e.at, e.chat_id, e.seq limit ?3",
+             where (e.chat_id, e.seq) in (select value ->> 0, value ->> 1 from json_each(?1))
+             order by e.at, e.chat_id, e.seq",
             FeedRow::COLUMNS
         ))
-        .bind(from.as_millis())
-        .bind(until.as_millis())
-        .bind(i64::from(limit))
+        .bind(keys)
         .fetch_all(&self.reader)
         .await
         .map_err(map_err)?;

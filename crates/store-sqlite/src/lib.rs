@@ -375,13 +375,15 @@ impl Store for SqliteStore {
         self.list_events_(chat, after, before, limit).await
     }
 
-    async fn unpublished_events(
+    async fn claim_unpublished(
         &self,
         from: Timestamp,
         until: Timestamp,
         limit: u32,
+        now: Timestamp,
+        claim_until: Timestamp,
     ) -> StoreResult<Vec<FeedEvent>> {
-        self.unpublished_events_(from, until, limit).await
+        self.claim_unpublished_(from, until, limit, now, claim_until).await
     }
 
     async fn mark_published(&self, events: &[(ChatId, i64)], now: Timestamp) -> StoreResult<()> {

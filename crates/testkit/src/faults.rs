@@ -80,6 +80,11 @@ impl Bus for DyingNodeBus {
     fn spans_nodes(&self) -> bool {
         true
     }
+
+    /// A dead node reaches nobody: its sweeper, which would not run, claims nothing.
+    fn connected(&self) -> bool {
+        false
+    }
 }
 
 struct Silence;

@@ -15,7 +15,7 @@ use natter_domain::bus::{Bus, BusEvent};
 use natter_domain::chat::FeedKind;
 use natter_domain::entities::{Admission, Admitted, CodeCheck};
 use natter_domain::ids::{JobId, UserId};
-use natter_domain::ports::Store;
+use natter_domain::ports::{Clock, Store};
 
 use super::store::{code, direct_chat, feed, last_seq, text, user};
 use super::{at, email, job, name};
@@ -171,6 +171,42 @@ pub async fn workers_on_two_nodes_never_hold_the_same_job(one: Arc<dyn Store>, t
     }
 }
 
+pub async fn sweepers_on_two_nodes_never_claim_the_same_feed_row(one: Arc<dyn Store>, two: Arc<dyn Store>) {
+    const ROWS: i64 = 60;
+    let (a, b) = (user(&one, "a@x.io").await, user(&one, "b@x.io").await);
+    let chat = direct_chat(&one, a, b, 0).await;
+    for i in 0..ROWS {
+        node(i as usize, &one, &two).insert_message(text(chat, a, &format!("m{i}"), 10 + i)).await.unwrap();
+    }
+    // Claims far longer than the test: a row claimed twice was handed out twice.
+    let sweepers = (0..6).map(|w| {
+        let s = node(w, &one, &two);
+        tokio::spawn(async move {
+            let mut held = Vec::new();
+            loop {
+                let rows = s.claim_unpublished(at(0), at(1000), 4, at(1000), at(3_600_000)).await.unwrap();
+                if rows.is_empty() {
+                    return held;
+                }
+                held.extend(rows.into_iter().map(|e| e.seq));
+            }
+        })
+    });
+    let mut held: Vec<i64> =
+        futures::future::join_all(sweepers).await.into_iter().flat_map(Result::unwrap).collect();
+    // What was skipped while another node held it (`skip locked`) is claimed here.
+    loop {
+        let rows = one.claim_unpublished(at(0), at(1000), 100, at(1000), at(3_600_000)).await.unwrap();
+        if rows.is_empty() {
+            break;
+        }
+        held.extend(rows.into_iter().map(|e| e.seq));
+    }
+    let seqs: HashSet<i64> = held.iter().copied().collect();
+    assert_eq!(seqs.len(), held.len(), "a row was claimed by two sweepers");
+    assert_eq!(seqs, (1..=ROWS).collect(), "every row was claimed");
+}
+
 /// Twenty strangers verifying at once on a new closed install, half on each node:
 /// exactly one gets in, as its admin.
 pub async fn racing_first_accounts_on_two_nodes_make_exactly_one_admin(
@@ -270,7 +306,7 @@ pub async fn a_row_whose_node_died_before_publishing_is_published_by_another_nod
     let window = || (at(0), at(10 + SWEEP_GRACE.as_millis() as i64 + 1));
     for _ in 0..500 {
         let (from, until) = window();
-        if one.unpublished_events(from, until, 10).await.unwrap().len() == 1 {
+        if one.claim_unpublished(from, until, 10, clock.now(), clock.now()).await.unwrap().len() == 1 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
@@ -288,7 +324,7 @@ pub async fn a_row_whose_node_died_before_publishing_is_published_by_another_nod
     }
     for _ in 0..500 {
         let (from, until) = window();
-        if one.unpublished_events(from, until, 10).await.unwrap().is_empty() {
+        if one.claim_unpublished(from, until, 10, clock.now(), clock.now()).await.unwrap().is_empty() {
             break;
         }
         tokio::time::sleep(Duration::from_millis(10)).await;

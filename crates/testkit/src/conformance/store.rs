@@ -375,10 +375,11 @@ pub async fn unpublished_feed_rows_are_found_by_age_until_marked(s: Arc<dyn Stor
     for i in 1..=3 {
         send(&s, ab, a, &format!("m{i}"), 1000 * i).await;
     }
+    // A claim that runs out at once: the rows are free again for the next look.
     let found = |from: i64, until: i64| {
         let s = s.clone();
         async move {
-            let rows = s.unpublished_events(at(from), at(until), 100).await.unwrap();
+            let rows = s.claim_unpublished(at(from), at(until), 100, at(7000), at(7000)).await.unwrap();
             rows.iter().map(|e| e.seq).collect::<Vec<_>>()
         }
     };
@@ -389,8 +390,28 @@ pub async fn unpublished_feed_rows_are_found_by_age_until_marked(s: Arc<dyn Stor
     // Marking again, or a row that does not exist, changes nothing.
     s.mark_published(&[(ab, 1), (ab, 99)], at(6000)).await.unwrap();
     assert_eq!(found(0, 10_000).await, [2]);
-    let rows = s.unpublished_events(at(0), at(10_000), 100).await.unwrap();
+    let rows = s.claim_unpublished(at(0), at(10_000), 100, at(7000), at(7000)).await.unwrap();
     assert_eq!(rows[0].message.as_ref().map(|m| m.seq), Some(2), "a row comes with its message to republish");
+}
+
+pub async fn a_claimed_feed_row_is_nobody_elses_until_its_claim_runs_out(s: Arc<dyn Store>) {
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    for i in 1..=3 {
+        send(&s, ab, a, &format!("m{i}"), 1000 * i).await;
+    }
+    let claim = |limit: u32, now: i64, until: i64| {
+        let s = s.clone();
+        async move {
+            let rows = s.claim_unpublished(at(0), at(10_000), limit, at(now), at(until)).await.unwrap();
+            rows.iter().map(|e| e.seq).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(claim(2, 5000, 10_000).await, [1, 2], "the oldest, up to the limit");
+    assert_eq!(claim(10, 5001, 10_000).await, [3], "what the first claim did not take");
+    assert!(claim(10, 9999, 20_000).await.is_empty(), "every row is claimed until 10 000");
+    s.mark_published(&[(ab, 1)], at(9999)).await.unwrap();
+    assert_eq!(claim(10, 10_000, 20_000).await, [2, 3], "claims ran out; the confirmed row is done");
 }
 
 pub async fn message_pages_are_ascending_with_has_more_at_the_edges(s: Arc<dyn Store>) {

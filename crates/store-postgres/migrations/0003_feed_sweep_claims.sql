@@ -1,0 +1,4 @@
+-- A sweeper claims the unconfirmed feed rows it is about to republish until
+-- `swept_until` (`for update skip locked`), so that the sweepers of every node never
+-- publish one row together; a sweeper that dies leaves its claim to run out.
+alter table chat_events add column swept_until bigint;
