@@ -1,21 +1,27 @@
 //! Who is online among whose contacts: the Presence port says who is online, and this
-//! service knows who shares a chat with whom.
+//! service knows who shares a chat with whom. A user coming online or going offline
+//! is announced on the bus, so every node tells the contacts it holds sockets of.
 //!
 //! Each online user's contacts are remembered while they are online: a connect asks for
 //! them two or three times (the user's list, then each online contact's), and they only
 //! change when a chat is created, which every node hears about (`chat_created`).
 
 use std::collections::HashMap;
+use std::future::Future;
 use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
 
+use natter_domain::bus::{Bus, BusEvent};
 use natter_domain::ids::UserId;
 use natter_domain::ports::{Presence, Store};
 
 use crate::AppResult;
+use crate::announce::announce;
 
 pub struct PresenceService {
     store: Arc<dyn Store>,
     presence: Arc<dyn Presence>,
+    bus: Arc<dyn Bus>,
     state: Mutex<State>,
 }
 
@@ -30,22 +36,25 @@ struct State {
 }
 
 impl PresenceService {
-    pub fn new(store: Arc<dyn Store>, presence: Arc<dyn Presence>) -> Self {
-        Self { store, presence, state: Mutex::default() }
+    pub fn new(store: Arc<dyn Store>, presence: Arc<dyn Presence>, bus: Arc<dyn Bus>) -> Self {
+        Self { store, presence, bus, state: Mutex::default() }
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// A socket of `user` opened here; `true` if the user just came online.
-    pub async fn socket_opened(&self, user: UserId) -> AppResult<bool> {
+    /// A socket of `user` opened here; announced if the user just came online.
+    pub async fn socket_opened(&self, user: UserId) -> AppResult<()> {
         *self.state().here.entry(user).or_insert(0) += 1;
-        Ok(self.presence.opened(user).await?)
+        if self.presence.opened(user).await? {
+            announce(&*self.bus, BusEvent::Presence { user_id: user, online: true }).await;
+        }
+        Ok(())
     }
 
-    /// A socket of `user` closed here; `true` if that was the user's last one.
-    pub async fn socket_closed(&self, user: UserId) -> AppResult<bool> {
+    /// A socket of `user` closed here; announced if that was the user's last one.
+    pub async fn socket_closed(&self, user: UserId) -> AppResult<()> {
         {
             let mut state = self.state();
             match state.here.get_mut(&user) {
@@ -56,7 +65,41 @@ impl PresenceService {
                 }
             }
         }
-        Ok(self.presence.closed(user).await?)
+        if self.presence.closed(user).await? {
+            announce(&*self.bus, BusEvent::Presence { user_id: user, online: false }).await;
+        }
+        Ok(())
+    }
+
+    /// This node's heartbeat (every `PRESENCE_BEAT`): the users a dead node held who
+    /// are offline now are announced so.
+    pub async fn beat(&self) -> AppResult<()> {
+        for user in self.presence.beat().await? {
+            announce(&*self.bus, BusEvent::Presence { user_id: user, online: false }).await;
+        }
+        Ok(())
+    }
+
+    /// Beat every `every` until `shutdown`; a beat that fails is logged and tried again.
+    pub async fn beat_every(self: Arc<Self>, every: Duration, shutdown: impl Future<Output = ()>) {
+        tokio::pin!(shutdown);
+        let mut tick = tokio::time::interval(every);
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                () = &mut shutdown => return,
+                _ = tick.tick() => {
+                    if let Err(e) = self.beat().await {
+                        tracing::warn!(error = %e, "presence heartbeat failed; this node's users may look offline elsewhere");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether `user` has a socket on this node.
+    pub fn is_here(&self, user: UserId) -> bool {
+        self.state().here.contains_key(&user)
     }
 
     /// A chat with these members was created: their contacts changed.

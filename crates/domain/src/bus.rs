@@ -33,6 +33,10 @@ pub enum BusEvent {
     /// Someone started or stopped typing in a chat. Never stored.
     #[serde(rename_all = "camelCase")]
     Typing { chat_id: ChatId, user_id: UserId, typing: bool },
+    /// A user came online (their first socket anywhere) or went offline (their last
+    /// closed, or the node holding it died). Never stored.
+    #[serde(rename_all = "camelCase")]
+    Presence { user_id: UserId, online: bool },
     /// A session ended: its sockets must close.
     #[serde(rename_all = "camelCase")]
     SessionRevoked { session_id: SessionId },

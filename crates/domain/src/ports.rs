@@ -238,7 +238,20 @@ pub trait Presence: Send + Sync + 'static {
     async fn closed(&self, user: UserId) -> anyhow::Result<bool>;
     /// Those of `users` who are online.
     async fn online(&self, users: &[UserId]) -> anyhow::Result<Vec<UserId>>;
+    /// Called every `PRESENCE_BEAT` by one task per node: tells the other nodes this
+    /// one is alive (with every user it holds), and answers the users who went
+    /// offline because the node that held their sockets stopped beating (it died).
+    /// Presence within one process never has any.
+    async fn beat(&self) -> anyhow::Result<Vec<UserId>> {
+        Ok(Vec::new())
+    }
 }
+
+/// How often a node tells the others it is alive.
+pub const PRESENCE_BEAT: Duration = Duration::from_secs(5);
+/// A node silent for this long is dead, and its users go offline: within
+/// `PRESENCE_EXPIRY + PRESENCE_BEAT` (20 s) of its last beat.
+pub const PRESENCE_EXPIRY: Duration = Duration::from_secs(15);
 
 /// The current time.
 pub trait Clock: Send + Sync + 'static {

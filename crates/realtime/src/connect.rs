@@ -79,11 +79,9 @@ pub async fn authenticate(
     s.extensions.insert(Arc::new(crate::order::SendOrder::new()));
     s.join([rooms::user(ctx.user_id), rooms::session(ctx.session_id)]);
     // Presence unknown (its backend is down) is not a reason to refuse the socket.
-    let came_online = st.presence.socket_opened(ctx.user_id).await.unwrap_or_else(|e| {
+    if let Err(e) = st.presence.socket_opened(ctx.user_id).await {
         tracing::warn!(error = %e, "presence unavailable; this socket is not announced");
-        false
-    });
-    s.extensions.insert(CameOnline(came_online));
+    }
     events::register(&s);
     Ok(())
 }
@@ -101,21 +99,13 @@ fn refusal(e: AppError) -> Refused {
     }
 }
 
-/// Whether this socket made its user online (their first open socket).
-#[derive(Clone, Copy)]
-pub struct CameOnline(bool);
-
 pub async fn on_connect(
     s: SocketRef,
     Extension(ctx): Extension<AuthContext>,
-    Extension(CameOnline(came_online)): Extension<CameOnline>,
     State(st): State<RealtimeState>,
 ) {
     tracing::debug!(user.id = %ctx.user_id, socket.id = %s.id, "socket connected");
-    events::send_online_list(&s, &st, ctx.user_id).await;
-    if came_online {
-        events::announce_presence(&s, &st, ctx.user_id, true).await;
-    }
+    crate::presence::send_online_list(&s, &st, ctx.user_id).await;
 }
 
 #[cfg(test)]

@@ -1,11 +1,11 @@
-//! What a connected client may say, and presence announcements. Identity is always
+//! What a connected client may say. Identity is always
 //! the handshake's: a `userId` in any payload is ignored.
 
 use natter_app::AppError;
 use natter_app::auth::AuthContext;
 use natter_app::wire::socket::{self, ChatRef, EventAck, MarkReadPayload, SendMessageAck};
-use natter_app::wire::{ErrorDto, MessageDto, PresenceDto, SendMessageRequest};
-use natter_domain::ids::{ChatId, UserId};
+use natter_app::wire::{ErrorDto, MessageDto, SendMessageRequest};
+use natter_domain::ids::ChatId;
 use serde::Deserialize;
 use serde_json::Value;
 use socketioxide::extract::{AckSender, Extension, SocketRef, State, TryData};
@@ -191,50 +191,8 @@ async fn on_disconnect(
             st.typing.stop(chat, ctx.user_id).await;
         }
     }
-    match st.presence.socket_closed(ctx.user_id).await {
-        Ok(true) => announce_presence(&s, &st, ctx.user_id, false).await,
-        Ok(false) => {}
-        Err(e) => {
-            tracing::warn!(error = %e, "presence unavailable; this user's going offline is not announced")
-        }
-    }
-}
-
-/// `getOnlineUser` for this socket's user.
-pub async fn send_online_list(s: &SocketRef, st: &RealtimeState, user: UserId) {
-    match st.presence.online_contacts(user).await {
-        Ok(list) => {
-            let ids: Vec<String> = list.iter().map(ToString::to_string).collect();
-            let _ = s.emit(socket::ONLINE_USERS, &ids);
-        }
-        Err(e) => tracing::warn!(error = %e, "could not compute the online list"),
-    }
-}
-
-/// Tell `user`'s online contacts that `user` came online or went offline.
-pub async fn announce_presence(s: &SocketRef, st: &RealtimeState, user: UserId, online: bool) {
-    let contacts = match st.presence.contacts(user).await {
-        Ok(c) => c,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not load contacts for presence");
-            return;
-        }
-    };
-    let online_contacts = match st.presence.online(&contacts).await {
-        Ok(online) => online,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not tell which contacts are online");
-            return;
-        }
-    };
-    for contact in online_contacts {
-        let Ok(list) = st.presence.online_contacts(contact).await else { continue };
-        let ids: Vec<String> = list.iter().map(ToString::to_string).collect();
-        let room = rooms::user(contact);
-        // Ephemeral: a client that misses this gets a fresh list when it reconnects.
-        let _ = s.within(room.clone()).emit(socket::ONLINE_USERS, &ids).await;
-        let presence = PresenceDto { user_id: user.to_string(), online };
-        let _ = s.within(room).emit(socket::PRESENCE, &presence).await;
+    if let Err(e) = st.presence.socket_closed(ctx.user_id).await {
+        tracing::warn!(error = %e, "presence unavailable; this user's going offline is not announced");
     }
 }
 

@@ -25,6 +25,7 @@ pub async fn run_fanout(io: SocketIo, st: RealtimeState) {
     let mut order = FeedOrder::default();
     // Rows read from the store to fill a gap, from the tasks that read them.
     let (fills, mut filled) = mpsc::unbounded_channel::<(ChatId, Vec<Row>)>();
+    let presence = crate::presence::announcer(io.clone(), st.clone());
     let mut tick = tokio::time::interval(GAP_WAIT / 3);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -36,6 +37,9 @@ pub async fn run_fanout(io: SocketIo, st: RealtimeState) {
                         deliver_row(&io, &st, row);
                     }
                     st.metrics.fanned_out(started.elapsed());
+                }
+                Some(Ok(BusEvent::Presence { user_id, online })) => {
+                    let _ = presence.send((user_id, online));
                 }
                 Some(Ok(e)) => {
                     let started = Instant::now();
@@ -147,6 +151,8 @@ async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
             // To the others viewing the chat; never back to the typist's own tabs.
             let _ = io.to(rooms::chat(chat_id)).except(rooms::user(user_id)).emit(event, &payload).await;
         }
+        // Handed to the presence announcer in `run_fanout`.
+        BusEvent::Presence { .. } => {}
         BusEvent::SessionRevoked { session_id } => {
             let _ = io.to(rooms::session(session_id)).disconnect().await;
         }

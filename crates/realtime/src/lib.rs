@@ -7,6 +7,7 @@ mod fanout;
 mod feed_order;
 mod flood;
 mod order;
+mod presence;
 mod rooms;
 mod typing;
 

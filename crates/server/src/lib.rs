@@ -30,7 +30,7 @@ use natter_app::session_cookie::SessionCookie;
 use natter_app::signup::InviteService;
 use natter_app::users::UserService;
 use natter_domain::bus::Bus;
-use natter_domain::ports::{Clock, Rate};
+use natter_domain::ports::{Clock, PRESENCE_BEAT, PRESENCE_EXPIRY, Rate};
 use natter_http::{AppState, Origins, Surface};
 use natter_realtime::{Handshake, RealtimeState, TypingTimers};
 use socketioxide::SocketIo;
@@ -55,6 +55,9 @@ pub struct Overrides {
     pub bus: Option<Arc<dyn Bus>>,
     /// Open sockets per user and per address.
     pub socket_caps: Option<SocketCaps>,
+    /// How often this node beats for presence, and when a silent node counts as dead.
+    pub presence_beat: Option<Duration>,
+    pub presence_expiry: Option<Duration>,
 }
 
 const TYPING_TTL: Duration = Duration::from_secs(5);
@@ -72,6 +75,7 @@ pub struct Application {
     mail_worker: Option<MailWorker>,
     /// The Socket.IO handle and the bus it fans out from, with the realtime role.
     realtime: Option<(SocketIo, RealtimeState)>,
+    presence_beat: Duration,
     /// With a bus that spans nodes: what confirms published feed rows and publishes
     /// the ones a dead node could not.
     feed_safety: Option<(Confirmations, FeedSweeper)>,
@@ -86,7 +90,8 @@ impl Application {
     }
 
     pub async fn build_with(settings: Settings, overrides: Overrides) -> anyhow::Result<Self> {
-        let mut ports = wiring::ports(&settings, overrides.clock).await?;
+        let presence_expiry = overrides.presence_expiry.unwrap_or(PRESENCE_EXPIRY);
+        let mut ports = wiring::ports(&settings, overrides.clock, presence_expiry).await?;
         if let Some(bus) = overrides.bus {
             ports.bus = bus;
         }
@@ -167,7 +172,11 @@ impl Application {
                 auth,
                 chats,
                 messages,
-                presence: Arc::new(PresenceService::new(store.clone(), ports.presence.clone())),
+                presence: Arc::new(PresenceService::new(
+                    store.clone(),
+                    ports.presence.clone(),
+                    ports.bus.clone(),
+                )),
                 bus: ports.bus.clone(),
                 handshake: Handshake {
                     origins: origins.clone(),
@@ -210,6 +219,7 @@ impl Application {
             mail_worker,
             realtime,
             feed_safety,
+            presence_beat: overrides.presence_beat.unwrap_or(PRESENCE_BEAT),
             console_mailer: ports.mailbox.is_some(),
             settings,
             health,
@@ -250,6 +260,11 @@ impl Application {
             });
         }
         let io = self.realtime.as_ref().map(|(io, _)| io.clone());
+        // Not a worker the node needs either: without beats, this node's users go
+        // offline for the other nodes, and chat goes on.
+        if let Some((_, rt)) = &self.realtime {
+            tokio::spawn(rt.presence.clone().beat_every(self.presence_beat, stop.clone().cancelled_owned()));
+        }
         if let Some((io, rt)) = self.realtime {
             let stop = stop.clone();
             workers.spawn(async move {

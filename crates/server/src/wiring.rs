@@ -2,6 +2,7 @@
 
 use std::path::Path;
 use std::sync::Arc;
+use std::time::Duration;
 
 use anyhow::Context;
 use natter_adapters::bus::{MemoryBus, RedisBus};
@@ -10,7 +11,7 @@ use natter_adapters::jobs::StoreJobs;
 use natter_adapters::limiter::{LocalWhileDown, MemoryLimiter, RedisLimiter};
 use natter_adapters::mailer::{ConsoleMailer, SmtpMailer};
 use natter_adapters::media::LocalMedia;
-use natter_adapters::presence::MemoryPresence;
+use natter_adapters::presence::{MemoryPresence, RedisPresence};
 use natter_domain::bus::Bus;
 use natter_domain::ports::{Clock, DevMailbox, Jobs, Limiter, Mailer, Media, Presence, Store};
 use natter_store_postgres::PgStore;
@@ -37,7 +38,12 @@ pub struct Ports {
 /// How many bus events a slow subscriber may fall behind before it must catch up.
 const BUS_CAPACITY: usize = 16 * 1024;
 
-pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow::Result<Ports> {
+/// `presence_expiry`: how long a node may be silent before its users go offline.
+pub async fn ports(
+    settings: &Settings,
+    clock: Option<Arc<dyn Clock>>,
+    presence_expiry: Duration,
+) -> anyhow::Result<Ports> {
     let clock = clock.unwrap_or_else(|| Arc::new(SystemClock));
     let store: Arc<dyn Store> = match settings.store() {
         StoreChoice::Sqlite => Arc::new(SqliteStore::open(&settings.database_url).await?),
@@ -54,21 +60,31 @@ pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow
         }
     };
     let media: Arc<dyn Media> = Arc::new(LocalMedia::new(settings.data_dir.join("media"))?);
-    let (bus, limiter): (Arc<dyn Bus>, Arc<dyn Limiter>) = match &settings.redis_url {
-        Some(url) => (
-            Arc::new(
-                RedisBus::connect(url.expose(), BUS_CAPACITY)
-                    .await
-                    .context("NATTER_REDIS_URL: the bus across nodes cannot start")?,
+    let (bus, limiter, presence): (Arc<dyn Bus>, Arc<dyn Limiter>, Arc<dyn Presence>) =
+        match &settings.redis_url {
+            Some(url) => (
+                Arc::new(
+                    RedisBus::connect(url.expose(), BUS_CAPACITY)
+                        .await
+                        .context("NATTER_REDIS_URL: the bus across nodes cannot start")?,
+                ),
+                Arc::new(
+                    RedisLimiter::connect(url.expose())
+                        .await
+                        .context("NATTER_REDIS_URL: the shared rate limits cannot start")?,
+                ),
+                Arc::new(
+                    RedisPresence::connect(url.expose(), clock.clone(), presence_expiry)
+                        .await
+                        .context("NATTER_REDIS_URL: presence across nodes cannot start")?,
+                ),
             ),
-            Arc::new(
-                RedisLimiter::connect(url.expose())
-                    .await
-                    .context("NATTER_REDIS_URL: the shared rate limits cannot start")?,
+            None => (
+                Arc::new(MemoryBus::new(BUS_CAPACITY)),
+                Arc::new(MemoryLimiter::new()),
+                Arc::new(MemoryPresence::default()),
             ),
-        ),
-        None => (Arc::new(MemoryBus::new(BUS_CAPACITY)), Arc::new(MemoryLimiter::new())),
-    };
+        };
     // Mail jobs come from the store's outbox table.
     let jobs: Arc<dyn Jobs> = Arc::new(StoreJobs::new(store.clone()));
     Ok(Ports {
@@ -79,7 +95,7 @@ pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow
         mailbox,
         clock,
         bus,
-        presence: Arc::new(MemoryPresence::default()),
+        presence,
         jobs,
         media,
     })

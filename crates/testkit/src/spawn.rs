@@ -197,6 +197,7 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         send_rates: Some(
             opts.send_rates.clone().unwrap_or_else(|| vec![Rate::per(100_000, Duration::from_secs(1))]),
         ),
+        ..Overrides::default()
     };
     let app = Application::build_with(settings, overrides).await.expect("the app builds");
     let addr = app.local_addr().unwrap();

@@ -1,3 +1,5 @@
 mod memory;
+mod redis;
 
 pub use memory::MemoryPresence;
+pub use redis::RedisPresence;

@@ -274,3 +274,66 @@ async fn a_message_whose_node_died_before_publishing_reaches_a_socket_on_another
     assert_eq!(got["text"], "committed, never published");
     assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_user_online_on_one_node_is_online_for_contacts_on_the_other_until_they_leave() {
+    let redis = TestRedis::start().await;
+    let (one, two) = two_nodes(&redis).await;
+    let (a, b, _) = one.pair().await;
+    let mut b_on_two = TestSocket::connect(&two, &b.token).await;
+    assert_eq!(b_on_two.expect("getOnlineUser").await, json!([]));
+
+    let a_on_one = TestSocket::connect(&one, &a.token).await;
+    let came = b_on_two.expect("presence").await;
+    assert_eq!(came, json!({ "userId": a.user_id, "online": true }));
+    // A socket that B opens now on node two is told A is online on node one.
+    let mut b_again = TestSocket::connect(&two, &b.token).await;
+    assert_eq!(b_again.expect("getOnlineUser").await, json!([a.user_id]));
+
+    a_on_one.disconnect().await;
+    // The fresh list first, then the change.
+    assert_eq!(b_on_two.expect("getOnlineUser").await, json!([]));
+    let gone = b_on_two.expect("presence").await;
+    assert_eq!(gone, json!({ "userId": a.user_id, "online": false }));
+}
+
+#[tokio::test]
+async fn the_users_of_a_node_that_stops_beating_go_offline_and_only_its_own() {
+    use natter_adapters::presence::RedisPresence;
+    use natter_domain::ports::{PRESENCE_EXPIRY, Presence};
+
+    let redis = TestRedis::start().await;
+    let clock = Arc::new(ManualClock::new());
+    let url = redis.url();
+    let node = || RedisPresence::connect(&url, clock.clone(), PRESENCE_EXPIRY);
+    let (dying, other, third) = (node().await.unwrap(), node().await.unwrap(), node().await.unwrap());
+    let (alone, both, elsewhere) = (UserId::new(), UserId::new(), UserId::new());
+    assert!(dying.opened(alone).await.unwrap(), "first socket anywhere: came online");
+    assert!(dying.opened(both).await.unwrap());
+    assert!(!other.opened(both).await.unwrap(), "online already, on the dying node");
+    assert!(other.opened(elsewhere).await.unwrap());
+    for n in [&dying, &other, &third] {
+        assert!(n.beat().await.unwrap().is_empty());
+    }
+    assert_eq!(third.online(&[alone, both, elsewhere]).await.unwrap(), [alone, both, elsewhere]);
+
+    // The dying node beats no more; the others go on beating.
+    drop(dying);
+    clock.advance(PRESENCE_EXPIRY / 2);
+    assert!(other.beat().await.unwrap().is_empty(), "not dead yet");
+    assert!(third.beat().await.unwrap().is_empty());
+    clock.advance(PRESENCE_EXPIRY / 2 + Duration::from_millis(1));
+    let (on_other, on_third) = (other.beat().await.unwrap(), third.beat().await.unwrap());
+    // One node takes the dead one over and says who is gone; the other says nothing.
+    let gone: Vec<UserId> = on_other.into_iter().chain(on_third).collect();
+    assert_eq!(gone, [alone], "only who had no socket elsewhere is offline");
+    assert_eq!(other.online(&[alone, both, elsewhere]).await.unwrap(), [both, elsewhere]);
+    assert!(third.beat().await.unwrap().is_empty() && other.beat().await.unwrap().is_empty(), "once");
+
+    // Sockets on two live nodes: closing one leaves the user online.
+    assert!(!third.opened(elsewhere).await.unwrap());
+    assert!(!other.closed(elsewhere).await.unwrap(), "still open on the third node");
+    assert_eq!(other.online(&[elsewhere]).await.unwrap(), [elsewhere]);
+    assert!(third.closed(elsewhere).await.unwrap(), "the last socket anywhere");
+    assert!(other.online(&[elsewhere]).await.unwrap().is_empty());
+}
