@@ -252,6 +252,12 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// The Redis this node's roles use: the bus, the shared limits and presence are
+    /// the api's and realtime's; a mail node connects to none of them.
+    pub fn redis_for_roles(&self) -> Option<&Secret> {
+        self.redis_url.as_ref().filter(|_| self.roles.api || self.roles.realtime)
+    }
+
     pub fn from_raw(raw: RawConfig) -> anyhow::Result<Self> {
         let listen: SocketAddr = raw.listen.parse().map_err(|_| {
             anyhow::anyhow!("NATTER_LISTEN must be an address like 127.0.0.1:8080, not {:?}", raw.listen)

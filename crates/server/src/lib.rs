@@ -132,7 +132,7 @@ impl Application {
             overrides.send_rates.unwrap_or_else(|| natter_app::messages::SEND_RATES.to_vec()),
         ));
         let mut health = Health::new(store.clone());
-        if settings.redis_url.is_some() {
+        if settings.redis_for_roles().is_some() {
             let bus = ports.bus.clone();
             health = health.with_probe("redis", Arc::new(move || bus.connected()));
         }

@@ -61,7 +61,7 @@ pub async fn ports(
     };
     let media: Arc<dyn Media> = Arc::new(LocalMedia::new(settings.data_dir.join("media"))?);
     let (bus, limiter, presence): (Arc<dyn Bus>, Arc<dyn Limiter>, Arc<dyn Presence>) =
-        match &settings.redis_url {
+        match settings.redis_for_roles() {
             Some(url) => (
                 Arc::new(
                     RedisBus::connect(url.expose(), BUS_CAPACITY)

@@ -234,6 +234,24 @@ async fn with_redis_down_logins_answer_503_and_chat_goes_on_then_all_is_back() {
     assert_eq!(ready, json!({ "status": "ready", "dependencies": ["store", "redis"] }));
 }
 
+#[tokio::test]
+async fn a_mail_node_needs_no_redis_it_starts_and_is_ready_while_redis_is_down() {
+    let mut redis = TestRedis::start().await;
+    redis.stop();
+    let data = Arc::new(TestData::fresh().await.on_postgres(TestDatabase::create().await));
+    let mail = spawn_app_with(TestOptions {
+        data_dir: Some(data),
+        redis_url: Some(redis.url()),
+        role: Some("mail".into()),
+        ..Default::default()
+    })
+    .await;
+    let res = mail.http.get(format!("{}/readyz", mail.url)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let ready: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(ready, json!({ "status": "ready", "dependencies": ["store"] }));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn logging_out_on_one_node_closes_the_sessions_sockets_on_the_other_within_a_second() {
     let redis = TestRedis::start().await;
