@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use natter_domain::chat::ImageRef;
 use natter_domain::ids::ChatId;
-use natter_domain::ports::Media;
+use natter_domain::ports::{Media, MediaUnavailable};
 use rand::RngCore;
 
 use crate::auth::AuthContext;
@@ -67,10 +67,12 @@ impl MediaService {
         let name = random_name();
         let key = format!("{chat}/{name}.{}", img.kind.extension());
         let thumb_key = format!("{chat}/{name}_t.{}", img.thumb_kind.extension());
-        self.media.put(&key, img.bytes).await?;
+        self.media.put(&key, img.bytes).await.map_err(media_error)?;
         if let Err(e) = self.media.put(&thumb_key, img.thumb).await {
-            let _ = self.media.delete(&key).await;
-            return Err(e.into());
+            if let Err(left) = self.media.delete(&key).await {
+                tracing::warn!(error = %left, key, "an image without its thumbnail was left in the media storage");
+            }
+            return Err(media_error(e));
         }
         Ok(ImageRef { key, thumb_key, width: img.width, height: img.height })
     }
@@ -111,8 +113,19 @@ impl MediaService {
                 Err(e) => return Err(e),
             }
         }
-        let bytes = self.media.get(key).await?.ok_or_else(not_found)?;
+        let bytes = self.media.get(key).await.map_err(media_error)?.ok_or_else(not_found)?;
         Ok(MediaObject { bytes, content_type })
+    }
+}
+
+/// A media storage that cannot be reached is a 503 the client may retry; any other
+/// failure stays unexpected.
+fn media_error(e: anyhow::Error) -> AppError {
+    if e.downcast_ref::<MediaUnavailable>().is_some() {
+        tracing::warn!(error = %e, "refused: the media storage cannot be reached");
+        AppError::Unavailable { what: "media storage" }
+    } else {
+        AppError::Unexpected(e)
     }
 }
 

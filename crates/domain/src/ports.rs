@@ -258,6 +258,13 @@ pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> Timestamp;
 }
 
+/// The media storage cannot be reached now (S3 down, slow or refusing us): nothing was
+/// stored or read, and the same request may be tried again. A `Media` backend puts it
+/// inside its `anyhow::Error` so the use-case answers 503, not 500.
+#[derive(Debug, thiserror::Error)]
+#[error("the media storage cannot be reached: {0}")]
+pub struct MediaUnavailable(pub String);
+
 /// Blob storage for uploaded media, under keys the server chose.
 #[async_trait]
 pub trait Media: Send + Sync + 'static {

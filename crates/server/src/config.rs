@@ -42,6 +42,10 @@ pub struct RawConfig {
     pub signup_domains: Option<String>,
     /// Hex, at least 32 bytes; unset: generated into the data directory.
     pub secret: Option<String>,
+    /// The `AWS_*` variables, for S3 media (`NATTER_MEDIA_URL=s3://…`); not from
+    /// `natter.toml`.
+    #[serde(skip)]
+    pub aws: AwsEnv,
 }
 
 impl Default for RawConfig {
@@ -65,6 +69,7 @@ impl Default for RawConfig {
             signup: None,
             signup_domains: None,
             secret: None,
+            aws: AwsEnv::default(),
         }
     }
 }
@@ -95,8 +100,101 @@ impl RawConfig {
                 "secret",
             ]))
             .extract()
+            .map(|raw| RawConfig { aws: AwsEnv::from_env(), ..raw })
             .map_err(|e| anyhow::anyhow!("the configuration cannot be read: {e}"))
     }
+}
+
+/// The `AWS_*` environment variables, which configure S3 media the way the `object_store`
+/// crate reads them (`AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP`, `AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, ...). Printed by name only: some are secrets.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct AwsEnv(pub Vec<(String, String)>);
+
+impl AwsEnv {
+    fn from_env() -> Self {
+        Self(std::env::vars().filter(|(k, _)| k.starts_with("AWS_")).collect())
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str()).filter(|v| !v.trim().is_empty())
+    }
+}
+
+impl fmt::Debug for AwsEnv {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.0.iter().map(|(k, _)| k)).finish()
+    }
+}
+
+/// Where uploaded media is kept, as `NATTER_MEDIA_URL` says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MediaChoice {
+    /// One file per object under this folder; by default `<data dir>/media`, the one
+    /// `natter admin backup` archives.
+    Folder(PathBuf),
+    /// `s3://bucket/prefix` on AWS or any S3-compatible server (`AWS_ENDPOINT_URL`).
+    S3 { bucket: String, prefix: String },
+}
+
+impl MediaChoice {
+    fn parse(raw: Option<&str>, data_dir: &std::path::Path) -> anyhow::Result<Self> {
+        let Some(raw) = raw.map(str::trim).filter(|s| !s.is_empty()) else {
+            return Ok(Self::Folder(data_dir.join("media")));
+        };
+        let forms = "use s3://bucket/prefix (with the AWS_* variables) or file:///absolute/folder";
+        let url = Url::parse(raw).map_err(|_| anyhow::anyhow!("NATTER_MEDIA_URL is not a URL; {forms}"))?;
+        if !url.username().is_empty() || url.password().is_some() {
+            bail!(
+                "NATTER_MEDIA_URL must not carry credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY instead"
+            );
+        }
+        if url.query().is_some() || url.fragment().is_some() || url.port().is_some() {
+            bail!(
+                "NATTER_MEDIA_URL takes no port, query or fragment ({}); an S3 server's address goes in AWS_ENDPOINT_URL",
+                redact_url(raw)
+            );
+        }
+        match url.scheme() {
+            "s3" => {
+                let bucket = url.host_str().unwrap_or_default().to_owned();
+                if !is_bucket_name(&bucket) {
+                    bail!(
+                        "NATTER_MEDIA_URL: {bucket:?} is not an S3 bucket name (3 to 63 lower-case letters, digits, dots and hyphens); {forms}"
+                    );
+                }
+                // From the text as given: the URL parser would resolve `a/../b` to `b`.
+                let path = raw.split_once("://").and_then(|(_, rest)| rest.split_once('/'));
+                let prefix = path.map_or("", |(_, p)| p).trim_matches('/').to_owned();
+                let segment_ok = |seg: &str| {
+                    !seg.is_empty()
+                        && !seg.starts_with('.')
+                        && seg.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.".contains(&b))
+                };
+                if !prefix.is_empty() && !prefix.split('/').all(segment_ok) {
+                    bail!(
+                        "NATTER_MEDIA_URL: the prefix {prefix:?} must be folder names of letters, digits, '-', '_' and '.' joined by '/'"
+                    );
+                }
+                Ok(Self::S3 { bucket, prefix })
+            }
+            "file" => match (url.host_str(), url.to_file_path()) {
+                (None | Some("" | "localhost"), Ok(path)) if path.is_absolute() => Ok(Self::Folder(path)),
+                _ => bail!(
+                    "NATTER_MEDIA_URL: a file:// URL names an absolute folder, like file:///var/lib/natter/media"
+                ),
+            },
+            other => bail!("NATTER_MEDIA_URL cannot be {other}://; {forms}"),
+        }
+    }
+}
+
+/// S3's rules for a bucket name, so a typo is refused here rather than by the server.
+fn is_bucket_name(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,6 +347,9 @@ pub struct Settings {
     pub signup: SignupPolicy,
     /// `NATTER_SECRET`; `None`: the one generated into the data directory.
     pub secret: Option<MasterSecret>,
+    pub media: MediaChoice,
+    /// The `AWS_*` variables the S3 media backend is configured by.
+    pub aws: AwsEnv,
 }
 
 impl Settings {
@@ -305,12 +406,11 @@ impl Settings {
             }
             None => None,
         };
-        for (name, value) in [("NATTER_AMQP_URL", &raw.amqp_url), ("NATTER_MEDIA_URL", &raw.media_url)] {
-            if value.is_some() {
-                bail!(
-                    "{name} is set, but this version of natter cannot use that backend yet; unset it to run embedded"
-                );
-            }
+        let media = MediaChoice::parse(raw.media_url.as_deref(), &raw.data_dir)?;
+        if raw.amqp_url.is_some() {
+            bail!(
+                "NATTER_AMQP_URL is set, but this version of natter cannot use that backend yet; unset it to run embedded"
+            );
         }
         let smtp_url = match raw.smtp_url.filter(|s| !s.trim().is_empty()) {
             Some(u) => {
@@ -341,6 +441,8 @@ impl Settings {
         Ok(Self {
             signup,
             secret,
+            media,
+            aws: raw.aws,
             listen,
             metrics_listen,
             public_url,
@@ -417,7 +519,7 @@ impl Settings {
                     .map_or("(unset: console mailer + /dev/mailbox)".into(), |s| format!("{s:?}")),
             ),
             ("NATTER_MAIL_FROM", self.mail_from.clone()),
-            ("NATTER_MEDIA_URL", format!("file://{}", self.data_dir.join("media").display())),
+            ("NATTER_MEDIA_URL", self.describe_media()),
             ("NATTER_ROLE", self.roles.to_string()),
             ("NATTER_LOG", self.log.clone()),
             ("NATTER_LOG_FORMAT", if self.log_json { "json".into() } else { "pretty".into() }),
@@ -441,6 +543,42 @@ impl Settings {
         .iter()
         .map(|(k, v)| format!("{k} = {v}\n"))
         .collect()
+    }
+}
+
+impl Settings {
+    /// The media backend in force, and for S3 where it is reached and how it signs in:
+    /// the names of the credential variables, never their values.
+    fn describe_media(&self) -> String {
+        match &self.media {
+            MediaChoice::Folder(path) if *path == self.data_dir.join("media") => {
+                format!("file://{} (the data directory's folder, in backups)", path.display())
+            }
+            MediaChoice::Folder(path) => {
+                format!(
+                    "file://{} (a folder outside the data directory: backups leave it out)",
+                    path.display()
+                )
+            }
+            MediaChoice::S3 { bucket, prefix } => {
+                let endpoint = ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT"]
+                    .into_iter()
+                    .find_map(|name| self.aws.get(name))
+                    .map_or_else(|| "AWS".to_owned(), redact_url);
+                let region = ["AWS_REGION", "AWS_DEFAULT_REGION"]
+                    .into_iter()
+                    .find_map(|name| self.aws.get(name))
+                    .unwrap_or("us-east-1, the default");
+                let keys = match (self.aws.get("AWS_ACCESS_KEY_ID"), self.aws.get("AWS_SECRET_ACCESS_KEY")) {
+                    (Some(_), Some(_)) => "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (redacted)",
+                    _ => "no AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY: instance or web-identity credentials",
+                };
+                let slash = if prefix.is_empty() { "" } else { "/" };
+                format!(
+                    "s3://{bucket}{slash}{prefix} (S3 at {endpoint}, region {region}; credentials: {keys}; backups leave it out)"
+                )
+            }
+        }
     }
 }
 
@@ -638,6 +776,85 @@ mod tests {
         let described = ok.describe();
         assert!(described.contains("NATTER_REDIS_URL = redis://:***@cache:6379/0"), "{described}");
         assert!(!described.contains("hunter2") && !format!("{ok:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn the_media_url_picks_a_folder_or_an_s3_bucket_and_anything_else_is_refused() {
+        let media = |url: Option<&str>| {
+            let raw = RawConfig {
+                data_dir: "/srv/natter".into(),
+                media_url: url.map(Into::into),
+                ..RawConfig::default()
+            };
+            Settings::from_raw(raw).map(|s| s.media).map_err(|e| e.to_string())
+        };
+        let s3 =
+            |bucket: &str, prefix: &str| Ok(MediaChoice::S3 { bucket: bucket.into(), prefix: prefix.into() });
+        assert_eq!(media(None), Ok(MediaChoice::Folder("/srv/natter/media".into())));
+        assert_eq!(media(Some(" ")), Ok(MediaChoice::Folder("/srv/natter/media".into())));
+        assert_eq!(media(Some("file:///mnt/media")), Ok(MediaChoice::Folder("/mnt/media".into())));
+        assert_eq!(media(Some("s3://natter-media")), s3("natter-media", ""));
+        assert_eq!(media(Some("s3://natter-media/")), s3("natter-media", ""));
+        assert_eq!(media(Some("s3://natter-media/prod/eu-1/")), s3("natter-media", "prod/eu-1"));
+        for (url, says) in [
+            ("/mnt/media", "NATTER_MEDIA_URL is not a URL; use s3://bucket/prefix"),
+            ("https://s3.amazonaws.com/b", "NATTER_MEDIA_URL cannot be https://"),
+            ("gs://bucket", "NATTER_MEDIA_URL cannot be gs://"),
+            ("s3://Bucket_1", "is not an S3 bucket name"),
+            ("s3://b", "is not an S3 bucket name"),
+            ("s3://bucket/a/../b", "the prefix"),
+            ("s3://bucket/a//b", "the prefix"),
+            ("s3://bucket:9000/x", "an S3 server's address goes in AWS_ENDPOINT_URL"),
+            ("s3://bucket/x?region=eu", "takes no port, query or fragment"),
+            ("file://media", "names an absolute folder"),
+        ] {
+            let refused = media(Some(url)).unwrap_err();
+            assert!(refused.contains(says), "{url}: {refused}");
+        }
+        let with_key = media(Some("s3://AKIA:hunter2@bucket/x")).unwrap_err();
+        assert!(with_key.contains("AWS_SECRET_ACCESS_KEY") && !with_key.contains("hunter2"), "{with_key}");
+        let amqp = RawConfig { amqp_url: Some("amqp://broker".into()), ..RawConfig::default() };
+        assert!(Settings::from_raw(amqp).unwrap_err().to_string().starts_with("NATTER_AMQP_URL is set"));
+    }
+
+    #[test]
+    fn config_check_names_the_media_backend_and_never_the_secret_access_key() {
+        let aws = |vars: &[(&str, &str)]| {
+            AwsEnv(vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        };
+        let raw = RawConfig {
+            media_url: Some("s3://natter-media/prod".into()),
+            aws: aws(&[
+                ("AWS_ENDPOINT_URL", "http://127.0.0.1:9000"),
+                ("AWS_REGION", "eu-west-3"),
+                ("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"),
+                ("AWS_SECRET_ACCESS_KEY", "wJalrXUtnFEMI-hunter2"),
+            ]),
+            ..RawConfig::default()
+        };
+        let settings = Settings::from_raw(raw).expect("valid");
+        let text = settings.describe();
+        assert!(
+            text.contains(
+                "NATTER_MEDIA_URL = s3://natter-media/prod (S3 at http://127.0.0.1:9000/, region eu-west-3; \
+                 credentials: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (redacted)"
+            ),
+            "{text}"
+        );
+        assert!(!text.contains("hunter2") && !format!("{settings:?}").contains("hunter2"), "{text}");
+        let embedded = Settings::from_raw(RawConfig::default()).expect("valid").describe();
+        assert!(
+            embedded.contains(
+                "NATTER_MEDIA_URL = file://./natter-data/media (the data directory's folder, in backups)"
+            ),
+            "{embedded}"
+        );
+        let elsewhere = RawConfig { media_url: Some("file:///mnt/media".into()), ..RawConfig::default() };
+        let elsewhere = Settings::from_raw(elsewhere).expect("valid").describe();
+        assert!(
+            elsewhere
+                .contains("file:///mnt/media (a folder outside the data directory: backups leave it out)")
+        );
     }
 
     #[test]

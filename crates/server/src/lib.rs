@@ -136,6 +136,10 @@ impl Application {
             let bus = ports.bus.clone();
             health = health.with_probe("redis", Arc::new(move || bus.connected()));
         }
+        // Only the api role reads and writes media.
+        if let Some(probe) = ports.media_probe.clone().filter(|_| settings.roles.api) {
+            health = health.with_probe("media", probe);
+        }
         let health = Arc::new(health);
         let origins = Arc::new(Origins::new(&settings.public_origin(), &settings.allowed_origins));
         let session_cookie = SessionCookie::for_public_url(settings.public_url.scheme() == "https");

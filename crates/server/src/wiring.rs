@@ -10,15 +10,16 @@ use natter_adapters::clock::SystemClock;
 use natter_adapters::jobs::StoreJobs;
 use natter_adapters::limiter::{LocalWhileDown, MemoryLimiter, RedisLimiter};
 use natter_adapters::mailer::{ConsoleMailer, SmtpMailer};
-use natter_adapters::media::LocalMedia;
+use natter_adapters::media::ObjectMedia;
 use natter_adapters::presence::{MemoryPresence, RedisPresence};
+use natter_app::health::Probe;
 use natter_domain::bus::Bus;
 use natter_domain::ports::{Clock, DevMailbox, Jobs, Limiter, Mailer, Media, Presence, Store};
 use natter_store_postgres::PgStore;
 use natter_store_sqlite::SqliteStore;
 use rand::RngCore;
 
-use crate::config::{MailerChoice, Settings, StoreChoice};
+use crate::config::{MailerChoice, MediaChoice, Settings, StoreChoice};
 
 pub struct Ports {
     pub store: Arc<dyn Store>,
@@ -33,6 +34,8 @@ pub struct Ports {
     pub presence: Arc<dyn Presence>,
     pub jobs: Arc<dyn Jobs>,
     pub media: Arc<dyn Media>,
+    /// Whether the media storage answers, for `/readyz`: only S3 can be down.
+    pub media_probe: Option<Probe>,
 }
 
 /// How many bus events a slow subscriber may fall behind before it must catch up.
@@ -59,7 +62,13 @@ pub async fn ports(
             (Arc::new(SmtpMailer::new(url, &settings.mail_from)?), None)
         }
     };
-    let media: Arc<dyn Media> = Arc::new(LocalMedia::new(settings.data_dir.join("media"))?);
+    let (media, media_probe): (Arc<dyn Media>, Option<Probe>) = match &settings.media {
+        MediaChoice::Folder(root) => (Arc::new(ObjectMedia::folder(root)?), None),
+        MediaChoice::S3 { bucket, prefix } => {
+            let s3 = Arc::new(ObjectMedia::s3(bucket, prefix, &settings.aws.0).context("NATTER_MEDIA_URL")?);
+            (s3.clone(), Some(Arc::new(move || s3.reachable())))
+        }
+    };
     let (bus, limiter, presence): (Arc<dyn Bus>, Arc<dyn Limiter>, Arc<dyn Presence>) =
         match settings.redis_for_roles() {
             Some(url) => (
@@ -98,6 +107,7 @@ pub async fn ports(
         presence,
         jobs,
         media,
+        media_probe,
     })
 }
 

@@ -1,5 +1,5 @@
 //! Test support: start the real server on a random port with a fresh data directory
-//! (and database), drive it like a client would, and the conformance suites for the
+//! (and database, and media), drive it like a client would, and the conformance suites for the
 //! ports.
 
 pub mod clock;
@@ -8,6 +8,7 @@ pub mod db;
 pub mod faults;
 pub mod fixtures;
 pub mod redis;
+pub mod s3;
 pub mod smtp;
 pub mod socket;
 pub mod spawn;

@@ -1,5 +1,6 @@
 //! `spawn_app`: the real server, on a random port, with a fresh data directory (and,
-//! on the PostgreSQL run, a fresh database: `db.rs`).
+//! on the PostgreSQL run, a fresh database: `db.rs`; on the S3 run, a prefix of its own
+//! in the test bucket: `s3.rs`).
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -23,6 +24,7 @@ use tokio::task::JoinHandle;
 
 use crate::ManualClock;
 use crate::db::{Backend, TestDatabase};
+use crate::s3::{self, MediaBackend, TestS3};
 
 /// The origin test servers believe they are served from; send it as `Origin` to act
 /// like the web client.
@@ -101,6 +103,23 @@ pub struct TestData {
     database: Option<TestDatabase>,
     /// `NATTER_SECRET` (hex), which PostgreSQL requires; `None`: the data directory's.
     secret: Option<String>,
+    media: MediaPlace,
+}
+
+/// Where the media of the servers on some data is kept.
+#[derive(Debug, Clone)]
+enum MediaPlace {
+    /// `<data dir>/media`, the default.
+    Folder,
+    /// `s3://BUCKET/<prefix>` on the moto server at `port`.
+    S3 { port: u16, prefix: String, aws: Vec<(String, String)> },
+}
+
+impl MediaPlace {
+    fn s3(server: &TestS3) -> Self {
+        let prefix = format!("t-{}", uuid::Uuid::now_v7().simple());
+        Self::S3 { port: server.port, prefix, aws: server.aws_vars() }
+    }
 }
 
 impl TestData {
@@ -110,7 +129,17 @@ impl TestData {
             Backend::Sqlite => (None, None),
             Backend::Postgres => (Some(TestDatabase::create().await), Some(random_secret())),
         };
-        Self { dir: tempfile::tempdir().unwrap(), database, secret }
+        let media = match MediaBackend::current() {
+            MediaBackend::Folder => MediaPlace::Folder,
+            MediaBackend::S3 => MediaPlace::s3(s3::shared()),
+        };
+        Self { dir: tempfile::tempdir().unwrap(), database, secret, media }
+    }
+
+    /// The same data with its media on `server` instead (a prefix of its own there),
+    /// whatever this run's media: for tests about S3 itself.
+    pub fn with_media_on(self, server: &TestS3) -> Self {
+        Self { media: MediaPlace::s3(server), ..self }
     }
 
     /// The same directory on `database` instead: where an installation migrated from
@@ -121,7 +150,7 @@ impl TestData {
             Ok(generated) => generated.trim().to_owned(),
             Err(_) => random_secret(),
         };
-        Self { dir: self.dir, database: Some(database), secret: Some(secret) }
+        Self { dir: self.dir, database: Some(database), secret: Some(secret), media: self.media }
     }
 
     /// The master secret the servers on this data use.
@@ -148,6 +177,16 @@ impl TestData {
     pub fn backend(&self) -> Backend {
         if self.database.is_some() { Backend::Postgres } else { Backend::Sqlite }
     }
+
+    /// `NATTER_MEDIA_URL` and the `AWS_*` variables of the servers on this data.
+    fn media_config(&self) -> (Option<String>, natter::config::AwsEnv) {
+        match &self.media {
+            MediaPlace::Folder => (None, natter::config::AwsEnv::default()),
+            MediaPlace::S3 { prefix, aws, .. } => {
+                (Some(format!("s3://{}/{prefix}", s3::BUCKET)), natter::config::AwsEnv(aws.clone()))
+            }
+        }
+    }
 }
 
 /// A `NATTER_SECRET` of 32 random bytes.
@@ -163,7 +202,10 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         None => Arc::new(TestData::fresh().await),
     };
     let clock = opts.clock.clone().unwrap_or_else(|| Arc::new(ManualClock::new()));
+    let (media_url, aws) = data_dir.media_config();
     let raw = RawConfig {
+        media_url,
+        aws,
         listen: "127.0.0.1:0".into(),
         metrics_listen: opts.metrics_listener.then(|| "127.0.0.1:0".into()),
         public_url: opts.public_url.clone().unwrap_or_else(|| PUBLIC_URL.into()),
@@ -396,8 +438,12 @@ impl TestApp {
         (a, b, chat)
     }
 
-    /// Files stored under the media directory.
+    /// What this server's media holds: the files under its media folder, or on S3 the
+    /// keys under its prefix.
     pub fn media_files(&self) -> Vec<PathBuf> {
+        if let MediaPlace::S3 { port, prefix, .. } = &self.data_dir.media {
+            return s3::keys(*port, prefix).into_iter().map(PathBuf::from).collect();
+        }
         fn walk(dir: &std::path::Path, out: &mut Vec<PathBuf>) {
             for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
                 let p = e.path();

@@ -1,3 +1,3 @@
-mod local;
+mod object_store;
 
-pub use local::LocalMedia;
+pub use self::object_store::ObjectMedia;

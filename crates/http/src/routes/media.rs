@@ -9,7 +9,7 @@ use utoipa::IntoParams;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::error::json_error;
+use crate::error::{ApiError, json_error};
 use crate::extract::{Auth, Path};
 use crate::state::AppState;
 use natter_app::wire::ErrorDto;
@@ -44,6 +44,8 @@ struct Signature {
             content(("image/jpeg"), ("image/png"), ("image/webp"), ("image/gif"))),
         (status = 404, description = "`not_found`: for anything you may not see, an expired or altered \
             signature and a malformed query included.", body = ErrorDto),
+        (status = 503, description = "`unavailable` (the media storage cannot be reached) or `overloaded`: \
+            try again after `Retry-After` seconds.", body = ErrorDto),
     ),
 )]
 async fn get_media(
@@ -83,6 +85,11 @@ async fn get_media(
         Err(natter_app::AppError::Unexpected(e)) => {
             tracing::error!(error = ?e, "media read failed");
             json_error(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.")
+        }
+        // Nothing is learnt from these (they come after the access check): the client
+        // should try again, not conclude that the image is gone.
+        Err(e @ (natter_app::AppError::Unavailable { .. } | natter_app::AppError::Overloaded)) => {
+            ApiError(e).into_response()
         }
         Err(_) => not_found(),
     }

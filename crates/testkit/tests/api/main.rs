@@ -13,6 +13,7 @@ mod images;
 mod login_lockout;
 mod mail;
 mod media_links;
+mod media_s3;
 mod metrics;
 mod migrate;
 mod node_failure;
