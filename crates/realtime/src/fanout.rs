@@ -53,7 +53,9 @@ pub async fn run_fanout(io: SocketIo, st: RealtimeState) {
                     // This node fell behind and events are gone: every client here must
                     // catch up, which reconnecting makes it do.
                     tracing::error!(lost = lagged.0, "fan-out lagged; disconnecting sockets so they catch up");
-                    let _ = io.broadcast().disconnect().await;
+                    if let Some(all) = rooms::open(&io) {
+                        let _ = all.disconnect().await;
+                    }
                 }
                 None => return,
             },
@@ -140,7 +142,8 @@ async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
                 for member in members {
                     if let Ok(list) = presence.online_contacts(member).await {
                         let ids: Vec<String> = list.iter().map(ToString::to_string).collect();
-                        let _ = io.to(rooms::user(member)).emit(socket::ONLINE_USERS, &ids).await;
+                        let Some(ns) = rooms::open(&io) else { return };
+                        let _ = ns.to(rooms::user(member)).emit(socket::ONLINE_USERS, &ids).await;
                     }
                 }
             });
@@ -149,12 +152,14 @@ async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
             let event = if typing { socket::USER_TYPING } else { socket::USER_STOPPED_TYPING };
             let payload = TypingDto { chat_id: chat_id.to_string(), user_id: user_id.to_string() };
             // To the others viewing the chat; never back to the typist's own tabs.
-            let _ = io.to(rooms::chat(chat_id)).except(rooms::user(user_id)).emit(event, &payload).await;
+            let Some(ns) = rooms::open(io) else { return };
+            let _ = ns.to(rooms::chat(chat_id)).except(rooms::user(user_id)).emit(event, &payload).await;
         }
         // Handed to the presence announcer in `run_fanout`.
         BusEvent::Presence { .. } => {}
         BusEvent::SessionRevoked { session_id } => {
-            let _ = io.to(rooms::session(session_id)).disconnect().await;
+            let Some(ns) = rooms::open(io) else { return };
+            let _ = ns.to(rooms::session(session_id)).disconnect().await;
         }
     }
 }
@@ -162,7 +167,8 @@ async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
 /// Members other than the sender with a socket on this node that is viewing the
 /// message's chat (joined it and still connected): for them it is seen on arrival.
 fn viewers_other_than_sender(io: &SocketIo, message: &Message) -> Vec<UserId> {
-    let mut viewers: Vec<UserId> = io
+    let Some(ns) = rooms::open(io) else { return Vec::new() };
+    let mut viewers: Vec<UserId> = ns
         .to(rooms::chat(message.chat_id))
         .sockets()
         .iter()
@@ -194,7 +200,8 @@ fn emit_durable<T: serde::Serialize>(
     };
     let user_rooms: Vec<String> = members.iter().map(|m| rooms::user(*m)).collect();
     let mut delivered = 0;
-    for socket in io.to(user_rooms).sockets() {
+    let Some(ns) = rooms::open(io) else { return };
+    for socket in ns.to(user_rooms).sockets() {
         match socket.emit(event, &raw) {
             Ok(()) => delivered += 1,
             Err(SendError::Socket(SocketError::InternalChannelFull)) => {

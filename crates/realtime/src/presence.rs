@@ -37,9 +37,10 @@ async fn announce(io: &SocketIo, st: &RealtimeState, user: UserId, online: bool)
         let Ok(list) = st.presence.online_contacts(contact).await else { continue };
         let ids: Vec<String> = list.iter().map(ToString::to_string).collect();
         let room = rooms::user(contact);
+        let (Some(list_to), Some(change_to)) = (rooms::open(io), rooms::open(io)) else { return };
         // Ephemeral: a client that misses this gets a fresh list when it reconnects.
-        let _ = io.to(room.clone()).emit(socket::ONLINE_USERS, &ids).await;
-        let _ = io.to(room).emit(socket::PRESENCE, &presence).await;
+        let _ = list_to.to(room.clone()).emit(socket::ONLINE_USERS, &ids).await;
+        let _ = change_to.to(room).emit(socket::PRESENCE, &presence).await;
     }
 }
 
