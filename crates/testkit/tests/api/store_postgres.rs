@@ -37,7 +37,7 @@ async fn nodes_starting_together_on_an_empty_database_migrate_it_once() {
             .fetch_all(&pool)
             .await
             .unwrap();
-    assert_eq!(applied, [(1, true)]);
+    assert_eq!(applied, [(1, true), (2, true)]);
     pool.close().await;
 }
 
