@@ -242,6 +242,8 @@ pub struct Settings {
     pub smtp_url: Option<Secret>,
     /// The bus across nodes; `None`: in-process.
     pub redis_url: Option<Secret>,
+    /// The broker mail jobs are relayed to; `None`: the workers poll the outbox.
+    pub amqp_url: Option<Secret>,
     pub mail_from: String,
     pub roles: Roles,
     pub log: String,
@@ -299,7 +301,24 @@ impl Settings {
             }
             None => None,
         };
-        for (name, value) in [("NATTER_AMQP_URL", &raw.amqp_url), ("NATTER_MEDIA_URL", &raw.media_url)] {
+        let amqp_url = match raw.amqp_url.filter(|s| !s.trim().is_empty()) {
+            Some(u) => {
+                let parsed = Url::parse(&u).context("NATTER_AMQP_URL is not a URL")?;
+                if !matches!(parsed.scheme(), "amqp" | "amqps") {
+                    bail!(
+                        "NATTER_AMQP_URL must start with amqp:// or amqps:// (amqp://user:pass@host:5672/%2f)"
+                    );
+                }
+                if StoreChoice::of(&database_url) != Some(StoreChoice::Postgres) {
+                    bail!(
+                        "NATTER_AMQP_URL relays the outbox of a database every node shares: set NATTER_DATABASE_URL=postgres://… too"
+                    );
+                }
+                Some(Secret(u))
+            }
+            None => None,
+        };
+        for (name, value) in [("NATTER_MEDIA_URL", &raw.media_url)] {
             if value.is_some() {
                 bail!(
                     "{name} is set, but this version of natter cannot use that backend yet; unset it to run embedded"
@@ -344,6 +363,7 @@ impl Settings {
             database_url,
             smtp_url,
             redis_url,
+            amqp_url,
             mail_from: raw.mail_from,
             roles: Roles::parse(&raw.role)?,
             log: raw.log,
@@ -403,7 +423,12 @@ impl Settings {
                     format!("{s:?} (the bus and the rate limits across nodes; presence is still per node)")
                 }),
             ),
-            ("NATTER_AMQP_URL", "(unset: jobs table in the store)".into()),
+            (
+                "NATTER_AMQP_URL",
+                self.amqp_url.as_ref().map_or("(unset: jobs table in the store)".into(), |s| {
+                    format!("{s:?} (the outbox relayed to RabbitMQ, consumed by the mail role)")
+                }),
+            ),
             (
                 "NATTER_SMTP_URL",
                 self.smtp_url
@@ -632,6 +657,31 @@ mod tests {
         let described = ok.describe();
         assert!(described.contains("NATTER_REDIS_URL = redis://:***@cache:6379/0"), "{described}");
         assert!(!described.contains("hunter2") && !format!("{ok:?}").contains("hunter2"));
+    }
+
+    #[test]
+    fn amqp_needs_a_shared_store_an_amqp_url_and_stays_redacted() {
+        let settings = |db: Option<&str>, amqp: &str| {
+            let raw = RawConfig {
+                database_url: db.map(Into::into),
+                amqp_url: Some(amqp.into()),
+                secret: Some("ab".repeat(32)),
+                ..RawConfig::default()
+            };
+            Settings::from_raw(raw).map_err(|e| e.to_string())
+        };
+        let on_sqlite = settings(None, "amqp://broker:5672/%2f").err().unwrap_or_default();
+        assert!(on_sqlite.contains("NATTER_DATABASE_URL=postgres://"), "{on_sqlite}");
+        let pg = Some("postgres://db/natter");
+        let bad = settings(pg, "http://broker:5672").err().unwrap_or_default();
+        assert!(bad.starts_with("NATTER_AMQP_URL must start with amqp:// or amqps://"), "{bad}");
+        assert!(settings(pg, "amqps://broker:5671/natter").is_ok());
+        let ok = settings(pg, "amqp://natter:hunter2@broker:5672/%2f").expect("valid");
+        let described = ok.describe();
+        assert!(described.contains("NATTER_AMQP_URL = amqp://natter:***@broker:5672/%2f"), "{described}");
+        assert!(!described.contains("hunter2") && !format!("{ok:?}").contains("hunter2"));
+        let unset = settings(pg, "").expect("valid").describe();
+        assert!(unset.contains("NATTER_AMQP_URL = (unset: jobs table in the store)"), "{unset}");
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use natter_adapters::bus::{MemoryBus, RedisBus};
 use natter_adapters::clock::SystemClock;
-use natter_adapters::jobs::StoreJobs;
+use natter_adapters::jobs::{AmqpJobs, AmqpLink, AmqpRelay, StoreJobs};
 use natter_adapters::limiter::{LocalWhileDown, MemoryLimiter, RedisLimiter};
 use natter_adapters::mailer::{ConsoleMailer, SmtpMailer};
 use natter_adapters::media::LocalMedia;
@@ -16,6 +16,7 @@ use natter_domain::ports::{Clock, DevMailbox, Jobs, Limiter, Mailer, Media, Pres
 use natter_store_postgres::PgStore;
 use natter_store_sqlite::SqliteStore;
 use rand::RngCore;
+use tokio::sync::Notify;
 
 use crate::config::{MailerChoice, Settings, StoreChoice};
 
@@ -31,6 +32,15 @@ pub struct Ports {
     pub bus: Arc<dyn Bus>,
     pub presence: Arc<dyn Presence>,
     pub jobs: Arc<dyn Jobs>,
+    /// What the use-cases notify after they queued a job in the outbox.
+    pub outbox_wake: Arc<Notify>,
+    /// What the mail worker waits on besides its poll: the outbox's wake, or with a
+    /// broker, a delivery.
+    pub jobs_wake: Arc<Notify>,
+    /// With a broker: the relay from the outbox to it (run by every node that queues
+    /// or delivers mail), and the link, for `/readyz`.
+    pub relay: Option<AmqpRelay>,
+    pub broker: Option<Arc<AmqpLink>>,
     pub media: Arc<dyn Media>,
 }
 
@@ -69,8 +79,26 @@ pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow
         ),
         None => (Arc::new(MemoryBus::new(BUS_CAPACITY)), Arc::new(MemoryLimiter::new())),
     };
-    // Mail jobs come from the store's outbox table.
-    let jobs: Arc<dyn Jobs> = Arc::new(StoreJobs::new(store.clone()));
+    let outbox_wake = Arc::new(Notify::new());
+    // Mail jobs come from the store's outbox table, or with a broker, from its queue,
+    // relayed there from the outbox. The relay runs where mail is queued (api: a
+    // login's wake relays it at once) and where it is delivered (mail: it also picks up
+    // what a node that died left in the outbox); a realtime-only node neither queues
+    // nor delivers mail and does not connect to the broker.
+    let broker = match &settings.amqp_url {
+        Some(url) if settings.roles.api || settings.roles.mail => Some(AmqpLink::new(url.expose())),
+        _ => None,
+    };
+    let (jobs, jobs_wake): (Arc<dyn Jobs>, Arc<Notify>) = match &broker {
+        Some(link) if settings.roles.mail => {
+            let wake = Arc::new(Notify::new());
+            (AmqpJobs::start(link.clone(), store.clone(), wake.clone()), wake)
+        }
+        _ => (Arc::new(StoreJobs::new(store.clone())), outbox_wake.clone()),
+    };
+    let relay = broker
+        .as_ref()
+        .map(|link| AmqpRelay::new(link.clone(), store.clone(), clock.clone(), outbox_wake.clone()));
     Ok(Ports {
         store,
         send_limiter: Arc::new(LocalWhileDown::new(limiter.clone())),
@@ -81,6 +109,10 @@ pub async fn ports(settings: &Settings, clock: Option<Arc<dyn Clock>>) -> anyhow
         bus,
         presence: Arc::new(MemoryPresence::default()),
         jobs,
+        outbox_wake,
+        jobs_wake,
+        relay,
+        broker,
         media,
     })
 }
