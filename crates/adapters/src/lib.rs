@@ -1,5 +1,6 @@
 //! Backends for natter's ports, one module each. Only the binary's wiring names them.
 
+mod amqp_conn;
 pub mod bus;
 pub mod clock;
 pub mod jobs;

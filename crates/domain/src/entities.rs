@@ -123,6 +123,22 @@ pub struct LeasedJob {
     pub lease: LeaseId,
 }
 
+/// What a consumer of a broker finds when it asks the store for a job it received
+/// (`Store::take_relayed_job`): a broker may deliver a message more than once (a
+/// consumer died before its ack, a relay died between the confirm and its mark), and
+/// the store's row says whether this delivery is the one to act on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelayedClaim {
+    /// This delivery holds the job now, under this lease: mail it, then settle it.
+    Leased(LeaseId),
+    /// Already done or dead: a duplicate, to be acknowledged and dropped.
+    Settled,
+    /// Another delivery of it holds the job right now.
+    Busy,
+    /// No such job in this store.
+    Unknown,
+}
+
 /// One claim of a job; unique per claim.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct LeaseId(pub uuid::Uuid);

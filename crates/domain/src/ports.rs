@@ -10,8 +10,8 @@ use crate::chat::{
     ReadMoved, Stored,
 };
 use crate::entities::{
-    Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, Mail, NewJob, NewLoginCode, SentMail,
-    Session, StoreStats, User,
+    Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, Mail, NewJob, NewLoginCode, RelayedClaim,
+    SentMail, Session, StoreStats, User,
 };
 use crate::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use crate::{DisplayName, Email, StoreError, Timestamp};
@@ -147,8 +147,9 @@ pub trait Store: Send + Sync + 'static {
         now: Timestamp,
     ) -> StoreResult<Option<ReadMoved>>;
 
-    /// Lease the oldest due job until `lease_until` under a new `LeaseId`; a job whose
-    /// lease ran out (its worker crashed) is due again.
+    /// Lease the oldest due job of the outbox (not relayed to a broker) until
+    /// `lease_until` under a new `LeaseId`; a job whose lease ran out (its worker
+    /// crashed) is due again.
     async fn claim_job(&self, now: Timestamp, lease_until: Timestamp) -> StoreResult<Option<LeasedJob>>;
     /// Mark the job done and erase its payload, if `lease` still holds it (or held it
     /// last and nobody claimed it since); `false` when it does not: someone else holds
@@ -164,6 +165,21 @@ pub trait Store: Send + Sync + 'static {
         retry_at: Option<Timestamp>,
         now: Timestamp,
     ) -> StoreResult<bool>;
+    /// A broker confirmed the job that `lease` claimed: it leaves the outbox
+    /// (`claim_job` no longer hands it out) and the broker's consumers take it from
+    /// here. `false` if `lease` no longer holds it (a consumer may have it already).
+    async fn relay_job(&self, id: JobId, lease: LeaseId, now: Timestamp) -> StoreResult<bool>;
+    /// Lease job `id` until `lease_until` for one delivery a broker's consumer
+    /// received, unless it is settled or another delivery holds it. A job not yet
+    /// marked relayed is taken too (the consumer's delivery proves it was relayed: the
+    /// relay's confirm can arrive after the consumer got the message) and is marked so.
+    /// Settle it with `complete_job` or `fail_job`.
+    async fn take_relayed_job(
+        &self,
+        id: JobId,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> StoreResult<RelayedClaim>;
 }
 
 /// Delivers mail. Must be idempotent enough to be retried after a crash.

@@ -1,6 +1,6 @@
 //! What is copied: every table of an installation, in an order that satisfies the
 //! foreign keys, with each column's type on both sides. Both schemas are the stores'
-//! own migrations (SQLite's 0001..0005, PostgreSQL's 0001); a migration that adds a
+//! own migrations (SQLite's 0001..0006, PostgreSQL's 0001..0002); a migration that adds a
 //! table or a column adds it here too, or `natter admin migrate` fails its final check.
 
 /// How a column is stored: SQLite's type, and what PostgreSQL wants for it.
@@ -99,6 +99,7 @@ pub const TABLES: &[Table] = &[
             ("dead_at", Int),
             ("last_error", Text),
             ("created_at", Int),
+            ("relayed_at", Int),
         ],
         identity: None,
         recopy: false,

@@ -340,6 +340,8 @@ pub struct Settings {
     pub smtp_url: Option<Secret>,
     /// The bus across nodes; `None`: in-process.
     pub redis_url: Option<Secret>,
+    /// The broker mail jobs are relayed to; `None`: the workers poll the outbox.
+    pub amqp_url: Option<Secret>,
     pub mail_from: String,
     pub roles: Roles,
     pub log: String,
@@ -407,11 +409,23 @@ impl Settings {
             None => None,
         };
         let media = MediaChoice::parse(raw.media_url.as_deref(), &raw.data_dir)?;
-        if raw.amqp_url.is_some() {
-            bail!(
-                "NATTER_AMQP_URL is set, but this version of natter cannot use that backend yet; unset it to run embedded"
-            );
-        }
+        let amqp_url = match raw.amqp_url.filter(|s| !s.trim().is_empty()) {
+            Some(u) => {
+                let parsed = Url::parse(&u).context("NATTER_AMQP_URL is not a URL")?;
+                if !matches!(parsed.scheme(), "amqp" | "amqps") {
+                    bail!(
+                        "NATTER_AMQP_URL must start with amqp:// or amqps:// (amqp://user:pass@host:5672/%2f)"
+                    );
+                }
+                if StoreChoice::of(&database_url) != Some(StoreChoice::Postgres) {
+                    bail!(
+                        "NATTER_AMQP_URL relays the outbox of a database every node shares: set NATTER_DATABASE_URL=postgres://… too"
+                    );
+                }
+                Some(Secret(u))
+            }
+            None => None,
+        };
         let smtp_url = match raw.smtp_url.filter(|s| !s.trim().is_empty()) {
             Some(u) => {
                 let parsed = Url::parse(&u).context("NATTER_SMTP_URL is not a URL")?;
@@ -452,6 +466,7 @@ impl Settings {
             database_url,
             smtp_url,
             redis_url,
+            amqp_url,
             mail_from: raw.mail_from,
             roles: Roles::parse(&raw.role)?,
             log: raw.log,
@@ -511,7 +526,12 @@ impl Settings {
                     format!("{s:?} (the bus and the rate limits across nodes; presence is still per node)")
                 }),
             ),
-            ("NATTER_AMQP_URL", "(unset: jobs table in the store)".into()),
+            (
+                "NATTER_AMQP_URL",
+                self.amqp_url.as_ref().map_or("(unset: jobs table in the store)".into(), |s| {
+                    format!("{s:?} (the outbox relayed to RabbitMQ, consumed by the mail role)")
+                }),
+            ),
             (
                 "NATTER_SMTP_URL",
                 self.smtp_url
@@ -813,8 +833,6 @@ mod tests {
         }
         let with_key = media(Some("s3://AKIA:hunter2@bucket/x")).unwrap_err();
         assert!(with_key.contains("AWS_SECRET_ACCESS_KEY") && !with_key.contains("hunter2"), "{with_key}");
-        let amqp = RawConfig { amqp_url: Some("amqp://broker".into()), ..RawConfig::default() };
-        assert!(Settings::from_raw(amqp).unwrap_err().to_string().starts_with("NATTER_AMQP_URL is set"));
     }
 
     #[test]
@@ -855,6 +873,31 @@ mod tests {
             elsewhere
                 .contains("file:///mnt/media (a folder outside the data directory: backups leave it out)")
         );
+    }
+
+    #[test]
+    fn amqp_needs_a_shared_store_an_amqp_url_and_stays_redacted() {
+        let settings = |db: Option<&str>, amqp: &str| {
+            let raw = RawConfig {
+                database_url: db.map(Into::into),
+                amqp_url: Some(amqp.into()),
+                secret: Some("ab".repeat(32)),
+                ..RawConfig::default()
+            };
+            Settings::from_raw(raw).map_err(|e| e.to_string())
+        };
+        let on_sqlite = settings(None, "amqp://broker:5672/%2f").err().unwrap_or_default();
+        assert!(on_sqlite.contains("NATTER_DATABASE_URL=postgres://"), "{on_sqlite}");
+        let pg = Some("postgres://db/natter");
+        let bad = settings(pg, "http://broker:5672").err().unwrap_or_default();
+        assert!(bad.starts_with("NATTER_AMQP_URL must start with amqp:// or amqps://"), "{bad}");
+        assert!(settings(pg, "amqps://broker:5671/natter").is_ok());
+        let ok = settings(pg, "amqp://natter:hunter2@broker:5672/%2f").expect("valid");
+        let described = ok.describe();
+        assert!(described.contains("NATTER_AMQP_URL = amqp://natter:***@broker:5672/%2f"), "{described}");
+        assert!(!described.contains("hunter2") && !format!("{ok:?}").contains("hunter2"));
+        let unset = settings(pg, "").expect("valid").describe();
+        assert!(unset.contains("NATTER_AMQP_URL = (unset: jobs table in the store)"), "{unset}");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use axum::serve::ListenerExt;
+use natter_adapters::jobs::AmqpRelay;
 use natter_app::auth::{AuthPolicy, AuthService};
 use natter_app::chats::ChatService;
 use natter_app::connections::{Connections, SocketCaps};
@@ -35,7 +36,6 @@ use natter_http::{AppState, Origins, Surface};
 use natter_realtime::{Handshake, RealtimeState, TypingTimers};
 use socketioxide::SocketIo;
 use tokio::net::TcpListener;
-use tokio::sync::Notify;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -73,6 +73,8 @@ pub struct Application {
     metrics_server: Option<(TcpListener, axum::Router)>,
     router: axum::Router,
     mail_worker: Option<MailWorker>,
+    /// With a broker: moves the outbox to it.
+    relay: Option<AmqpRelay>,
     /// The Socket.IO handle and the bus it fans out from, with the realtime role.
     realtime: Option<(SocketIo, RealtimeState)>,
     presence_beat: Duration,
@@ -105,7 +107,6 @@ impl Application {
             Some(s) => s.bytes().to_vec(),
             None => wiring::master_secret(&settings.data_dir)?,
         });
-        let mail_wake = Arc::new(Notify::new());
         let store = ports.store.clone();
         let clock = ports.clock.clone();
         let auth = Arc::new(AuthService::new(
@@ -116,7 +117,7 @@ impl Application {
             &secrets,
             overrides.auth_policy.unwrap_or_default(),
             settings.signup.clone(),
-            mail_wake.clone(),
+            ports.outbox_wake.clone(),
         ));
         let chats = Arc::new(ChatService::new(store.clone(), ports.bus.clone(), clock.clone()));
         let links = Arc::new(MediaLinks::new(&settings.public_origin(), secrets.media_key, clock.clone()));
@@ -139,6 +140,11 @@ impl Application {
         // Only the api role reads and writes media.
         if let Some(probe) = ports.media_probe.clone().filter(|_| settings.roles.api) {
             health = health.with_probe("media", probe);
+        }
+        // The mail role cannot deliver without the broker; an api node can (its logins
+        // wait in the outbox), so only the mail role is not ready while it is away.
+        if let Some(link) = ports.broker.clone().filter(|_| settings.roles.mail) {
+            health = health.with_probe("amqp", Arc::new(move || link.connected()));
         }
         let health = Arc::new(health);
         let origins = Arc::new(Origins::new(&settings.public_origin(), &settings.allowed_origins));
@@ -206,7 +212,7 @@ impl Application {
                 ports.jobs.clone(),
                 ports.mailer.clone(),
                 ports.clock.clone(),
-                mail_wake,
+                ports.jobs_wake.clone(),
                 JobSeal::new(&secrets.job_key),
                 metrics.clone(),
                 overrides.retry_policy.unwrap_or_default(),
@@ -221,6 +227,7 @@ impl Application {
             metrics_server,
             router,
             mail_worker,
+            relay: ports.relay,
             realtime,
             feed_safety,
             presence_beat: overrides.presence_beat.unwrap_or(PRESENCE_BEAT),
@@ -278,6 +285,11 @@ impl Application {
                 }
                 "the fan-out"
             });
+        }
+        // Not a worker the node needs: without it mail waits in the outbox (and the
+        // relay of any other node takes it), as it does while the broker is away.
+        if let Some(relay) = self.relay {
+            tokio::spawn(relay.run(stop.clone().cancelled_owned()));
         }
         // Not workers the node needs: without them a row of a node that died is late
         // (clients catch up), and confirmations end only with the bus.

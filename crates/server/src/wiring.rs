@@ -7,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use natter_adapters::bus::{MemoryBus, RedisBus};
 use natter_adapters::clock::SystemClock;
-use natter_adapters::jobs::StoreJobs;
+use natter_adapters::jobs::{AmqpJobs, AmqpLink, AmqpRelay, StoreJobs};
 use natter_adapters::limiter::{LocalWhileDown, MemoryLimiter, RedisLimiter};
 use natter_adapters::mailer::{ConsoleMailer, SmtpMailer};
 use natter_adapters::media::ObjectMedia;
@@ -18,6 +18,7 @@ use natter_domain::ports::{Clock, DevMailbox, Jobs, Limiter, Mailer, Media, Pres
 use natter_store_postgres::PgStore;
 use natter_store_sqlite::SqliteStore;
 use rand::RngCore;
+use tokio::sync::Notify;
 
 use crate::config::{MailerChoice, MediaChoice, Settings, StoreChoice};
 
@@ -33,6 +34,15 @@ pub struct Ports {
     pub bus: Arc<dyn Bus>,
     pub presence: Arc<dyn Presence>,
     pub jobs: Arc<dyn Jobs>,
+    /// What the use-cases notify after they queued a job in the outbox.
+    pub outbox_wake: Arc<Notify>,
+    /// What the mail worker waits on besides its poll: the outbox's wake, or with a
+    /// broker, a delivery.
+    pub jobs_wake: Arc<Notify>,
+    /// With a broker: the relay from the outbox to it (run by every node that queues
+    /// or delivers mail), and the link, for `/readyz`.
+    pub relay: Option<AmqpRelay>,
+    pub broker: Option<Arc<AmqpLink>>,
     pub media: Arc<dyn Media>,
     /// Whether the media storage answers, for `/readyz`: only S3 can be down.
     pub media_probe: Option<Probe>,
@@ -94,8 +104,26 @@ pub async fn ports(
                 Arc::new(MemoryPresence::default()),
             ),
         };
-    // Mail jobs come from the store's outbox table.
-    let jobs: Arc<dyn Jobs> = Arc::new(StoreJobs::new(store.clone()));
+    let outbox_wake = Arc::new(Notify::new());
+    // Mail jobs come from the store's outbox table, or with a broker, from its queue,
+    // relayed there from the outbox. The relay runs where mail is queued (api: a
+    // login's wake relays it at once) and where it is delivered (mail: it also picks up
+    // what a node that died left in the outbox); a realtime-only node neither queues
+    // nor delivers mail and does not connect to the broker.
+    let broker = match &settings.amqp_url {
+        Some(url) if settings.roles.api || settings.roles.mail => Some(AmqpLink::new(url.expose())),
+        _ => None,
+    };
+    let (jobs, jobs_wake): (Arc<dyn Jobs>, Arc<Notify>) = match &broker {
+        Some(link) if settings.roles.mail => {
+            let wake = Arc::new(Notify::new());
+            (AmqpJobs::start(link.clone(), store.clone(), wake.clone()), wake)
+        }
+        _ => (Arc::new(StoreJobs::new(store.clone())), outbox_wake.clone()),
+    };
+    let relay = broker
+        .as_ref()
+        .map(|link| AmqpRelay::new(link.clone(), store.clone(), clock.clone(), outbox_wake.clone()));
     Ok(Ports {
         store,
         send_limiter: Arc::new(LocalWhileDown::new(limiter.clone())),
@@ -106,6 +134,10 @@ pub async fn ports(
         bus,
         presence,
         jobs,
+        outbox_wake,
+        jobs_wake,
+        relay,
+        broker,
         media,
         media_probe,
     })

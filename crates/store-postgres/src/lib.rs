@@ -25,7 +25,7 @@ use natter_domain::chat::{
 };
 use natter_domain::entities::{
     Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, MAX_OPEN_CODES, NewJob, NewLoginCode,
-    Session, StoreStats, User,
+    RelayedClaim, Session, StoreStats, User,
 };
 use natter_domain::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use natter_domain::ports::{Store, StoreResult};
@@ -448,8 +448,8 @@ impl Store for PgStore {
         let row: Option<JobRow> = sqlx::query_as(
             "update jobs set leased_until = $2, lease_id = $3
              where id = (select id from jobs
-                         where done_at is null and dead_at is null and run_at <= $1
-                           and (leased_until is null or leased_until <= $1)
+                         where done_at is null and dead_at is null and relayed_at is null
+                           and run_at <= $1 and (leased_until is null or leased_until <= $1)
                          order by run_at, id limit 1
                          for update skip locked)
              returning id, kind, payload, attempts, lease_id",
@@ -501,5 +501,55 @@ impl Store for PgStore {
         .await
         .map_err(map_err)?;
         Ok(failed.rows_affected() == 1)
+    }
+
+    async fn relay_job(&self, id: JobId, lease: LeaseId, now: Timestamp) -> StoreResult<bool> {
+        let relayed = sqlx::query(
+            "update jobs set relayed_at = $3, leased_until = null
+             where id = $1 and lease_id = $2 and relayed_at is null and done_at is null and dead_at is null",
+        )
+        .bind(Uuid::from(id))
+        .bind(lease.0)
+        .bind(now.as_millis())
+        .execute(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(relayed.rows_affected() == 1)
+    }
+
+    async fn take_relayed_job(
+        &self,
+        id: JobId,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> StoreResult<RelayedClaim> {
+        let lease = LeaseId::new();
+        // One statement: the update takes the row lock, so of two consumers holding
+        // deliveries of one job the second waits, then finds it leased (or settled).
+        // The outer select reads the row as it was before this update, which is what
+        // explains an update that changed nothing.
+        let row: Option<(Option<Uuid>, bool)> = sqlx::query_as(
+            "with taken as (
+                update jobs set leased_until = $3, lease_id = $4, relayed_at = coalesce(relayed_at, $2)
+                 where id = $1 and done_at is null and dead_at is null
+                   and (relayed_at is null or leased_until is null or leased_until <= $2)
+                 returning lease_id
+             )
+             select (select lease_id from taken), done_at is not null or dead_at is not null
+               from jobs where id = $1",
+        )
+        .bind(Uuid::from(id))
+        .bind(now.as_millis())
+        .bind(lease_until.as_millis())
+        .bind(lease.0)
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
+        Ok(match row {
+            None => RelayedClaim::Unknown,
+            Some((Some(_), _)) => RelayedClaim::Leased(lease),
+            Some((None, true)) => RelayedClaim::Settled,
+            Some((None, false)) => RelayedClaim::Busy,
+        })
     }
 }

@@ -24,7 +24,7 @@ use natter_domain::chat::{
 };
 use natter_domain::entities::{
     Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, MAX_OPEN_CODES, NewJob, NewLoginCode,
-    Session, StoreStats, User,
+    RelayedClaim, Session, StoreStats, User,
 };
 use natter_domain::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use natter_domain::ports::{Store, StoreResult};
@@ -420,8 +420,8 @@ impl Store for SqliteStore {
                 conn.prepare_cached(
                     "update jobs set leased_until = ?2, lease_id = ?3
                      where id = (select id from jobs
-                                 where done_at is null and dead_at is null and run_at <= ?1
-                                   and (leased_until is null or leased_until <= ?1)
+                                 where done_at is null and dead_at is null and relayed_at is null
+                                   and run_at <= ?1 and (leased_until is null or leased_until <= ?1)
                                  order by run_at, id limit 1)
                      returning id, kind, payload, attempts, lease_id",
                 )
@@ -481,6 +481,66 @@ impl Store for SqliteStore {
                 })
                 .map(|changed| changed == 1)
                 .map_err(writer::map_err)
+            })
+            .await
+    }
+
+    async fn relay_job(&self, id: JobId, lease: LeaseId, now: Timestamp) -> StoreResult<bool> {
+        self.writer
+            .run(move |conn| {
+                conn.prepare_cached(
+                    "update jobs set relayed_at = ?3, leased_until = null
+                     where id = ?1 and lease_id = ?2 and relayed_at is null
+                       and done_at is null and dead_at is null",
+                )
+                .and_then(|mut s| s.execute(params![id.to_string(), lease.0.to_string(), now.as_millis()]))
+                .map(|changed| changed == 1)
+                .map_err(writer::map_err)
+            })
+            .await
+    }
+
+    async fn take_relayed_job(
+        &self,
+        id: JobId,
+        now: Timestamp,
+        lease_until: Timestamp,
+    ) -> StoreResult<RelayedClaim> {
+        let lease = LeaseId::new();
+        self.writer
+            .run(move |conn| {
+                // One writer: nothing runs between the update and the look that explains
+                // why it changed nothing.
+                let taken = conn
+                    .prepare_cached(
+                        "update jobs set leased_until = ?3, lease_id = ?4,
+                            relayed_at = coalesce(relayed_at, ?2)
+                         where id = ?1 and done_at is null and dead_at is null
+                           and (relayed_at is null or leased_until is null or leased_until <= ?2)",
+                    )
+                    .and_then(|mut s| {
+                        s.execute(params![
+                            id.to_string(),
+                            now.as_millis(),
+                            lease_until.as_millis(),
+                            lease.0.to_string()
+                        ])
+                    })
+                    .map_err(writer::map_err)?;
+                if taken == 1 {
+                    return Ok(RelayedClaim::Leased(lease));
+                }
+                let settled: Option<bool> = conn
+                    .prepare_cached(
+                        "select done_at is not null or dead_at is not null from jobs where id = ?1",
+                    )
+                    .and_then(|mut s| s.query_row(params![id.to_string()], |r| r.get(0)).optional())
+                    .map_err(writer::map_err)?;
+                Ok(match settled {
+                    None => RelayedClaim::Unknown,
+                    Some(true) => RelayedClaim::Settled,
+                    Some(false) => RelayedClaim::Busy,
+                })
             })
             .await
     }

@@ -60,6 +60,8 @@ pub struct TestOptions {
     pub bus: Option<Arc<dyn Bus>>,
     /// `NATTER_REDIS_URL` (the data must be on PostgreSQL).
     pub redis_url: Option<String>,
+    /// `NATTER_AMQP_URL` (the data must be on PostgreSQL).
+    pub amqp_url: Option<String>,
     /// `NATTER_ALLOWED_ORIGINS`.
     pub allowed_origins: Option<String>,
     /// `NATTER_TRUSTED_PROXIES`.
@@ -214,6 +216,7 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         secret: data_dir.secret.clone(),
         smtp_url: opts.smtp_url.clone(),
         redis_url: opts.redis_url.clone(),
+        amqp_url: opts.amqp_url.clone(),
         role: opts.role.clone().unwrap_or_else(|| "all".into()),
         allowed_origins: opts.allowed_origins.clone(),
         trusted_proxies: opts.trusted_proxies.clone(),

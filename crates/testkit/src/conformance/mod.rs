@@ -4,6 +4,7 @@
 pub mod codes;
 pub mod invites;
 pub mod nodes;
+pub mod relay;
 pub mod store;
 
 /// One test per check of a conformance module, each on a fresh store, so one failing
@@ -100,12 +101,19 @@ macro_rules! store_conformance {
             get_message_finds_stored_messages_only,
         );
 
+        $crate::each_check!(relay:
+            a_relayed_job_leaves_the_outbox_and_one_delivery_at_a_time_holds_it,
+            a_delivery_whose_holder_died_takes_the_job_once_its_lease_ran_out,
+            a_delivery_that_beats_the_relays_mark_takes_the_job,
+        );
+
         $crate::each_node_check!(
             two_nodes_writing_to_one_chat_get_gapless_seqs_in_commit_order,
             retries_on_two_nodes_store_a_message_once,
             a_hundred_parallel_checks_on_two_nodes_accept_the_code_once,
             workers_on_two_nodes_never_hold_the_same_job,
             sweepers_on_two_nodes_never_claim_the_same_feed_row,
+            deliveries_of_one_relayed_job_on_two_nodes_hold_it_once,
             racing_first_accounts_on_two_nodes_make_exactly_one_admin,
             one_address_admitted_on_two_nodes_at_once_gets_one_account,
             a_direct_chat_opened_on_two_nodes_at_once_is_created_once,

@@ -13,7 +13,7 @@ use natter_adapters::bus::MemoryBus;
 use natter_app::feed_sweeper::{ConfirmingBus, FeedSweeper, SWEEP_GRACE, SWEEP_HORIZON};
 use natter_domain::bus::{Bus, BusEvent};
 use natter_domain::chat::FeedKind;
-use natter_domain::entities::{Admission, Admitted, CodeCheck};
+use natter_domain::entities::{Admission, Admitted, CodeCheck, RelayedClaim};
 use natter_domain::ids::{JobId, UserId};
 use natter_domain::ports::{Clock, Store};
 
@@ -205,6 +205,30 @@ pub async fn sweepers_on_two_nodes_never_claim_the_same_feed_row(one: Arc<dyn St
     let seqs: HashSet<i64> = held.iter().copied().collect();
     assert_eq!(seqs.len(), held.len(), "a row was claimed by two sweepers");
     assert_eq!(seqs, (1..=ROWS).collect(), "every row was claimed");
+}
+
+/// A broker delivered one relayed job several times at once, to consumers on both
+/// nodes: exactly one delivery holds it, the others find it busy.
+pub async fn deliveries_of_one_relayed_job_on_two_nodes_hold_it_once(
+    one: Arc<dyn Store>,
+    two: Arc<dyn Store>,
+) {
+    let j = job(b"sealed");
+    one.put_login_code(code("a@x.io", b"h", 0), j.clone()).await.unwrap();
+    let relay = two.claim_job(at(0), at(10_000)).await.unwrap().expect("due");
+    assert!(two.relay_job(j.id, relay.lease, at(1)).await.unwrap());
+    let takes = (0..20).map(|i| {
+        let s = node(i, &one, &two);
+        tokio::spawn(async move { s.take_relayed_job(j.id, at(2), at(60_002)).await.unwrap() })
+    });
+    let claims: Vec<RelayedClaim> =
+        futures::future::join_all(takes).await.into_iter().map(Result::unwrap).collect();
+    let held: Vec<_> =
+        claims.iter().filter_map(|c| if let RelayedClaim::Leased(l) = c { Some(*l) } else { None }).collect();
+    assert_eq!(held.len(), 1, "{claims:?}");
+    assert_eq!(claims.iter().filter(|c| **c == RelayedClaim::Busy).count(), 19, "{claims:?}");
+    assert!(one.complete_job(j.id, held[0], at(3)).await.unwrap());
+    assert_eq!(two.take_relayed_job(j.id, at(4), at(60_004)).await.unwrap(), RelayedClaim::Settled);
 }
 
 /// Twenty strangers verifying at once on a new closed install, half on each node:

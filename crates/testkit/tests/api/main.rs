@@ -12,6 +12,7 @@ mod hygiene;
 mod images;
 mod login_lockout;
 mod mail;
+mod mail_broker;
 mod media_links;
 mod media_s3;
 mod metrics;
