@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 
 import { Cluster, eventually } from './lib/cluster.js';
-import { chatBetween, nextEvent, sendMessage } from './lib/client.js';
+import { chatBetween, multipart, nextEvent, sendMessage } from './lib/client.js';
 import { gradientPng } from './lib/png.js';
 
 let cluster;
@@ -16,19 +16,6 @@ before(async () => {
 after(async () => {
   await cluster?.down();
 });
-
-function multipart(fields) {
-  const boundary = `----natter${randomUUID()}`;
-  const parts = [];
-  for (const [name, value] of Object.entries(fields)) {
-    const head = value.filename
-      ? `content-disposition: form-data; name="${name}"; filename="${value.filename}"\r\ncontent-type: ${value.type}\r\n`
-      : `content-disposition: form-data; name="${name}"\r\n`;
-    parts.push(Buffer.from(`--${boundary}\r\n${head}\r\n`), value.data ?? Buffer.from(String(value)), Buffer.from('\r\n'));
-  }
-  parts.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
-}
 
 test('clients on different nodes see presence, typing, messages, receipts and images', async () => {
   const by = await cluster.addressesByNode();

@@ -126,3 +126,17 @@ export async function chatBetween(a, b) {
   if (r.status !== 200) throw new Error(`chat/new answered ${r.status}: ${r.text}`);
   return r.json.chatId;
 }
+
+/** A multipart/form-data body: text fields, and files as { filename, type, data }. */
+export function multipart(fields) {
+  const boundary = `----natter${randomUUID()}`;
+  const parts = [];
+  for (const [name, value] of Object.entries(fields)) {
+    const head = value.filename
+      ? `content-disposition: form-data; name="${name}"; filename="${value.filename}"\r\ncontent-type: ${value.type}\r\n`
+      : `content-disposition: form-data; name="${name}"\r\n`;
+    parts.push(Buffer.from(`--${boundary}\r\n${head}\r\n`), value.data ?? Buffer.from(String(value)), Buffer.from('\r\n'));
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), type: `multipart/form-data; boundary=${boundary}` };
+}
