@@ -4,12 +4,14 @@
     cluster/harness.py up              # start everything, print the URL, Ctrl-C stops it
     cluster/harness.py up --detach     # the same, but return once ready (then `down`)
     cluster/harness.py down            # stop everything `up` started
-    cluster/harness.py stop api1 --signal KILL   # one part: api1, api2, mail, redis, nginx
+    cluster/harness.py up --broker     # also RabbitMQ, the mail going through it
+    cluster/harness.py stop api1 --signal KILL   # one part: api1, api2, mail, redis, nginx, s3, broker
     cluster/harness.py start api1      # start it again, same port, same settings
     cluster/harness.py status          # the state file, as JSON
 
 What `up` starts: PostgreSQL (a private cluster, or a fresh database on the server
-NATTER_TEST_POSTGRES_URL names), redis-server, an SMTP sink (aiosmtpd, into a Maildir),
+NATTER_TEST_POSTGRES_URL names), redis-server, an S3-compatible server for the media
+(moto's server mode), with --broker RabbitMQ, an SMTP sink (aiosmtpd, into a Maildir),
 two natter nodes with NATTER_ROLE=api,realtime and one with NATTER_ROLE=mail, all on
 one database with one NATTER_SECRET, and nginx in front of the two api,realtime nodes
 (`hash $remote_addr consistent`, so clients on different 127.0.0.x land on different
@@ -242,6 +244,57 @@ def start_smtp(st: State) -> None:
                lambda: port_open(m["port"]), log=log)
 
 
+# S3 media: moto's server mode (PyPI `moto[server]`), in memory, one bucket.
+S3_BUCKET = "natter-cluster"
+
+
+def start_s3(st: State) -> None:
+    s3 = st.data.get("s3") or {"port": free_port()}
+    log = st.dir / "s3.log"
+    s3["pid"] = spawn([sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3["port"])], log)
+    st["s3"] = s3
+    wait_until("the S3 server (python3 -m pip install 'moto[server]' if it is missing)",
+               lambda: port_open(s3["port"]), log=log)
+    # moto accepts an unsigned bucket creation; it keeps nothing across a restart.
+    req = urllib.request.Request(f"http://127.0.0.1:{s3['port']}/{S3_BUCKET}", method="PUT")
+    urllib.request.urlopen(req, timeout=10).close()
+
+
+# RabbitMQ (Debian's rabbitmq-server) runs as the rabbitmq user with folders of its own
+# and private ports (FIELD-NOTES.md); epmd and the broker share one process group, so a
+# stop reaches the whole Erlang VM.
+def start_broker(st: State) -> None:
+    b = st.data.get("broker") or {"port": free_port(), "dist_port": free_port(), "epmd_port": free_port(),
+                                  "dir": str(st.dir / "rabbitmq")}
+    base = Path(b["dir"])
+    for sub_dir in ("mnesia", "log"):
+        (base / sub_dir).mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        subprocess.run(["chown", "-R", "rabbitmq:rabbitmq", str(base)], check=True)
+    env = dict(os.environ, HOME=str(base), RABBITMQ_NODENAME=f"natter-cluster-{b['port']}@localhost",
+               RABBITMQ_NODE_IP_ADDRESS="127.0.0.1", RABBITMQ_NODE_PORT=str(b["port"]),
+               RABBITMQ_DIST_PORT=str(b["dist_port"]), ERL_EPMD_PORT=str(b["epmd_port"]),
+               RABBITMQ_MNESIA_BASE=str(base / "mnesia"), RABBITMQ_LOG_BASE=str(base / "log"),
+               RABBITMQ_ENABLED_PLUGINS_FILE=str(base / "enabled_plugins"))
+    as_rabbit = ["runuser", "-u", "rabbitmq", "--"] if os.geteuid() == 0 else []
+    script = f"epmd -port {b['epmd_port']} & exec /usr/lib/rabbitmq/bin/rabbitmq-server"
+    b["pid"] = spawn([*as_rabbit, "sh", "-c", script], st.dir / "broker.log", env=env, cwd=base)
+    st["broker"] = b
+    # The AMQP port opens seconds after the node answers a ping: wait for the port.
+    wait_until("rabbitmq-server (apt-get install -y rabbitmq-server if it is missing)",
+               lambda: port_open(b["port"]), timeout=120, log=st.dir / "broker.log")
+
+
+def stop_group(pid: int | None, sig: int) -> None:
+    if not alive(pid):
+        return
+    try:
+        os.killpg(pid, sig)
+    except ProcessLookupError:
+        return
+    signal_and_wait(pid, sig)
+
+
 # ---------------------------------------------------------------- natter nodes
 
 
@@ -261,7 +314,16 @@ def node_env(st: State, name: str) -> dict[str, str]:
         "NATTER_TRUSTED_PROXIES": "127.0.0.1",
         "NATTER_SMTP_URL": f"smtp://127.0.0.1:{st['smtp']['port']}?tls=none",
         "NATTER_LOG": os.environ.get("NATTER_CLUSTER_LOG", "info"),
+        # Media on S3: every api node reads what another one stored.
+        "NATTER_MEDIA_URL": f"s3://{S3_BUCKET}/media",
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{st['s3']['port']}",
+        "AWS_ALLOW_HTTP": "true",
+        "AWS_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "natter-cluster",
+        "AWS_SECRET_ACCESS_KEY": "natter-cluster",
     })
+    if "broker" in st.data:
+        env["NATTER_AMQP_URL"] = f"amqp://guest:guest@127.0.0.1:{st['broker']['port']}/%2f"
     env.update(st.data.get("extra_env", {}))
     return env
 
@@ -380,7 +442,7 @@ def start_nginx(st: State) -> None:
 # ---------------------------------------------------------------- up / down
 
 
-def up(directory: Path, binary: str, extra_env: dict[str, str]) -> State:
+def up(directory: Path, binary: str, extra_env: dict[str, str], broker: bool = False) -> State:
     if (directory / "state.json").exists():
         raise HarnessError(f"{directory} already holds a cluster: `cluster/harness.py down --dir {directory}` first")
     if not Path(binary).exists():
@@ -398,11 +460,9 @@ def up(directory: Path, binary: str, extra_env: dict[str, str]) -> State:
         "nginx": {"port": nginx_port},
         "nodes": {},
     })
-    # The api nodes share one data directory: it holds the uploaded media (a shared
-    # volume, until NATTER_MEDIA_URL=s3://... takes its place); the secret comes
-    # from NATTER_SECRET, so nothing else in it is shared.
-    shared_data = directory / "data-api"
-    nodes = {n: {"role": "api,realtime", "data_dir": str(shared_data)} for n in API_NODES}
+    # Each node a data directory of its own: media are on S3, the secret comes from
+    # NATTER_SECRET, so nothing on disk is shared.
+    nodes = {n: {"role": "api,realtime", "data_dir": str(directory / f"data-{n}")} for n in API_NODES}
     nodes["mail"] = {"role": "mail", "data_dir": str(directory / "data-mail")}
     for name, node in nodes.items():
         node.update(port=free_port(), log=str(directory / f"{name}.log"), pid=None)
@@ -410,6 +470,9 @@ def up(directory: Path, binary: str, extra_env: dict[str, str]) -> State:
     try:
         start_postgres(st)
         start_redis(st)
+        start_s3(st)
+        if broker:
+            start_broker(st)
         start_smtp(st)
         # One node first: it applies the migrations, which the others then find done.
         start_node(st, "api1")
@@ -422,7 +485,7 @@ def up(directory: Path, binary: str, extra_env: dict[str, str]) -> State:
     return st
 
 
-PARTS = (*API_NODES, "mail", "nginx", "smtp", "redis")
+PARTS = (*API_NODES, "mail", "nginx", "smtp", "redis", "s3", "broker")
 
 
 def part_pid(st: State, part: str) -> int | None:
@@ -432,7 +495,10 @@ def part_pid(st: State, part: str) -> int | None:
 
 
 def stop_part(st: State, part: str, sig: int) -> None:
-    signal_and_wait(part_pid(st, part), sig)
+    if part == "broker":
+        stop_group(part_pid(st, part), sig)
+    else:
+        signal_and_wait(part_pid(st, part), sig)
 
 
 def start_part(st: State, part: str) -> None:
@@ -444,6 +510,10 @@ def start_part(st: State, part: str) -> None:
         start_redis(st)
     elif part == "smtp":
         start_smtp(st)
+    elif part == "s3":
+        start_s3(st)
+    elif part == "broker" and "broker" in st.data:
+        start_broker(st)
     elif part == "nginx":
         start_nginx(st)
     else:
@@ -472,6 +542,8 @@ def describe(st: State) -> str:
         f"mail :{n['mail']['port']})",
         f"  PostgreSQL {st['postgres']['url']}  Redis redis://127.0.0.1:{st['redis']['port']}  "
         f"SMTP 127.0.0.1:{st['smtp']['port']} -> {st['smtp']['maildir']}",
+        f"  S3 (moto) http://127.0.0.1:{st['s3']['port']}/{S3_BUCKET}"
+        + (f"  RabbitMQ amqp://127.0.0.1:{st['broker']['port']}" if "broker" in st.data else ""),
         f"  logs and state in {st.dir}",
     ]
     return "\n".join(lines)
@@ -485,11 +557,8 @@ def main(argv: list[str]) -> int:
     p_up.add_argument("--bin", default=DEFAULT_BIN, help="the natter binary (default $NATTER_BIN or target/debug/natter)")
     p_up.add_argument("--detach", action="store_true", help="return once ready instead of waiting for Ctrl-C")
     p_up.add_argument("--json", action="store_true", help="print the state as JSON instead of sentences")
-    # Backends of the design that the harness does not start itself yet: a broker and
-    # an S3-compatible server someone runs (or a later starter function here adds)
-    # are handed to every node. Any other NATTER_* setting can go through --env.
-    p_up.add_argument("--amqp-url", help="NATTER_AMQP_URL for every node (a RabbitMQ you run)")
-    p_up.add_argument("--media-url", help="NATTER_MEDIA_URL for every node (s3://bucket/prefix; AWS_* via --env)")
+    p_up.add_argument("--broker", action="store_true", help="also RabbitMQ: mail goes through it (NATTER_AMQP_URL)")
+    # Any other NATTER_* setting (or AWS_*) for every node.
     p_up.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="a variable for every node")
     sub.add_parser("down", help="stop everything `up` started")
     sub.add_parser("status", help="print the state file")
@@ -503,11 +572,7 @@ def main(argv: list[str]) -> int:
     try:
         if args.cmd == "up":
             extra = dict(kv.split("=", 1) for kv in args.env)
-            if args.amqp_url:
-                extra["NATTER_AMQP_URL"] = args.amqp_url
-            if args.media_url:
-                extra["NATTER_MEDIA_URL"] = args.media_url
-            st = up(directory, args.bin, extra)
+            st = up(directory, args.bin, extra, broker=args.broker)
             if args.json:
                 print(json.dumps(st.data), flush=True)
             else:

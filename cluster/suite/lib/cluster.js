@@ -20,11 +20,15 @@ export class Cluster {
     this.clients = [];
   }
 
-  /** Start a cluster of its own in a fresh folder (under NATTER_CLUSTER_ROOT if set). */
-  static async up() {
+  /**
+   * Start a cluster of its own in a fresh folder (under NATTER_CLUSTER_ROOT if set);
+   * with `broker`, RabbitMQ too and the mail through it.
+   */
+  static async up({ broker = false } = {}) {
     const dir = mkdtempSync(join(process.env.NATTER_CLUSTER_ROOT ?? tmpdir(), 'natter-cluster-'));
+    const args = [HARNESS, '--dir', dir, 'up', '--detach', '--json', ...(broker ? ['--broker'] : [])];
     try {
-      const { stdout } = await run('python3', [HARNESS, '--dir', dir, 'up', '--detach', '--json'], {
+      const { stdout } = await run('python3', args, {
         maxBuffer: 1 << 20,
       });
       return new Cluster(dir, JSON.parse(stdout));
@@ -94,6 +98,25 @@ export class Cluster {
     const c = new Client(this, ip);
     this.clients.push(c);
     return c;
+  }
+
+  /** How many mails the SMTP sink holds for `email`. */
+  mailsTo(email) {
+    const dir = this.state.smtp.maildir;
+    let n = 0;
+    for (const sub of ['new', 'cur']) {
+      let names = [];
+      try {
+        names = readdirSync(join(dir, sub));
+      } catch {
+        continue;
+      }
+      for (const name of names) {
+        const to = /^To:\s*(.*)$/im.exec(readFileSync(join(dir, sub, name), 'utf8'))?.[1] ?? '';
+        if (to.toLowerCase().includes(email)) n++;
+      }
+    }
+    return n;
   }
 
   /** The newest login code mailed to `email`, if one has arrived. */
