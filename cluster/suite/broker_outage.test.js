@@ -59,7 +59,7 @@ test('sixty seconds without RabbitMQ: logins go on, every code is mailed once wh
     oldestCodeVerify: verified.status,
   };
   t.diagnostic(`broker outage: ${JSON.stringify(numbers)}`);
-  assert.ok(asked.length >= 5, `logins during the outage: ${asked.length}`);
+  assert.ok(asked.length >= Math.floor(OUTAGE_MS / 4000), `logins during the outage: ${asked.length}`);
   assert.deepEqual(numbers.statuses, { 200: asked.length }, 'every login during the outage answered 200');
   assert.equal(mailedDuring, 0, 'nothing can be mailed while the broker is away');
   assert.deepEqual(numbers.mailsPerLogin, [1], 'each code mailed exactly once');

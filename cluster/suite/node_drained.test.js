@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Cluster, eventually, sleep } from './lib/cluster.js';
-import { chatBetween, multipart } from './lib/client.js';
+import { multipart } from './lib/client.js';
 import { gradientPng } from './lib/png.js';
-import { ChatView, sendStream } from './lib/view.js';
+import { ChatView, sendStream, watchingAcrossNodes } from './lib/view.js';
 
 let cluster;
 before(async () => {
@@ -43,16 +43,7 @@ async function load(client, concurrency, until, next, pauseMs = 0) {
 test('SIGTERM under load: requests in flight complete, sockets move and catch up', async (t) => {
   const by = await cluster.addressesByNode();
   assert.ok(by.api1.length >= 5, `want five addresses on api1, have ${by.api1}`);
-  const ada = await cluster.client(by.api1[0]).login();
-  const bob = await cluster.client(by.api2[0]).login();
-  const chatId = await chatBetween(ada, bob);
-  const sa = await ada.connect();
-  const sb = await bob.connect();
-  const va = new ChatView(ada, chatId);
-  const vb = new ChatView(bob, chatId);
-  va.follow(sa);
-  vb.follow(sb);
-  await Promise.all([va.catchUp(), vb.catchUp()]);
+  const { ada, bob, chatId, sa, sb, va, vb } = await watchingAcrossNodes(cluster, by);
 
   // Ada's session from three more addresses on api1 (reads, and sends over REST), and
   // bob's from a fourth: image uploads, the slowest request (a decode and re-encode),

@@ -5,8 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { Cluster, eventually, sleep } from './lib/cluster.js';
-import { chatBetween } from './lib/client.js';
-import { ChatView, sendStream } from './lib/view.js';
+import { ChatView, sendStream, watchingAcrossNodes } from './lib/view.js';
 
 let cluster;
 before(async () => {
@@ -26,16 +25,7 @@ function audit(view, acked) {
 
 test('a node killed mid-traffic loses no acked message and doubles none', async (t) => {
   const by = await cluster.addressesByNode();
-  const ada = await cluster.client(by.api1[0]).login();
-  const bob = await cluster.client(by.api2[0]).login();
-  const chatId = await chatBetween(ada, bob);
-  const sa = await ada.connect();
-  const sb = await bob.connect();
-  const va = new ChatView(ada, chatId);
-  const vb = new ChatView(bob, chatId);
-  va.follow(sa);
-  vb.follow(sb);
-  await Promise.all([va.catchUp(), vb.catchUp()]);
+  const { ada, bob, chatId, sa, sb, va, vb } = await watchingAcrossNodes(cluster, by);
 
   const giveUpAt = Date.now() + 30_000;
   const streams = Promise.all([

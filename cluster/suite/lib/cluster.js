@@ -100,29 +100,10 @@ export class Cluster {
     return c;
   }
 
-  /** How many mails the SMTP sink holds for `email`. */
-  mailsTo(email) {
+  /** The mails the SMTP sink holds for `email`: [{ name, text }], oldest first. */
+  mailsFor(email) {
     const dir = this.state.smtp.maildir;
-    let n = 0;
-    for (const sub of ['new', 'cur']) {
-      let names = [];
-      try {
-        names = readdirSync(join(dir, sub));
-      } catch {
-        continue;
-      }
-      for (const name of names) {
-        const to = /^To:\s*(.*)$/im.exec(readFileSync(join(dir, sub, name), 'utf8'))?.[1] ?? '';
-        if (to.toLowerCase().includes(email)) n++;
-      }
-    }
-    return n;
-  }
-
-  /** The newest login code mailed to `email`, if one has arrived. */
-  codeFor(email) {
-    const dir = this.state.smtp.maildir;
-    let best;
+    const out = [];
     for (const sub of ['new', 'cur']) {
       let names = [];
       try {
@@ -133,12 +114,22 @@ export class Cluster {
       for (const name of names) {
         const text = readFileSync(join(dir, sub, name), 'utf8');
         const to = /^To:\s*(.*)$/im.exec(text)?.[1] ?? '';
-        const code = /login code(?: is|:)\s*(\d{6})/.exec(text)?.[1];
-        // Maildir names start with the delivery time: the newest sorts last.
-        if (code && to.toLowerCase().includes(email) && (!best || name > best.name)) best = { name, code };
+        if (to.toLowerCase().includes(email)) out.push({ name, text });
       }
     }
-    return best?.code;
+    // Maildir names start with the delivery time.
+    return out.sort((x, y) => (x.name < y.name ? -1 : 1));
+  }
+
+  /** How many mails the SMTP sink holds for `email`. */
+  mailsTo(email) {
+    return this.mailsFor(email).length;
+  }
+
+  /** The newest login code mailed to `email`, if one has arrived. */
+  codeFor(email) {
+    const codes = this.mailsFor(email).map((m) => /login code(?: is|:)\s*(\d{6})/.exec(m.text)?.[1]);
+    return codes.filter(Boolean).at(-1);
   }
 
   /** nginx's access log: [{ client, upstream, request, status }], one per request. */

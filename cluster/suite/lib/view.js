@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 
 import { sleep } from './cluster.js';
-import { sendMessage } from './client.js';
+import { chatBetween, sendMessage } from './client.js';
 
 export class ChatView {
   constructor(client, chatId) {
@@ -107,4 +107,22 @@ export async function sendStream(socket, chatId, { count, window = 2, gapMs = 10
   }
   await Promise.all(Array.from({ length: window }, one));
   return { acked, retries, errors, unacked };
+}
+
+/**
+ * Ada on api1 and bob on api2 (addresses from `cluster.addressesByNode()`), in one
+ * chat, each with a socket whose view of the chat has caught up.
+ */
+export async function watchingAcrossNodes(cluster, by) {
+  const ada = await cluster.client(by.api1[0]).login();
+  const bob = await cluster.client(by.api2[0]).login();
+  const chatId = await chatBetween(ada, bob);
+  const sa = await ada.connect();
+  const sb = await bob.connect();
+  const va = new ChatView(ada, chatId);
+  const vb = new ChatView(bob, chatId);
+  va.follow(sa);
+  vb.follow(sb);
+  await Promise.all([va.catchUp(), vb.catchUp()]);
+  return { ada, bob, chatId, sa, sb, va, vb };
 }
