@@ -1,4 +1,5 @@
 import { useCallback } from 'react';
+import { newClientId } from '../../../lib/clientId';
 import { useMessagesContext } from './MessagesProvider';
 
 /** Queues a message (shown at once as pending) and hands it to the outbox sender. */
@@ -7,7 +8,7 @@ export function useSendMessage(chatId: string) {
 
   const send = useCallback(
     (text: string, image?: File) => {
-      const clientId = crypto.randomUUID();
+      const clientId = newClientId();
       store.dispatch({
         type: 'queued',
         outgoing: {
