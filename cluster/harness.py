@@ -5,6 +5,7 @@
     cluster/harness.py up --detach     # the same, but return once ready (then `down`)
     cluster/harness.py down            # stop everything `up` started
     cluster/harness.py up --broker     # also RabbitMQ, the mail going through it
+    cluster/harness.py up --host 192.168.1.20   # nginx also on that address: the public URL
     cluster/harness.py stop api1 --signal KILL   # one part: api1, api2, mail, redis, nginx, s3, broker
     cluster/harness.py start api1      # start it again, same port, same settings
     cluster/harness.py status          # the state file, as JSON
@@ -224,10 +225,16 @@ def stop_postgres(st: State) -> None:
 
 
 def start_redis(st: State) -> None:
-    r = st.data.get("redis") or {"port": free_port()}
+    r = st.data.get("redis") or {"port": free_port(), "password": secrets.token_hex(16)}
     log = st.dir / "redis.log"
+    # Each node logs in as a Redis user named after it, so a test can take one right
+    # from one node (`ACL SETUSER api1 -publish`: it commits but cannot publish). The
+    # users are in the config file, so a restarted Redis knows them; `default` stays
+    # open on loopback for redis-cli.
+    conf = st.dir / "redis.conf"
+    conf.write_text("".join(f"user {n} on >{r['password']} ~* &* +@all\n" for n in st["nodes"]))
     # No persistence: a restarted Redis comes back empty, as one that lost its memory does.
-    r["pid"] = spawn(["redis-server", "--port", str(r["port"]), "--bind", "127.0.0.1", "--save", "",
+    r["pid"] = spawn(["redis-server", str(conf), "--port", str(r["port"]), "--bind", "127.0.0.1", "--save", "",
                       "--appendonly", "no"], log)
     st["redis"] = r
     wait_until("redis-server", lambda: port_open(r["port"]), log=log)
@@ -308,7 +315,7 @@ def node_env(st: State, name: str) -> dict[str, str]:
         "NATTER_DATA_DIR": node["data_dir"],
         "NATTER_DATABASE_URL": st["postgres"]["url"],
         "NATTER_SECRET": st["secret"],
-        "NATTER_REDIS_URL": f"redis://127.0.0.1:{st['redis']['port']}/0",
+        "NATTER_REDIS_URL": f"redis://{name}:{st['redis']['password']}@127.0.0.1:{st['redis']['port']}/0",
         "NATTER_ROLE": node["role"],
         # nginx is the only proxy; natter counts each request for the client behind it.
         "NATTER_TRUSTED_PROXIES": "127.0.0.1",
@@ -386,7 +393,7 @@ http {{
 
     server {{
         listen 127.0.0.1:{port};
-        # natter takes images up to 10 MiB plus the text fields.
+{host_listen}        # natter takes images up to 10 MiB plus the text fields.
         client_max_body_size 11m;
 
         location / {{
@@ -423,7 +430,10 @@ def write_nginx_conf(st: State) -> Path:
         # A node that failed once is left alone for 2 s, then tried again.
         f"        server 127.0.0.1:{st['nodes'][n]['port']} max_fails=1 fail_timeout=2s;" for n in API_NODES)
     conf = st.dir / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(dir=st.dir, user=user, servers=servers, port=ng["port"]))
+    host = st.data.get("host", "127.0.0.1")
+    # The suite's clients and the readiness checks keep using loopback.
+    host_listen = "" if host == "127.0.0.1" else f"        listen {host}:{ng['port']};\n"
+    conf.write_text(NGINX_CONF.format(dir=st.dir, user=user, servers=servers, port=ng["port"], host_listen=host_listen))
     return conf
 
 
@@ -442,7 +452,7 @@ def start_nginx(st: State) -> None:
 # ---------------------------------------------------------------- up / down
 
 
-def up(directory: Path, binary: str, extra_env: dict[str, str], broker: bool = False) -> State:
+def up(directory: Path, binary: str, extra_env: dict[str, str], broker: bool = False, host: str = "127.0.0.1") -> State:
     if (directory / "state.json").exists():
         raise HarnessError(f"{directory} already holds a cluster: `cluster/harness.py down --dir {directory}` first")
     if not Path(binary).exists():
@@ -454,7 +464,10 @@ def up(directory: Path, binary: str, extra_env: dict[str, str], broker: bool = F
     nginx_port = free_port()
     st.data.update({
         "bin": binary,
-        "public_url": f"http://127.0.0.1:{nginx_port}",
+        # Where people reach nginx (another machine's browser: a LAN address); nginx
+        # listens on loopback too. Cookies, CORS and signed image links follow it.
+        "host": host,
+        "public_url": f"http://{host}:{nginx_port}",
         "secret": secrets.token_hex(32),
         "extra_env": extra_env,
         "nginx": {"port": nginx_port},
@@ -558,6 +571,7 @@ def main(argv: list[str]) -> int:
     p_up.add_argument("--detach", action="store_true", help="return once ready instead of waiting for Ctrl-C")
     p_up.add_argument("--json", action="store_true", help="print the state as JSON instead of sentences")
     p_up.add_argument("--broker", action="store_true", help="also RabbitMQ: mail goes through it (NATTER_AMQP_URL)")
+    p_up.add_argument("--host", default="127.0.0.1", help="the address people open, nginx listens there too (default 127.0.0.1)")
     # Any other NATTER_* setting (or AWS_*) for every node.
     p_up.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="a variable for every node")
     sub.add_parser("down", help="stop everything `up` started")
@@ -572,7 +586,7 @@ def main(argv: list[str]) -> int:
     try:
         if args.cmd == "up":
             extra = dict(kv.split("=", 1) for kv in args.env)
-            st = up(directory, args.bin, extra, broker=args.broker)
+            st = up(directory, args.bin, extra, broker=args.broker, host=args.host)
             if args.json:
                 print(json.dumps(st.data), flush=True)
             else:

@@ -22,11 +22,13 @@ export class Cluster {
 
   /**
    * Start a cluster of its own in a fresh folder (under NATTER_CLUSTER_ROOT if set);
-   * with `broker`, RabbitMQ too and the mail through it.
+   * with `broker`, RabbitMQ too and the mail through it; with `host`, nginx listens on
+   * that address too and it is the public URL; `env`, more variables for every node.
    */
-  static async up({ broker = false } = {}) {
+  static async up({ broker = false, host, env = {} } = {}) {
     const dir = mkdtempSync(join(process.env.NATTER_CLUSTER_ROOT ?? tmpdir(), 'natter-cluster-'));
-    const args = [HARNESS, '--dir', dir, 'up', '--detach', '--json', ...(broker ? ['--broker'] : [])];
+    const args = [HARNESS, '--dir', dir, 'up', '--detach', '--json', ...(broker ? ['--broker'] : []), ...(host ? ['--host', host] : []),
+      ...Object.entries(env).flatMap(([k, v]) => ['--env', `${k}=${v}`])];
     try {
       const { stdout } = await run('python3', args, {
         maxBuffer: 1 << 20,
@@ -52,6 +54,12 @@ export class Cluster {
   async start(part) {
     await run('python3', [HARNESS, '--dir', this.dir, 'start', part]);
     await this.refresh();
+  }
+
+  /** A command to the cluster's Redis (as its `default` user), e.g. `ACL SETUSER api1 -publish`. */
+  async redis(...args) {
+    const { stdout } = await run('redis-cli', ['-p', String(this.state.redis.port), ...args]);
+    return stdout.trim();
   }
 
   async refresh() {
