@@ -571,7 +571,8 @@ def main(argv: list[str]) -> int:
     p_up.add_argument("--detach", action="store_true", help="return once ready instead of waiting for Ctrl-C")
     p_up.add_argument("--json", action="store_true", help="print the state as JSON instead of sentences")
     p_up.add_argument("--broker", action="store_true", help="also RabbitMQ: mail goes through it (NATTER_AMQP_URL)")
-    p_up.add_argument("--host", default="127.0.0.1", help="the address people open, nginx listens there too (default 127.0.0.1)")
+    p_up.add_argument("--host", default="127.0.0.1", help="the address people open, nginx listens there too (default 127.0.0.1); "
+                      "not loopback means a closed install unless --env NATTER_SIGNUP=open")
     # Any other NATTER_* setting (or AWS_*) for every node.
     p_up.add_argument("--env", action="append", default=[], metavar="NAME=VALUE", help="a variable for every node")
     sub.add_parser("down", help="stop everything `up` started")
