@@ -18,6 +18,9 @@ pub enum AppError {
     Forbidden { code: &'static str, message: String },
     #[error("{message}")]
     NotFound { code: &'static str, message: String },
+    /// The request fits the rules but not the thing's state now (a deleted message).
+    #[error("{message}")]
+    Conflict { code: &'static str, message: String },
     #[error("{message}")]
     PayloadTooLarge { message: String },
     /// Well-formed but refused for what it is (an image with too many pixels).

@@ -77,6 +77,30 @@ impl MessageService {
         &self.media
     }
 
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub(crate) fn bus(&self) -> &Arc<dyn Bus> {
+        &self.bus
+    }
+
+    pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    pub(crate) fn chats(&self) -> &ChatService {
+        &self.chats
+    }
+
+    pub(crate) fn limiter(&self) -> &Arc<dyn Limiter> {
+        &self.limiter
+    }
+
+    pub(crate) fn send_rates(&self) -> &[Rate] {
+        &self.send_rates
+    }
+
     /// Store a message and, once committed, announce it. A repeated `clientId` from
     /// the same sender answers with the original and stores nothing.
     #[instrument(skip_all, fields(user.id = %who.user_id, chat.id = %input.chat_id), err)]

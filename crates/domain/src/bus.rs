@@ -10,6 +10,9 @@ use crate::Timestamp;
 use crate::chat::{Chat, FeedEvent};
 use crate::ids::{ChatId, MessageId, SessionId, UserId};
 
+// `Feed` is by far the most common event and the big one: boxing it would cost an
+// allocation on every message to save bytes on the rare small events.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum BusEvent {

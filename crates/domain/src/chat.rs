@@ -60,6 +60,31 @@ pub struct Message {
     pub reply_to: Option<MessageId>,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+    /// When its text was last changed by its sender.
+    pub edited_at: Option<Timestamp>,
+    /// When it was deleted for everyone: a tombstone, its text and image gone.
+    pub deleted_at: Option<Timestamp>,
+}
+
+/// How long after sending a message its sender may still edit it.
+pub const EDIT_WINDOW_MS: i64 = 24 * 3600 * 1000;
+
+/// A text a message had before an edit, kept for its sender.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MessageEdit {
+    pub text: String,
+    /// When this text was replaced.
+    pub replaced_at: Timestamp,
+}
+
+/// What editing or deleting a message did: the feed row it wrote (with the message as
+/// it is now), or nothing when there was nothing to change.
+#[derive(Debug, Clone)]
+pub struct Changed {
+    pub event: Option<FeedEvent>,
+    pub message: Message,
+    /// For a delete: the image the message had, now to be removed from the media.
+    pub removed_image: Option<ImageRef>,
 }
 
 /// A message to store; the store assigns `seq`.
@@ -85,26 +110,31 @@ pub struct Stored {
 }
 
 /// What a durable change of a chat is. The feed's `kind` column holds `as_str`; kinds
-/// still to come (`message.edited`, `message.deleted`, `reaction.*`, `member.*`,
-/// `chat.renamed`) fit the same table.
+/// still to come (`reaction.*`, `member.*`, `chat.renamed`) fit the same table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FeedKind {
     #[serde(rename = "message.created")]
     MessageCreated,
+    #[serde(rename = "message.edited")]
+    MessageEdited,
+    #[serde(rename = "message.deleted")]
+    MessageDeleted,
 }
 
 impl FeedKind {
+    pub const ALL: [FeedKind; 3] =
+        [FeedKind::MessageCreated, FeedKind::MessageEdited, FeedKind::MessageDeleted];
+
     pub fn as_str(self) -> &'static str {
         match self {
             FeedKind::MessageCreated => "message.created",
+            FeedKind::MessageEdited => "message.edited",
+            FeedKind::MessageDeleted => "message.deleted",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "message.created" => Some(FeedKind::MessageCreated),
-            _ => None,
-        }
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
     }
 }
 
@@ -118,7 +148,7 @@ pub struct FeedEvent {
     /// Who made the change.
     pub actor: UserId,
     pub at: Timestamp,
-    /// The message the change is about, as it is now (for `message.created`).
+    /// The message the change is about, as it is now.
     pub message: Option<Message>,
 }
 

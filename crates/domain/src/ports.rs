@@ -6,8 +6,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 
 use crate::chat::{
-    Chat, ChatSummary, FeedEvent, FeedPage, Message, MessagePage, NewMessage, PageCursor, ReadMarker,
-    ReadMoved, Stored,
+    Changed, Chat, ChatSummary, FeedEvent, FeedPage, Message, MessageEdit, MessagePage, NewMessage,
+    PageCursor, ReadMarker, ReadMoved, Stored,
 };
 use crate::entities::{
     Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, Mail, NewJob, NewLoginCode, RelayedClaim,
@@ -135,6 +135,18 @@ pub trait Store: Send + Sync + 'static {
     /// Record that these rows reached a bus that spans nodes.
     async fn mark_published(&self, events: &[(ChatId, i64)], now: Timestamp) -> StoreResult<()>;
     async fn get_message(&self, id: MessageId) -> StoreResult<Message>;
+    /// In one transaction, if the message is not deleted: keep its text in its edit
+    /// history, set `text` and `edited_at`, take the chat's next `seq` for a
+    /// `message.edited` row. The same text again changes nothing (`event: None`).
+    /// `Conflict { constraint: "message_deleted" }` for a deleted message.
+    async fn edit_message(&self, id: MessageId, text: String, now: Timestamp) -> StoreResult<Changed>;
+    /// In one transaction, if the message is not deleted yet: make it a tombstone (text,
+    /// image and edit history gone, `deleted_at` set) with a `message.deleted` row
+    /// written by `actor`; `removed_image` is what the media store must now drop.
+    /// Deleting a tombstone again changes nothing (`event: None`).
+    async fn delete_message(&self, id: MessageId, actor: UserId, now: Timestamp) -> StoreResult<Changed>;
+    /// The texts a message had before its edits, oldest first.
+    async fn message_edits(&self, id: MessageId) -> StoreResult<Vec<MessageEdit>>;
     async fn list_messages(&self, chat: ChatId, cursor: PageCursor, limit: u32) -> StoreResult<MessagePage>;
     async fn read_markers(&self, chat: ChatId) -> StoreResult<Vec<ReadMarker>>;
     /// Move `user`'s marker forward to `min(up_to_seq, last_seq)`; `None` if it would

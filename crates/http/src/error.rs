@@ -29,6 +29,7 @@ fn status_of(e: &AppError) -> StatusCode {
         AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
         AppError::Forbidden { .. } => StatusCode::FORBIDDEN,
         AppError::NotFound { .. } => StatusCode::NOT_FOUND,
+        AppError::Conflict { .. } => StatusCode::CONFLICT,
         AppError::PayloadTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
         AppError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,

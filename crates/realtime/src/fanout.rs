@@ -111,6 +111,15 @@ fn deliver_row(io: &SocketIo, st: &RealtimeState, Row { event, members }: Row) {
                 });
             }
         }
+        FeedKind::MessageEdited | FeedKind::MessageDeleted => {
+            let Some(message) = event.message else { return };
+            let name = if event.kind == FeedKind::MessageEdited {
+                socket::MESSAGE_UPDATED
+            } else {
+                socket::MESSAGE_DELETED
+            };
+            emit_durable(io, st, &members, name, &MessageDto::new(message, &[], st.links()));
+        }
     }
 }
 

@@ -1,8 +1,8 @@
 //! Chats, members, messages, the change feed and read markers on PostgreSQL.
 
 use natter_domain::chat::{
-    Chat, ChatSummary, FeedEvent, FeedKind, FeedPage, Message, MessagePage, NewMessage, PageCursor,
-    ReadMarker, ReadMoved, Stored,
+    Changed, Chat, ChatSummary, FeedEvent, FeedKind, FeedPage, Message, MessageEdit, MessagePage, NewMessage,
+    PageCursor, ReadMarker, ReadMoved, Stored,
 };
 use natter_domain::entities::User;
 use natter_domain::ids::{ChatId, MessageId, UserId};
@@ -76,7 +76,8 @@ impl PgStore {
         let rows: Vec<ChatListRow> = sqlx::query_as(&format!(
             "select {}, me.last_read_seq,
                     (select count(*) from messages x
-                      where x.chat_id = c.id and x.seq > me.last_read_seq and x.sender_id <> me.user_id) as unseen,
+                      where x.chat_id = c.id and x.seq > me.last_read_seq and x.sender_id <> me.user_id
+                        and x.deleted_at is null) as unseen,
                     {}
              from chat_members me
              join chats c on c.id = me.chat_id
@@ -199,6 +200,8 @@ impl PgStore {
             reply_to: m.reply_to,
             created_at: m.created_at,
             updated_at: m.created_at,
+            edited_at: None,
+            deleted_at: None,
         };
         Ok(Stored { message, created: true })
     }
@@ -314,6 +317,80 @@ impl PgStore {
         row.try_into()
     }
 
+    pub(crate) async fn edit_message_(
+        &self,
+        id: MessageId,
+        text: String,
+        now: Timestamp,
+    ) -> StoreResult<Changed> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let before = message_for_update(&mut tx, id).await?;
+        if before.deleted_at.is_some() {
+            return Err(StoreError::Conflict { constraint: "message_deleted".into() });
+        }
+        if before.text == text {
+            return Ok(Changed { event: None, message: before, removed_image: None });
+        }
+        let at = now.as_millis();
+        sqlx::query(
+            "with kept as (insert into message_edits (message_id, text, replaced_at) values ($1, $2, $4))
+             update messages set text = $3, edited_at = $4, updated_at = $4 where id = $1",
+        )
+        .bind(Uuid::from(id))
+        .bind(&before.text)
+        .bind(&text)
+        .bind(at)
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let message = Message { text, edited_at: Some(now), updated_at: now, ..before };
+        let event = feed_row(&mut tx, &message, FeedKind::MessageEdited, message.sender, now).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(Changed { event: Some(event), message, removed_image: None })
+    }
+
+    pub(crate) async fn delete_message_(
+        &self,
+        id: MessageId,
+        actor: UserId,
+        now: Timestamp,
+    ) -> StoreResult<Changed> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let before = message_for_update(&mut tx, id).await?;
+        if before.deleted_at.is_some() {
+            return Ok(Changed { event: None, message: before, removed_image: None });
+        }
+        sqlx::query(
+            "with history as (delete from message_edits where message_id = $1)
+             update messages set text = '', image_key = null, thumb_key = null, image_width = null,
+                    image_height = null, deleted_at = $2, updated_at = $2 where id = $1",
+        )
+        .bind(Uuid::from(id))
+        .bind(now.as_millis())
+        .execute(&mut *tx)
+        .await
+        .map_err(map_err)?;
+        let removed_image = before.image.clone();
+        let message =
+            Message { text: String::new(), image: None, deleted_at: Some(now), updated_at: now, ..before };
+        let event = feed_row(&mut tx, &message, FeedKind::MessageDeleted, actor, now).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(Changed { event: Some(event), message, removed_image })
+    }
+
+    pub(crate) async fn message_edits_(&self, id: MessageId) -> StoreResult<Vec<MessageEdit>> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("select text, replaced_at from message_edits where message_id = $1 order by id")
+                .bind(Uuid::from(id))
+                .fetch_all(&self.pool)
+                .await
+                .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(text, at)| MessageEdit { text, replaced_at: Timestamp::from_millis(at) })
+            .collect())
+    }
+
     pub(crate) async fn list_messages_(
         &self,
         chat: ChatId,
@@ -411,6 +488,45 @@ impl PgStore {
         let newly_seen = newly_seen.into_iter().map(MessageId::from).collect();
         Ok(Some(ReadMoved { from_seq, to_seq, at: now, newly_seen }))
     }
+}
+
+/// A message, locked until the transaction ends: its edits and its delete take turns.
+async fn message_for_update(conn: &mut PgConnection, id: MessageId) -> StoreResult<Message> {
+    let row: MessageRow =
+        sqlx::query_as(&format!("select {} from messages where id = $1 for update", MessageRow::COLUMNS))
+            .bind(Uuid::from(id))
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)?
+            .ok_or(StoreError::NotFound)?;
+    row.try_into()
+}
+
+/// The chat's next seq for a change of `message`, and its feed row (unpublished). The
+/// chat's row stays locked until the commit, so seqs go out in commit order.
+async fn feed_row(
+    conn: &mut PgConnection,
+    message: &Message,
+    kind: FeedKind,
+    actor: UserId,
+    now: Timestamp,
+) -> StoreResult<FeedEvent> {
+    // The chat's order moves; its activity time and preview stay with its messages.
+    let seq = sqlx::query_scalar::<_, i64>(
+        "with bumped as (update chats set last_seq = last_seq + 1 where id = $1 returning last_seq),
+              event as (insert into chat_events (chat_id, seq, kind, actor_id, message_id, at)
+                        select $1, last_seq, $2, $3, $4, $5 from bumped)
+         select last_seq from bumped",
+    )
+    .bind(Uuid::from(message.chat_id))
+    .bind(kind.as_str())
+    .bind(Uuid::from(actor))
+    .bind(Uuid::from(message.id))
+    .bind(now.as_millis())
+    .fetch_one(&mut *conn)
+    .await
+    .map_err(map_err)?;
+    Ok(FeedEvent { chat_id: message.chat_id, seq, kind, actor, at: now, message: Some(message.clone()) })
 }
 
 async fn load_chat(conn: &mut PgConnection, id: Uuid) -> StoreResult<Chat> {

@@ -176,11 +176,14 @@ pub(crate) struct MessageRow {
     pub(crate) reply_to: Option<Uuid>,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
+    pub(crate) edited_at: Option<i64>,
+    pub(crate) deleted_at: Option<i64>,
 }
 
 impl MessageRow {
     pub(crate) const COLUMNS: &str = "id, chat_id, seq, sender_id, client_id, kind, text, image_key, \
-                                      thumb_key, image_width, image_height, reply_to, created_at, updated_at";
+                                      thumb_key, image_width, image_height, reply_to, created_at, updated_at, \
+                                      edited_at, deleted_at";
 }
 
 impl TryFrom<MessageRow> for Message {
@@ -212,6 +215,8 @@ impl TryFrom<MessageRow> for Message {
             reply_to: r.reply_to.map(Into::into),
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
+            edited_at: r.edited_at.map(Timestamp::from_millis),
+            deleted_at: r.deleted_at.map(Timestamp::from_millis),
         })
     }
 }
@@ -233,6 +238,8 @@ pub(crate) struct JoinedMessageRow {
     m_reply_to: Option<Uuid>,
     m_created_at: Option<i64>,
     m_updated_at: Option<i64>,
+    m_edited_at: Option<i64>,
+    m_deleted_at: Option<i64>,
 }
 
 impl JoinedMessageRow {
@@ -241,7 +248,8 @@ impl JoinedMessageRow {
                                       m.kind as m_kind, m.text as m_text, m.image_key as m_image_key, \
                                       m.thumb_key as m_thumb_key, m.image_width as m_image_width, \
                                       m.image_height as m_image_height, m.reply_to as m_reply_to, \
-                                      m.created_at as m_created_at, m.updated_at as m_updated_at";
+                                      m.created_at as m_created_at, m.updated_at as m_updated_at, \
+                                      m.edited_at as m_edited_at, m.deleted_at as m_deleted_at";
 
     /// The message, if the join found one.
     pub(crate) fn into_message(self) -> Result<Option<Message>, StoreError> {
@@ -281,6 +289,8 @@ impl JoinedMessageRow {
                 reply_to: self.m_reply_to,
                 created_at,
                 updated_at,
+                edited_at: self.m_edited_at,
+                deleted_at: self.m_deleted_at,
             },
             _ => return Ok(None),
         };

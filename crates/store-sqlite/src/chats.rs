@@ -1,8 +1,8 @@
 //! Chats, members, messages and read markers on SQLite.
 
 use natter_domain::chat::{
-    Chat, ChatSummary, FeedEvent, FeedKind, FeedPage, Message, MessagePage, NewMessage, PageCursor,
-    ReadMarker, ReadMoved, Stored,
+    Changed, Chat, ChatSummary, FeedEvent, FeedKind, FeedPage, Message, MessageEdit, MessagePage, NewMessage,
+    PageCursor, ReadMarker, ReadMoved, Stored,
 };
 use natter_domain::entities::User;
 use natter_domain::ids::{ChatId, MessageId, UserId};
@@ -12,7 +12,7 @@ use rusqlite::{OptionalExtension, params};
 use sqlx::SqliteConnection;
 
 use crate::SqliteStore;
-use crate::rows::{ChatRow, FeedRow, MessageRow, UserRow, map_err, parse_id};
+use crate::rows::{ChatRow, FeedRow, JoinedMessageRow, MessageRow, UserRow, map_err, parse_id};
 use crate::writer::map_err as w;
 
 impl SqliteStore {
@@ -65,12 +65,13 @@ impl SqliteStore {
 
     pub(crate) async fn list_chats_(&self, user: UserId) -> StoreResult<Vec<ChatSummary>> {
         // One query for the chats with their preview and unseen count...
-        let rows: Vec<(ChatRow, Option<MessageRow>, i64, i64, String)> = {
+        let rows: Vec<(ChatRow, Option<Message>, i64, i64, String)> = {
             let raw: Vec<ChatListRow> = sqlx::query_as(&format!(
                 "select c.id, c.is_group, c.name, c.last_seq, c.created_at, c.updated_at,
                         me.last_read_seq,
                         (select count(*) from messages x
-                          where x.chat_id = c.id and x.seq > me.last_read_seq and x.sender_id <> me.user_id) as unseen,
+                          where x.chat_id = c.id and x.seq > me.last_read_seq and x.sender_id <> me.user_id
+                            and x.deleted_at is null) as unseen,
                         (select group_concat(cm.user_id) from chat_members cm where cm.chat_id = c.id) as member_ids,
                         {}
                  from chat_members me
@@ -78,19 +79,19 @@ impl SqliteStore {
                  left join messages m on m.id = c.latest_message_id
                  where me.user_id = ?1
                  order by c.updated_at desc, c.id desc",
-                MessageRow::COLUMNS.split(", ").map(|c| format!("m.{c} as m_{c}")).collect::<Vec<_>>().join(", ")
+                JoinedMessageRow::columns()
             ))
             .bind(user.to_string())
             .fetch_all(&self.reader)
             .await
             .map_err(map_err)?;
-            raw.into_iter().map(ChatListRow::split).collect()
+            raw.into_iter().map(ChatListRow::split).collect::<StoreResult<_>>()?
         };
         rows.into_iter()
             .map(|(chat, latest, last_read_seq, unseen, members)| {
                 Ok(ChatSummary {
                     chat: chat.into_chat(&members)?,
-                    latest: latest.map(Message::try_from).transpose()?,
+                    latest,
                     unseen_count: unseen,
                     last_read_seq,
                 })
@@ -143,7 +144,7 @@ impl SqliteStore {
         let rows: Vec<FeedRow> = sqlx::query_as(&format!(
             "select {} from chat_events e left join messages m on m.id = e.message_id
              where e.chat_id = ?1 and e.seq > ?2 and e.seq < ?3 order by e.seq limit ?4",
-            FeedRow::COLUMNS
+            FeedRow::columns()
         ))
         .bind(chat.to_string())
         .bind(after)
@@ -204,7 +205,7 @@ impl SqliteStore {
             "select {} from chat_events e left join messages m on m.id = e.message_id
              where (e.chat_id, e.seq) in (select value ->> 0, value ->> 1 from json_each(?1))
              order by e.at, e.chat_id, e.seq",
-            FeedRow::COLUMNS
+            FeedRow::columns()
         ))
         .bind(keys)
         .fetch_all(&self.reader)
@@ -243,6 +244,88 @@ impl SqliteStore {
                 .map_err(map_err)?
                 .ok_or(StoreError::NotFound)?;
         row.try_into()
+    }
+
+    pub(crate) async fn edit_message_(
+        &self,
+        id: MessageId,
+        text: String,
+        now: Timestamp,
+    ) -> StoreResult<Changed> {
+        self.writer
+            .run(move |conn| {
+                let before = message_for_write(conn, id)?;
+                if before.deleted_at.is_some() {
+                    return Err(StoreError::Conflict { constraint: "message_deleted".into() });
+                }
+                if before.text == text {
+                    return Ok(Changed { event: None, message: before, removed_image: None });
+                }
+                let (mid, at) = (id.to_string(), now.as_millis());
+                conn.prepare_cached(
+                    "insert into message_edits (message_id, text, replaced_at) values (?1, ?2, ?3)",
+                )
+                .and_then(|mut s| s.execute(params![mid, before.text, at]))
+                .map_err(w)?;
+                conn.prepare_cached(
+                    "update messages set text = ?2, edited_at = ?3, updated_at = ?3 where id = ?1",
+                )
+                .and_then(|mut s| s.execute(params![mid, text, at]))
+                .map_err(w)?;
+                let message = Message { text, edited_at: Some(now), updated_at: now, ..before };
+                let event = feed_row(conn, &message, FeedKind::MessageEdited, message.sender, now)?;
+                Ok(Changed { event: Some(event), message, removed_image: None })
+            })
+            .await
+    }
+
+    pub(crate) async fn delete_message_(
+        &self,
+        id: MessageId,
+        actor: UserId,
+        now: Timestamp,
+    ) -> StoreResult<Changed> {
+        self.writer
+            .run(move |conn| {
+                let before = message_for_write(conn, id)?;
+                if before.deleted_at.is_some() {
+                    return Ok(Changed { event: None, message: before, removed_image: None });
+                }
+                let (mid, at) = (id.to_string(), now.as_millis());
+                conn.prepare_cached("delete from message_edits where message_id = ?1")
+                    .and_then(|mut s| s.execute(params![mid]))
+                    .map_err(w)?;
+                conn.prepare_cached(
+                    "update messages set text = '', image_key = null, thumb_key = null, image_width = null,
+                            image_height = null, deleted_at = ?2, updated_at = ?2 where id = ?1",
+                )
+                .and_then(|mut s| s.execute(params![mid, at]))
+                .map_err(w)?;
+                let removed_image = before.image.clone();
+                let message = Message {
+                    text: String::new(),
+                    image: None,
+                    deleted_at: Some(now),
+                    updated_at: now,
+                    ..before
+                };
+                let event = feed_row(conn, &message, FeedKind::MessageDeleted, actor, now)?;
+                Ok(Changed { event: Some(event), message, removed_image })
+            })
+            .await
+    }
+
+    pub(crate) async fn message_edits_(&self, id: MessageId) -> StoreResult<Vec<MessageEdit>> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("select text, replaced_at from message_edits where message_id = ?1 order by id")
+                .bind(id.to_string())
+                .fetch_all(&self.reader)
+                .await
+                .map_err(map_err)?;
+        Ok(rows
+            .into_iter()
+            .map(|(text, at)| MessageEdit { text, replaced_at: Timestamp::from_millis(at) })
+            .collect())
     }
 
     pub(crate) async fn list_messages_(
@@ -413,8 +496,41 @@ fn insert_message(conn: &rusqlite::Connection, m: NewMessage) -> StoreResult<Sto
         reply_to: m.reply_to,
         created_at: m.created_at,
         updated_at: m.created_at,
+        edited_at: None,
+        deleted_at: None,
     };
     Ok(Stored { message, created: true })
+}
+
+/// A message on the writer's connection, inside its transaction.
+fn message_for_write(conn: &rusqlite::Connection, id: MessageId) -> StoreResult<Message> {
+    conn.prepare_cached(&format!("select {} from messages where id = ?1", MessageRow::COLUMNS))
+        .and_then(|mut s| s.query_row(params![id.to_string()], MessageRow::read).optional())
+        .map_err(w)?
+        .ok_or(StoreError::NotFound)?
+        .try_into()
+}
+
+/// The chat's next seq for a change of `message`, and its feed row (unpublished).
+fn feed_row(
+    conn: &rusqlite::Connection,
+    message: &Message,
+    kind: FeedKind,
+    actor: UserId,
+    now: Timestamp,
+) -> StoreResult<FeedEvent> {
+    let (chat, at) = (message.chat_id.to_string(), now.as_millis());
+    // The chat's order moves; its activity time and preview stay with its messages.
+    let seq: i64 = conn
+        .prepare_cached("update chats set last_seq = last_seq + 1 where id = ?1 returning last_seq")
+        .and_then(|mut s| s.query_row(params![chat], |r| r.get(0)))
+        .map_err(w)?;
+    conn.prepare_cached(
+        "insert into chat_events (chat_id, seq, kind, actor_id, message_id, at) values (?1, ?2, ?3, ?4, ?5, ?6)",
+    )
+    .and_then(|mut s| s.execute(params![chat, seq, kind.as_str(), actor.to_string(), message.id.to_string(), at]))
+    .map_err(w)?;
+    Ok(FeedEvent { chat_id: message.chat_id, seq, kind, actor, at: now, message: Some(message.clone()) })
 }
 
 /// `load_chat` on the writer's connection, inside its transaction.
@@ -465,52 +581,11 @@ struct ChatListRow {
     unseen: i64,
     member_ids: String,
     #[sqlx(flatten)]
-    latest: LatestRow,
-}
-
-/// The latest message's columns, all nullable because of the left join.
-#[derive(sqlx::FromRow)]
-struct LatestRow {
-    m_id: Option<String>,
-    m_chat_id: Option<String>,
-    m_seq: Option<i64>,
-    m_sender_id: Option<String>,
-    m_client_id: Option<String>,
-    m_kind: Option<String>,
-    m_text: Option<String>,
-    m_image_key: Option<String>,
-    m_thumb_key: Option<String>,
-    m_image_width: Option<i64>,
-    m_image_height: Option<i64>,
-    m_reply_to: Option<String>,
-    m_created_at: Option<i64>,
-    m_updated_at: Option<i64>,
+    latest: JoinedMessageRow,
 }
 
 impl ChatListRow {
-    fn split(self) -> (ChatRow, Option<MessageRow>, i64, i64, String) {
-        let l = self.latest;
-        let latest = match (l.m_id, l.m_chat_id, l.m_seq, l.m_sender_id, l.m_client_id, l.m_kind) {
-            (Some(id), Some(chat_id), Some(seq), Some(sender_id), Some(client_id), Some(kind)) => {
-                Some(MessageRow {
-                    id,
-                    chat_id,
-                    seq,
-                    sender_id,
-                    client_id,
-                    kind,
-                    text: l.m_text.unwrap_or_default(),
-                    image_key: l.m_image_key,
-                    thumb_key: l.m_thumb_key,
-                    image_width: l.m_image_width,
-                    image_height: l.m_image_height,
-                    reply_to: l.m_reply_to,
-                    created_at: l.m_created_at.unwrap_or_default(),
-                    updated_at: l.m_updated_at.unwrap_or_default(),
-                })
-            }
-            _ => None,
-        };
-        (self.chat, latest, self.last_read_seq, self.unseen, self.member_ids)
+    fn split(self) -> StoreResult<(ChatRow, Option<Message>, i64, i64, String)> {
+        Ok((self.chat, self.latest.message()?, self.last_read_seq, self.unseen, self.member_ids))
     }
 }

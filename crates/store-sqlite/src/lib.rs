@@ -19,8 +19,8 @@ use std::time::Duration;
 use anyhow::Context;
 use async_trait::async_trait;
 use natter_domain::chat::{
-    Chat, ChatSummary, FeedEvent, FeedPage, Message, MessagePage, NewMessage, PageCursor, ReadMarker,
-    ReadMoved, Stored,
+    Changed, Chat, ChatSummary, FeedEvent, FeedPage, Message, MessageEdit, MessagePage, NewMessage,
+    PageCursor, ReadMarker, ReadMoved, Stored,
 };
 use natter_domain::entities::{
     Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, MAX_OPEN_CODES, NewJob, NewLoginCode,
@@ -392,6 +392,18 @@ impl Store for SqliteStore {
 
     async fn get_message(&self, id: MessageId) -> StoreResult<Message> {
         self.get_message_(id).await
+    }
+
+    async fn edit_message(&self, id: MessageId, text: String, now: Timestamp) -> StoreResult<Changed> {
+        self.edit_message_(id, text, now).await
+    }
+
+    async fn delete_message(&self, id: MessageId, actor: UserId, now: Timestamp) -> StoreResult<Changed> {
+        self.delete_message_(id, actor, now).await
+    }
+
+    async fn message_edits(&self, id: MessageId) -> StoreResult<Vec<MessageEdit>> {
+        self.message_edits_(id).await
     }
 
     async fn list_messages(&self, chat: ChatId, cursor: PageCursor, limit: u32) -> StoreResult<MessagePage> {

@@ -217,11 +217,14 @@ pub(crate) struct MessageRow {
     pub(crate) reply_to: Option<String>,
     pub(crate) created_at: i64,
     pub(crate) updated_at: i64,
+    pub(crate) edited_at: Option<i64>,
+    pub(crate) deleted_at: Option<i64>,
 }
 
 impl MessageRow {
     pub(crate) const COLUMNS: &str = "id, chat_id, seq, sender_id, client_id, kind, text, image_key, \
-                                      thumb_key, image_width, image_height, reply_to, created_at, updated_at";
+                                      thumb_key, image_width, image_height, reply_to, created_at, updated_at, \
+                                      edited_at, deleted_at";
 
     /// A row selected with `COLUMNS`, on the writer.
     pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
@@ -240,6 +243,8 @@ impl MessageRow {
             reply_to: r.get(11)?,
             created_at: r.get(12)?,
             updated_at: r.get(13)?,
+            edited_at: r.get(14)?,
+            deleted_at: r.get(15)?,
         })
     }
 }
@@ -273,11 +278,69 @@ impl TryFrom<MessageRow> for Message {
             reply_to: r.reply_to.as_deref().map(parse_id).transpose()?,
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
+            edited_at: r.edited_at.map(Timestamp::from_millis),
+            deleted_at: r.deleted_at.map(Timestamp::from_millis),
         })
     }
 }
 
-/// A feed row joined with its message, if it has one (`COLUMNS`, from `chat_events e
+/// A message's columns from a left join (`m`), each `m_<column>`, all nullable.
+#[derive(sqlx::FromRow)]
+pub(crate) struct JoinedMessageRow {
+    m_id: Option<String>,
+    m_chat_id: Option<String>,
+    m_seq: Option<i64>,
+    m_sender_id: Option<String>,
+    m_client_id: Option<String>,
+    m_kind: Option<String>,
+    m_text: Option<String>,
+    m_image_key: Option<String>,
+    m_thumb_key: Option<String>,
+    m_image_width: Option<i64>,
+    m_image_height: Option<i64>,
+    m_reply_to: Option<String>,
+    m_created_at: Option<i64>,
+    m_updated_at: Option<i64>,
+    m_edited_at: Option<i64>,
+    m_deleted_at: Option<i64>,
+}
+
+impl JoinedMessageRow {
+    /// The select list: `m.id as m_id, ...`.
+    pub(crate) fn columns() -> String {
+        MessageRow::COLUMNS.split(", ").map(|c| format!("m.{c} as m_{c}")).collect::<Vec<_>>().join(", ")
+    }
+
+    /// The message, when the join found one.
+    pub(crate) fn message(self) -> Result<Option<Message>, StoreError> {
+        let (Some(id), Some(chat_id), Some(seq), Some(sender_id), Some(client_id), Some(kind)) =
+            (self.m_id, self.m_chat_id, self.m_seq, self.m_sender_id, self.m_client_id, self.m_kind)
+        else {
+            return Ok(None);
+        };
+        Message::try_from(MessageRow {
+            id,
+            chat_id,
+            seq,
+            sender_id,
+            client_id,
+            kind,
+            text: self.m_text.unwrap_or_default(),
+            image_key: self.m_image_key,
+            thumb_key: self.m_thumb_key,
+            image_width: self.m_image_width,
+            image_height: self.m_image_height,
+            reply_to: self.m_reply_to,
+            created_at: self.m_created_at.unwrap_or_default(),
+            updated_at: self.m_updated_at.unwrap_or_default(),
+            edited_at: self.m_edited_at,
+            deleted_at: self.m_deleted_at,
+        })
+        .map(Some)
+    }
+}
+
+/// A feed row joined with its message, if it has one (`columns()`, from `chat_events e
 /// left join messages m`).
 #[derive(sqlx::FromRow)]
 pub(crate) struct FeedRow {
@@ -286,24 +349,14 @@ pub(crate) struct FeedRow {
     event_kind: String,
     actor_id: String,
     at: i64,
-    id: Option<String>,
-    sender_id: Option<String>,
-    client_id: Option<String>,
-    kind: Option<String>,
-    text: Option<String>,
-    image_key: Option<String>,
-    thumb_key: Option<String>,
-    image_width: Option<i64>,
-    image_height: Option<i64>,
-    reply_to: Option<String>,
-    created_at: Option<i64>,
-    updated_at: Option<i64>,
+    #[sqlx(flatten)]
+    message: JoinedMessageRow,
 }
 
 impl FeedRow {
-    pub(crate) const COLUMNS: &str = "e.chat_id, e.seq, e.kind as event_kind, e.actor_id, e.at, m.id, \
-                                      m.sender_id, m.client_id, m.kind, m.text, m.image_key, m.thumb_key, \
-                                      m.image_width, m.image_height, m.reply_to, m.created_at, m.updated_at";
+    pub(crate) fn columns() -> String {
+        format!("e.chat_id, e.seq, e.kind as event_kind, e.actor_id, e.at, {}", JoinedMessageRow::columns())
+    }
 }
 
 impl TryFrom<FeedRow> for FeedEvent {
@@ -311,40 +364,13 @@ impl TryFrom<FeedRow> for FeedEvent {
     fn try_from(r: FeedRow) -> Result<Self, StoreError> {
         let kind = FeedKind::parse(&r.event_kind)
             .ok_or_else(|| StoreError::Other(anyhow!("unknown feed kind {:?}", r.event_kind)))?;
-        let message = match (r.id, r.sender_id, r.client_id, r.kind, r.text, r.created_at, r.updated_at) {
-            (
-                Some(id),
-                Some(sender_id),
-                Some(client_id),
-                Some(kind),
-                Some(text),
-                Some(created_at),
-                Some(updated_at),
-            ) => Some(Message::try_from(MessageRow {
-                id,
-                chat_id: r.chat_id.clone(),
-                seq: r.seq,
-                sender_id,
-                client_id,
-                kind,
-                text,
-                image_key: r.image_key,
-                thumb_key: r.thumb_key,
-                image_width: r.image_width,
-                image_height: r.image_height,
-                reply_to: r.reply_to,
-                created_at,
-                updated_at,
-            })?),
-            _ => None,
-        };
         Ok(FeedEvent {
             chat_id: parse_id(&r.chat_id)?,
             seq: r.seq,
             kind,
             actor: parse_id(&r.actor_id)?,
             at: Timestamp::from_millis(r.at),
-            message,
+            message: r.message.message()?,
         })
     }
 }

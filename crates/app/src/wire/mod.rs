@@ -87,6 +87,7 @@ impl ErrorDto {
             AppError::BadRequest { code, .. }
             | AppError::Forbidden { code, .. }
             | AppError::NotFound { code, .. }
+            | AppError::Conflict { code, .. }
             | AppError::Unprocessable { code, .. }
             | AppError::RateLimited { code, .. } => code,
             AppError::PayloadTooLarge { .. } => "too_large",
@@ -188,6 +189,14 @@ pub struct MessageDto {
     pub seq: i64,
     pub client_id: String,
     pub reply_to: Option<String>,
+    /// When its sender last changed its text.
+    #[ts(type = "string | null")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub edited_at: Option<Timestamp>,
+    /// When it was deleted for everyone: then `text` is empty and `image` absent.
+    #[ts(type = "string | null")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub deleted_at: Option<Timestamp>,
 }
 
 impl MessageDto {
@@ -216,6 +225,8 @@ impl MessageDto {
             seq: m.seq,
             client_id: m.client_id,
             reply_to: m.reply_to.map(|r| r.to_string()),
+            edited_at: m.edited_at,
+            deleted_at: m.deleted_at,
         }
     }
 }
@@ -307,6 +318,41 @@ pub struct SendAnswer {
     pub sender: String,
 }
 
+/// `PATCH` and `DELETE /message/:id`.
+#[derive(Serialize, TS, ToSchema)]
+#[ts(rename = "MessageResponse")]
+#[schema(as = MessageResponse)]
+pub struct MessageAnswer {
+    pub message: MessageDto,
+}
+
+/// A text a message had before an edit.
+#[derive(Serialize, TS, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "MessageEdit")]
+#[schema(as = MessageEdit)]
+pub struct EditDto {
+    pub text: String,
+    /// When the next text replaced it.
+    #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
+    pub replaced_at: Timestamp,
+}
+
+impl From<natter_domain::chat::MessageEdit> for EditDto {
+    fn from(e: natter_domain::chat::MessageEdit) -> Self {
+        Self { text: e.text, replaced_at: e.replaced_at }
+    }
+}
+
+/// `GET /message/:id/edits`.
+#[derive(Serialize, TS, ToSchema)]
+#[ts(rename = "MessageEdits")]
+#[schema(as = MessageEdits)]
+pub struct EditsAnswer {
+    pub edits: Vec<EditDto>,
+}
+
 /// `GET /message/:chatId`.
 #[derive(Serialize, TS, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -318,14 +364,14 @@ pub struct PageAnswer {
     pub has_more: bool,
 }
 
-/// One row of a chat's change feed (only `message.created` so far).
+/// One row of a chat's change feed.
 #[derive(Serialize, TS, ToSchema)]
 #[ts(rename = "ChatEvent")]
 #[schema(as = ChatEvent)]
 pub struct EventDto {
     pub seq: i64,
-    /// `message.created` (more kinds come with edits, reactions and members).
-    #[ts(type = "\"message.created\"")]
+    /// What changed (more kinds come with reactions and members).
+    #[ts(type = "\"message.created\" | \"message.edited\" | \"message.deleted\"")]
     #[schema(schema_with = event_kind_schema)]
     pub kind: &'static str,
     /// Who made the change.
@@ -333,7 +379,7 @@ pub struct EventDto {
     #[ts(type = "string")]
     #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
-    /// For `message.created`: the message as it is now.
+    /// The message the change is about, as it is now (a tombstone once deleted).
     pub payload: MessageDto,
 }
 
@@ -341,7 +387,7 @@ impl EventDto {
     /// `None` for a row whose message is gone.
     pub fn from_feed(e: FeedEvent, markers: &[ReadMarker], links: &MediaLinks) -> Option<Self> {
         match e.kind {
-            FeedKind::MessageCreated => Some(Self {
+            FeedKind::MessageCreated | FeedKind::MessageEdited | FeedKind::MessageDeleted => Some(Self {
                 seq: e.seq,
                 kind: e.kind.as_str(),
                 actor: e.actor.to_string(),
@@ -437,9 +483,9 @@ fn message_type_schema() -> utoipa::openapi::schema::Object {
     string_enum(&["text", "image", "file", "system"])
 }
 
-/// `ChatEvent.type`: only new messages so far.
+/// `ChatEvent.kind`: what changed.
 fn event_kind_schema() -> utoipa::openapi::schema::Object {
-    string_enum(&["message.created"])
+    string_enum(&FeedKind::ALL.map(FeedKind::as_str))
 }
 
 fn string_enum(values: &[&str]) -> utoipa::openapi::schema::Object {
@@ -466,6 +512,9 @@ pub fn typescript() -> String {
         ChatListAnswer::decl(&cfg),
         NewChatAnswer::decl(&cfg),
         SendAnswer::decl(&cfg),
+        MessageAnswer::decl(&cfg),
+        EditDto::decl(&cfg),
+        EditsAnswer::decl(&cfg),
         PageAnswer::decl(&cfg),
         EventDto::decl(&cfg),
         EventsAnswer::decl(&cfg),

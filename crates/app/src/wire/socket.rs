@@ -11,6 +11,10 @@ use super::{ChatDto, ErrorDto, MessageDto, MessagesSeenDto, PresenceDto, SendMes
 /// Server to client.
 pub const ONLINE_USERS: &str = "getOnlineUser";
 pub const NEW_MESSAGE: &str = "newMessage";
+/// A message was edited: the `Message` as it is now.
+pub const MESSAGE_UPDATED: &str = "messageUpdated";
+/// A message was deleted for everyone: its tombstone `Message`.
+pub const MESSAGE_DELETED: &str = "messageDeleted";
 pub const MESSAGES_SEEN: &str = "messagesSeen";
 pub const USER_TYPING: &str = "userTyping";
 pub const USER_STOPPED_TYPING: &str = "userStoppedTyping";
@@ -82,6 +86,8 @@ fn server_to_client(cfg: &Config) -> Vec<Event> {
     vec![
         event("onlineUsers", ONLINE_USERS, vec![("userIds", <Vec<String>>::name(cfg))]),
         event("newMessage", NEW_MESSAGE, vec![("message", MessageDto::name(cfg))]),
+        event("messageUpdated", MESSAGE_UPDATED, vec![("message", MessageDto::name(cfg))]),
+        event("messageDeleted", MESSAGE_DELETED, vec![("message", MessageDto::name(cfg))]),
         event("messagesSeen", MESSAGES_SEEN, vec![("payload", MessagesSeenDto::name(cfg))]),
         event("userTyping", USER_TYPING, vec![("payload", TypingDto::name(cfg))]),
         event("userStoppedTyping", USER_STOPPED_TYPING, vec![("payload", TypingDto::name(cfg))]),

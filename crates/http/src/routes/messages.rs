@@ -16,7 +16,10 @@ use crate::error::{ApiError, ApiResult, json_error};
 use crate::extract::{Auth, Json, Path, Query};
 use crate::state::AppState;
 use crate::upload_body::drain_upload;
-use natter_app::wire::{ErrorDto, MessageDto, PageAnswer, SendAnswer, SendMessageRequest, UserDto};
+use natter_app::wire::{
+    EditDto, EditsAnswer, ErrorDto, MessageAnswer, MessageDto, PageAnswer, SendAnswer, SendMessageRequest,
+    UserDto,
+};
 
 /// An image of up to 10 MiB plus the text fields around it.
 pub const UPLOAD_BODY_LIMIT: usize = 10 * 1024 * 1024 + 64 * 1024;
@@ -30,7 +33,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         // and reads them to their end whatever it answers (see `upload_body`).
         .layer(DefaultBodyLimit::max(UPLOAD_BODY_LIMIT))
         .layer(from_fn(drain_upload))
-        .routes(routes!(list_messages))
+        .routes(routes!(list_messages, edit_message, delete_message))
+        .routes(routes!(message_edits))
 }
 
 /// The multipart form of a send (`read_multipart` reads it): an image, its caption.
@@ -171,9 +175,9 @@ struct PageQuery {
 /// also marks the chat read (as opening it did in the seed).
 #[utoipa::path(
     get,
-    path = "/message/{chat_id}",
+    path = "/message/{id}",
     tag = "messages",
-    params(("chat_id" = String, Path, description = "The chat's `_id`."), PageQuery),
+    params(("id" = String, Path, description = "The chat's `_id`."), PageQuery),
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, body = PageAnswer),
@@ -207,4 +211,89 @@ async fn list_messages(
     let messages =
         view.page.messages.into_iter().map(|m| MessageDto::new(m, &view.markers, s.media.links())).collect();
     Ok(Json(PageAnswer { messages, user, has_more: view.page.has_more }))
+}
+
+/// `PATCH /message/:id`.
+#[derive(Deserialize, ToSchema)]
+#[schema(as = EditMessageRequest)]
+struct EditRequest {
+    /// The new text (1-4000 characters; an image's caption may be empty).
+    text: String,
+}
+
+/// Give one of your messages a new text, within 24 hours of sending it. The same
+/// text again changes nothing. Every member's sockets get `messageUpdated`.
+#[utoipa::path(
+    patch,
+    path = "/message/{id}",
+    tag = "messages",
+    params(("id" = String, Path, description = "The message's `_id`.")),
+    request_body = EditRequest,
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The message as it is now.", body = MessageAnswer),
+        (status = 400, description = "`empty_message`, `text_too_long`, `invalid_body`.", body = ErrorDto),
+        (status = 403, description = "`not_allowed` (not yours), `edit_window_passed`.", body = ErrorDto),
+        (status = 404, description = "`message_not_found`: none you can see.", body = ErrorDto),
+        (status = 409, description = "`message_deleted`.", body = ErrorDto),
+        (status = 429, description = "`rate_limited`.", body = ErrorDto,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    ),
+)]
+async fn edit_message(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+    Json(body): Json<EditRequest>,
+) -> ApiResult<Json<MessageAnswer>> {
+    let m = s.messages.edit(auth.ctx, &id, &body.text).await?;
+    Ok(Json(MessageAnswer { message: MessageDto::new(m, &[], s.media.links()) }))
+}
+
+/// Delete one of your messages for everyone: its text, image and earlier texts are
+/// gone, a tombstone stays in its place. Deleting it again answers the tombstone.
+/// Every member's sockets get `messageDeleted`.
+#[utoipa::path(
+    delete,
+    path = "/message/{id}",
+    tag = "messages",
+    params(("id" = String, Path, description = "The message's `_id`.")),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The tombstone.", body = MessageAnswer),
+        (status = 403, description = "`not_allowed`: not yours.", body = ErrorDto),
+        (status = 404, description = "`message_not_found`: none you can see.", body = ErrorDto),
+        (status = 429, description = "`rate_limited`.", body = ErrorDto,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    ),
+)]
+async fn delete_message(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<MessageAnswer>> {
+    let m = s.messages.delete(auth.ctx, &id).await?;
+    Ok(Json(MessageAnswer { message: MessageDto::new(m, &[], s.media.links()) }))
+}
+
+/// The texts one of your messages had before its edits, oldest first.
+#[utoipa::path(
+    get,
+    path = "/message/{id}/edits",
+    tag = "messages",
+    params(("id" = String, Path, description = "The message's `_id`.")),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, body = EditsAnswer),
+        (status = 403, description = "`not_allowed`: not yours.", body = ErrorDto),
+        (status = 404, description = "`message_not_found`.", body = ErrorDto),
+    ),
+)]
+async fn message_edits(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<Json<EditsAnswer>> {
+    let edits = s.messages.edits(auth.ctx, &id).await?;
+    Ok(Json(EditsAnswer { edits: edits.into_iter().map(EditDto::from).collect() }))
 }

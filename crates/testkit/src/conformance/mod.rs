@@ -99,6 +99,8 @@ macro_rules! store_conformance {
             co_members_are_everyone_sharing_a_chat_once,
             get_users_returns_the_known_requested_users,
             get_message_finds_stored_messages_only,
+            an_edit_keeps_the_seq_writes_a_feed_row_and_keeps_the_old_text,
+            a_delete_leaves_a_tombstone_once_and_returns_the_image,
         );
 
         $crate::each_check!(relay:

@@ -610,9 +610,82 @@ pub async fn get_message_finds_stored_messages_only(s: Arc<dyn Store>) {
         reply_to: Some(first.id),
         created_at: at(20),
         updated_at: at(20),
+        edited_at: None,
+        deleted_at: None,
     };
     assert_eq!(stored, want);
     assert_eq!(s.get_message(image.id).await.unwrap(), want);
     assert_eq!(s.get_message(first.id).await.unwrap(), first);
     assert!(matches!(s.get_message(MessageId::new()).await, Err(StoreError::NotFound)));
+}
+
+pub async fn an_edit_keeps_the_seq_writes_a_feed_row_and_keeps_the_old_text(s: Arc<dyn Store>) {
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    let m = send(&s, ab, a, "m1", 10).await;
+    send(&s, ab, b, "m2", 20).await;
+    let changed = s.edit_message(m.id, "fixed".into(), at(30)).await.unwrap();
+    assert_eq!(
+        (changed.message.text.as_str(), changed.message.seq, changed.message.edited_at),
+        ("fixed", 1, Some(at(30)))
+    );
+    let event = changed.event.expect("a feed row");
+    assert_eq!((event.seq, event.kind, event.actor, event.at), (3, FeedKind::MessageEdited, a, at(30)));
+    assert_eq!(s.get_chat(ab).await.unwrap().last_seq, 3);
+    assert_eq!(s.get_message(m.id).await.unwrap(), changed.message);
+    // The feed carries the message as it is now, with its own seq.
+    let feed = s.list_events(ab, 2, None, 10).await.unwrap();
+    assert_eq!(feed.events.len(), 1);
+    assert_eq!(feed.events[0].message.as_ref().map(|m| (m.seq, m.text.as_str())), Some((1, "fixed")));
+    // The same text again: nothing changes, no row.
+    let again = s.edit_message(m.id, "fixed".into(), at(40)).await.unwrap();
+    assert!(again.event.is_none());
+    assert_eq!(s.get_chat(ab).await.unwrap().last_seq, 3);
+    s.edit_message(m.id, "fixed twice".into(), at(50)).await.unwrap();
+    let history = s.message_edits(m.id).await.unwrap();
+    assert_eq!(
+        history.iter().map(|e| (e.text.as_str(), e.replaced_at)).collect::<Vec<_>>(),
+        [("text of m1", at(30)), ("fixed", at(50))]
+    );
+    // History pages are still by the messages' own seqs.
+    assert_eq!(page(&s, ab, PageCursor::Latest, 10).await, (vec![1, 2], false));
+    assert!(matches!(s.edit_message(MessageId::new(), "x".into(), at(60)).await, Err(StoreError::NotFound)));
+}
+
+pub async fn a_delete_leaves_a_tombstone_once_and_returns_the_image(s: Arc<dyn Store>) {
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    let image = ImageRef { key: "k/full".into(), thumb_key: "k/thumb".into(), width: 10, height: 10 };
+    let m = s
+        .insert_message(NewMessage {
+            id: MessageId::new(),
+            chat_id: ab,
+            sender: a,
+            client_id: "img".into(),
+            kind: MessageKind::Image,
+            text: "caption".into(),
+            image: Some(image.clone()),
+            reply_to: None,
+            created_at: at(10),
+        })
+        .await
+        .unwrap()
+        .message;
+    s.edit_message(m.id, "new caption".into(), at(15)).await.unwrap();
+    let gone = s.delete_message(m.id, a, at(20)).await.unwrap();
+    assert_eq!(gone.removed_image, Some(image));
+    let t = &gone.message;
+    assert_eq!((t.text.as_str(), t.image.as_ref(), t.deleted_at, t.seq), ("", None, Some(at(20)), 1));
+    let event = gone.event.expect("a feed row");
+    assert_eq!((event.seq, event.kind, event.actor), (3, FeedKind::MessageDeleted, a));
+    assert_eq!(s.get_message(m.id).await.unwrap(), gone.message);
+    assert!(s.message_edits(m.id).await.unwrap().is_empty(), "the earlier texts go too");
+    // Twice: nothing more happens; an edit of a tombstone conflicts.
+    let again = s.delete_message(m.id, a, at(30)).await.unwrap();
+    assert!(again.event.is_none() && again.removed_image.is_none());
+    assert!(matches!(s.edit_message(m.id, "back".into(), at(40)).await, Err(StoreError::Conflict { .. })));
+    assert_eq!(s.get_chat(ab).await.unwrap().last_seq, 3);
+    // A deleted message no longer counts as unseen.
+    let list = s.list_chats(b).await.unwrap();
+    assert_eq!(list[0].unseen_count, 0);
 }

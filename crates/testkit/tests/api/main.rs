@@ -8,6 +8,7 @@ mod chats;
 mod client_ip;
 mod cors;
 mod delivery;
+mod edits;
 mod hygiene;
 mod images;
 mod login_lockout;

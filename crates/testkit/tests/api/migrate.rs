@@ -59,7 +59,19 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
         app.send_text(who, to, &format!("line {i} ✓ — \"quoted\"")).await;
     }
     let img = app.send_png(&a.token, &chat).await;
-    app.send_text(&carol, &other, "hello from carol").await;
+    let hello = app.send_text(&carol, &other, "hello from carol").await;
+    // Two edits: the message and its earlier texts move too.
+    for text in ["hello from Carol", "hello from Carol!"] {
+        let res = app
+            .http
+            .patch(app.api(&format!("/message/{}", hello["_id"].as_str().unwrap())))
+            .bearer_auth(&carol.token)
+            .json(&serde_json::json!({ "text": text }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+    }
     let lists_before: Vec<Value> = chat_lists(&app, &[&a.token, &b.token, &carol.token], "/chat/all").await;
     let history_before: Value =
         app.get_authed(&format!("/message/{chat}?limit=200"), &a.token).await.json().await.unwrap();
@@ -104,7 +116,8 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     let rows = |t: &str| tables.iter().find(|c| c.table == t).map(|c| c.rows);
     assert_eq!(rows("users"), Some(3));
     assert_eq!(rows("messages"), Some(152));
-    assert_eq!(rows("chat_events"), Some(152));
+    assert_eq!(rows("chat_events"), Some(154));
+    assert_eq!(rows("message_edits"), Some(2));
     assert_eq!(rows("chat_members"), Some(4));
     assert!(rows("sessions") >= Some(3) && rows("jobs") >= Some(3), "{tables:?}");
 
@@ -128,6 +141,15 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     assert_eq!(history(&history_before), history(&history_after));
     let image = pg.http.get(pg.local(img["image"]["url"].as_str().unwrap())).send().await.unwrap();
     assert_eq!(image.status(), StatusCode::OK, "the media stayed in the data directory");
+    let edits: Value = pg
+        .get_authed(&format!("/message/{}/edits", hello["_id"].as_str().unwrap()), &carol.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    let texts: Vec<&str> =
+        edits["edits"].as_array().unwrap().iter().map(|e| e["text"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["hello from carol", "hello from Carol"]);
     let next = pg.send_text(&b, &chat, "first on PostgreSQL").await;
     assert_eq!(next["seq"], 152, "the chat's seq goes on where SQLite left it (151)");
     // A new login works too: the login codes' identity moved past the copied ids.

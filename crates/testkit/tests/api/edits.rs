@@ -1,0 +1,167 @@
+//! Edits and deletes for everyone (issue 12, point 2): who may, until when, what every
+//! member sees live and on catch-up, and what is left of a deleted message.
+
+use std::time::Duration;
+
+use natter_testkit::{LoggedIn, TestApp, TestSocket, spawn_app};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+async fn edit(app: &TestApp, who: &LoggedIn, id: &Value, text: &str) -> (StatusCode, Value) {
+    let res = app
+        .http
+        .patch(app.api(&format!("/message/{}", id.as_str().unwrap())))
+        .bearer_auth(&who.token)
+        .json(&json!({ "text": text }))
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.json().await.unwrap())
+}
+
+async fn delete(app: &TestApp, who: &LoggedIn, id: &Value) -> (StatusCode, Value) {
+    let res = app
+        .http
+        .delete(app.api(&format!("/message/{}", id.as_str().unwrap())))
+        .bearer_auth(&who.token)
+        .send()
+        .await
+        .unwrap();
+    (res.status(), res.json().await.unwrap())
+}
+
+async fn events_after(app: &TestApp, who: &LoggedIn, chat: &str, after: i64) -> Vec<Value> {
+    let page: Value =
+        app.get_authed(&format!("/chat/{chat}/events?after={after}"), &who.token).await.json().await.unwrap();
+    page["events"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn an_edit_is_seen_live_and_on_catch_up_and_the_old_text_stays_with_the_sender() {
+    let app = spawn_app().await;
+    let (a, b, chat) = app.pair().await;
+    let mut b_socket = TestSocket::connect(&app, &b.token).await;
+    let m = app.send_text(&a, &chat, "helo").await;
+    b_socket.expect("newMessage").await;
+
+    let (status, body) = edit(&app, &a, &m["_id"], "  hello  ").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let edited = &body["message"];
+    assert_eq!((edited["text"].as_str(), &edited["seq"]), (Some("hello"), &m["seq"]), "trimmed, same place");
+    assert!(edited["editedAt"].is_string());
+    let live = b_socket.expect("messageUpdated").await;
+    assert_eq!((live["_id"].clone(), live["text"].clone()), (m["_id"].clone(), json!("hello")));
+
+    // Catch-up: the change is a feed row of its own, after the message.
+    let rows = events_after(&app, &b, &chat, m["seq"].as_i64().unwrap()).await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        (rows[0]["kind"].as_str(), rows[0]["payload"]["text"].as_str()),
+        (Some("message.edited"), Some("hello"))
+    );
+    let page: Value = app.get_authed(&format!("/message/{chat}"), &b.token).await.json().await.unwrap();
+    assert_eq!(page["messages"][0]["text"], "hello");
+
+    // The same text again: 200, nothing new for anyone.
+    assert_eq!(edit(&app, &a, &m["_id"], "hello").await.0, StatusCode::OK);
+    assert!(b_socket.collect("messageUpdated", Duration::from_millis(300)).await.is_empty());
+    assert_eq!(events_after(&app, &b, &chat, m["seq"].as_i64().unwrap()).await.len(), 1);
+
+    // The earlier texts: for the sender only.
+    let mine: Value = app
+        .get_authed(&format!("/message/{}/edits", m["_id"].as_str().unwrap()), &a.token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        mine["edits"].as_array().unwrap().iter().map(|e| e["text"].clone()).collect::<Vec<_>>(),
+        [json!("helo")]
+    );
+    let theirs = app.get_authed(&format!("/message/{}/edits", m["_id"].as_str().unwrap()), &b.token).await;
+    assert_eq!(theirs.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn only_the_sender_edits_within_24_hours_and_bad_edits_change_nothing() {
+    let app = spawn_app().await;
+    let (a, b, chat) = app.pair().await;
+    let m = app.send_text(&a, &chat, "original").await;
+    let refused = [
+        (edit(&app, &b, &m["_id"], "not mine").await, StatusCode::FORBIDDEN, "not_allowed"),
+        (edit(&app, &a, &m["_id"], "   ").await, StatusCode::BAD_REQUEST, "empty_message"),
+        (edit(&app, &a, &m["_id"], &"x".repeat(4001)).await, StatusCode::BAD_REQUEST, "text_too_long"),
+        (edit(&app, &a, &json!("not-an-id"), "x").await, StatusCode::NOT_FOUND, "message_not_found"),
+        (
+            edit(&app, &a, &json!("0193a000-0000-7000-8000-000000000000"), "x").await,
+            StatusCode::NOT_FOUND,
+            "message_not_found",
+        ),
+    ];
+    for ((status, body), want, code) in refused {
+        assert_eq!((status, body["code"].as_str()), (want, Some(code)), "{body}");
+    }
+    // Someone outside the chat cannot even learn that the message exists.
+    let carol = app.login("carol@example.com").await;
+    let (status, body) = edit(&app, &carol, &m["_id"], "x").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("message_not_found")));
+    assert_eq!(delete(&app, &carol, &m["_id"]).await.0, StatusCode::NOT_FOUND);
+
+    app.clock.advance(Duration::from_secs(24 * 3600 + 1));
+    let (status, body) = edit(&app, &a, &m["_id"], "too late").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::FORBIDDEN, Some("edit_window_passed")));
+    let page: Value = app.get_authed(&format!("/message/{chat}"), &a.token).await.json().await.unwrap();
+    assert_eq!(
+        (page["messages"][0]["text"].as_str(), &page["messages"][0]["editedAt"]),
+        (Some("original"), &Value::Null)
+    );
+    assert!(events_after(&app, &a, &chat, m["seq"].as_i64().unwrap()).await.is_empty(), "no feed row");
+}
+
+#[tokio::test]
+async fn a_deleted_image_message_is_a_tombstone_and_its_image_is_gone_from_the_media_store() {
+    let app = spawn_app().await;
+    let (a, b, chat) = app.pair().await;
+    let mut b_socket = TestSocket::connect(&app, &b.token).await;
+    let m = app.send_png(&a.token, &chat).await;
+    b_socket.expect("newMessage").await;
+    let link = app.local(m["image"]["url"].as_str().unwrap());
+    assert_eq!(app.http.get(&link).send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(app.media_files().len(), 2, "the image and its thumbnail");
+
+    assert_eq!(delete(&app, &b, &m["_id"]).await.0, StatusCode::FORBIDDEN, "not the sender");
+    let (status, body) = delete(&app, &a, &m["_id"]).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let tomb = &body["message"];
+    assert!(tomb["deletedAt"].is_string());
+    assert_eq!((tomb["text"].as_str(), tomb.get("image"), &tomb["seq"]), (Some(""), None, &m["seq"]));
+    let live = b_socket.expect("messageDeleted").await;
+    assert_eq!((live["_id"].clone(), live.get("image")), (m["_id"].clone(), None));
+
+    // The bytes are gone: the old signed link is a 404, the media store is empty.
+    assert_eq!(app.http.get(&link).send().await.unwrap().status(), StatusCode::NOT_FOUND);
+    assert!(app.media_files().is_empty(), "{:?}", app.media_files());
+    let page: Value = app.get_authed(&format!("/message/{chat}"), &b.token).await.json().await.unwrap();
+    assert!(page["messages"][0]["deletedAt"].is_string());
+    let rows = events_after(&app, &b, &chat, m["seq"].as_i64().unwrap()).await;
+    assert_eq!(rows.iter().map(|r| r["kind"].clone()).collect::<Vec<_>>(), [json!("message.deleted")]);
+
+    // A retry of the delete answers the tombstone and writes nothing; a tombstone
+    // cannot be edited back to life.
+    let (status, again) = delete(&app, &a, &m["_id"]).await;
+    assert_eq!((status, &again["message"]["deletedAt"]), (StatusCode::OK, &tomb["deletedAt"]));
+    assert!(b_socket.collect("messageDeleted", Duration::from_millis(300)).await.is_empty());
+    let (status, body) = edit(&app, &a, &m["_id"], "back").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("message_deleted")));
+    assert_eq!(events_after(&app, &b, &chat, m["seq"].as_i64().unwrap()).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_deleted_message_is_not_counted_unseen() {
+    let app = spawn_app().await;
+    let (a, b, chat) = app.pair().await;
+    let m = app.send_text(&a, &chat, "oops, wrong chat").await;
+    delete(&app, &a, &m["_id"]).await;
+    let list: Value = app.get_authed("/chat/all", &b.token).await.json().await.unwrap();
+    assert_eq!(list["chats"][0]["chat"]["unseenCount"], 0);
+}
