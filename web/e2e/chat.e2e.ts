@@ -114,6 +114,32 @@ export async function runChatScenario({ browser, baseUrl, screenshotDir, log }: 
     const texts = await messageTexts(b);
     assert(JSON.stringify(texts) === JSON.stringify(expected), `B history after reload is ${JSON.stringify(expected)} (got ${JSON.stringify(texts)})`);
 
+    log('A edits a message and deletes another: B sees both live, and after a reload');
+    const asked = messageWith(a, 'Are you there?');
+    await asked.hover();
+    await asked.getByRole('button', { name: 'Edit message' }).click();
+    const box = a.getByRole('textbox', { name: 'Edit message' });
+    await box.fill('Are you there, Bob?');
+    await shotA('editing');
+    await box.press('Enter');
+    await messageWith(b, 'Are you there, Bob?').getByTestId('edited').waitFor({ timeout: 10_000 });
+    await messageWith(a, 'Are you there, Bob?').getByTestId('edited').waitFor();
+    const typed = messageWith(a, 'typing test');
+    await typed.hover();
+    await typed.getByRole('button', { name: 'Delete message' }).click();
+    await a.getByTestId('confirm-delete').getByRole('button', { name: 'Delete', exact: true }).click();
+    await b.getByText('This message was deleted').waitFor({ timeout: 10_000 });
+    await a.getByText('You deleted this message').waitFor();
+    assert((await messageWith(b, 'typing test').count()) === 0, 'the deleted text is gone from B');
+    await shotA('edited-and-deleted');
+    await b.reload();
+    await messageWith(b, 'a picture').waitFor();
+    const afterChanges = await messageTexts(b);
+    // The tombstone has no text paragraph (messageTexts calls that "[image]").
+    const wantAfterChanges = [`Hello Bob ${tag}`, 'Are you there, Bob?', '[image]', 'a picture'];
+    assert(JSON.stringify(afterChanges) === JSON.stringify(wantAfterChanges), `B history after the edit and the delete: ${JSON.stringify(afterChanges)}`);
+    await b.getByText('This message was deleted').waitFor();
+
     log('mobile layout screenshots');
     await b.setViewportSize(MOBILE);
     await b.screenshot({ path: path.join(screenshotDir, 'chat-390x844.png') });

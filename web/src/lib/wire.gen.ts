@@ -38,7 +38,15 @@ export type VerifyResponse = { message: string, user: User, token: string, };
 
 export type MessageImage = { url: string, publicId: string, width: number, height: number, thumbUrl: string, };
 
-export type Message = { _id: string, chatId: string, sender: string, text: string, messageType: "text" | "image" | "file" | "system", image?: MessageImage, seen: boolean, seenAt: string | null, createdAt: string, updatedAt: string, seq: number, clientId: string, replyTo: string | null, };
+export type Message = { _id: string, chatId: string, sender: string, text: string, messageType: "text" | "image" | "file" | "system", image?: MessageImage, seen: boolean, seenAt: string | null, createdAt: string, updatedAt: string, seq: number, clientId: string, replyTo: string | null, 
+/**
+ * When its sender last changed its text.
+ */
+editedAt: string | null, 
+/**
+ * When it was deleted for everyone: then `text` is empty and `image` absent.
+ */
+deletedAt: string | null, };
 
 export type LatestMessage = { text: string, sender: string, };
 
@@ -52,19 +60,29 @@ export type NewChatResponse = { message: string, chatId: string, };
 
 export type SendMessageResponse = { message: Message, sender: string, };
 
+export type MessageResponse = { message: Message, };
+
+export type MessageEdit = { text: string, 
+/**
+ * When the next text replaced it.
+ */
+replacedAt: string, };
+
+export type MessageEdits = { edits: Array<MessageEdit>, };
+
 export type MessagesPage = { messages: Array<Message>, user: User | null, hasMore: boolean, };
 
 export type ChatEvent = { seq: number, 
 /**
- * `message.created` (more kinds come with edits, reactions and members).
+ * What changed (more kinds come with reactions and members).
  */
-kind: "message.created", 
+kind: "message.created" | "message.edited" | "message.deleted", 
 /**
  * Who made the change.
  */
 actor: string, at: string, 
 /**
- * For `message.created`: the message as it is now.
+ * The message the change is about, as it is now (a tombstone once deleted).
  */
 payload: Message, };
 
@@ -98,6 +116,8 @@ export const SocketEvent = {
   // server -> client
   onlineUsers: 'getOnlineUser',
   newMessage: 'newMessage',
+  messageUpdated: 'messageUpdated',
+  messageDeleted: 'messageDeleted',
   messagesSeen: 'messagesSeen',
   userTyping: 'userTyping',
   userStoppedTyping: 'userStoppedTyping',
@@ -115,6 +135,8 @@ export const SocketEvent = {
 export interface ServerToClientEvents {
   getOnlineUser: (userIds: Array<string>) => void;
   newMessage: (message: Message) => void;
+  messageUpdated: (message: Message) => void;
+  messageDeleted: (message: Message) => void;
   messagesSeen: (payload: MessagesSeen) => void;
   userTyping: (payload: Typing) => void;
   userStoppedTyping: (payload: Typing) => void;

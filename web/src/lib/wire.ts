@@ -21,6 +21,7 @@ export type {
   ChatListResponse,
   NewChatResponse,
   SendMessageResponse,
+  MessageResponse,
   MessagesPage,
   ChatEvent,
   EventsPage,

@@ -19,6 +19,8 @@ const incoming = (chatId: string, sender: string, seq = 2): Message => ({
   updatedAt: '2026-11-25T18:00:00.000Z',
   clientId: 'c',
   replyTo: null,
+  editedAt: null,
+  deletedAt: null,
   seq,
 });
 

@@ -1,5 +1,5 @@
 import { api, apiRequest } from '../../../lib/api';
-import type { EventsPage, MessagesPage, SendMessageRequest, SendMessageResponse } from '../../../lib/wire';
+import type { EventsPage, MessageResponse, MessagesPage, SendMessageRequest, SendMessageResponse } from '../../../lib/wire';
 
 export const PAGE_SIZE = 50;
 /** A REST send that hangs longer than this counts as failed and is retried with the same clientId. */
@@ -37,4 +37,14 @@ export function postImageMessage(fields: { chatId: string; text: string; clientI
 
 export function markRead(chatId: string, upToSeq: number): Promise<void> {
   return api.post<void>(`/chat/${encodeURIComponent(chatId)}/read`, { upToSeq });
+}
+
+/** A new text for one of my messages; the answer is the message as it is now. */
+export function editMessage(messageId: string, text: string): Promise<MessageResponse> {
+  return apiRequest<MessageResponse>(`/message/${encodeURIComponent(messageId)}`, { method: 'PATCH', body: { text } });
+}
+
+/** Delete one of my messages for everyone; the answer is its tombstone. */
+export function deleteMessage(messageId: string): Promise<MessageResponse> {
+  return apiRequest<MessageResponse>(`/message/${encodeURIComponent(messageId)}`, { method: 'DELETE' });
 }

@@ -3,7 +3,11 @@ import { RotateCw, Trash2 } from 'lucide-react';
 import { formatTime } from '../../../lib/time';
 import type { Message } from '../../../lib/wire';
 import type { Outgoing } from '../model/timeline';
+import { EditBox, MessageActions } from './MessageActions';
 import { Ticks, type DeliveryState } from './Ticks';
+
+/** How long after sending a message its sender may edit it (the server's rule). */
+const EDIT_WINDOW_MS = 24 * 3600 * 1000;
 
 export interface BubbleProps {
   mine: boolean;
@@ -13,6 +17,14 @@ export interface BubbleProps {
   imageSrc?: string;
   imageAlt?: string;
   error?: string;
+  /** Its text was changed after it was sent. */
+  edited?: boolean;
+  /** Deleted for everyone: a tombstone. */
+  deleted?: boolean;
+  /** Editing in place: the text box replaces the text. */
+  editing?: { onSave: (text: string) => void; onCancel: () => void };
+  /** For my sent messages: edit (within the window) and delete. */
+  actions?: { onEdit?: () => void; onDelete: () => void };
   onOpenImage?: () => void;
   onRetry?: () => void;
   onDiscard?: () => void;
@@ -20,10 +32,20 @@ export interface BubbleProps {
 
 /** Mine on the right in blue, theirs on the left in gray; the image opens full size. */
 export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
-  const { mine, text, time, delivery, imageSrc, imageAlt, error, onOpenImage, onRetry, onDiscard } = props;
+  const { mine, text, time, delivery, imageSrc, imageAlt, error, edited, deleted, editing, actions, onOpenImage, onRetry, onDiscard } = props;
+  if (deleted) {
+    return (
+      <div className={`flex ${mine ? 'justify-end' : 'justify-start'}`} data-testid="message" data-mine={mine} data-deleted="true">
+        <div className="flex max-w-[min(80%,34rem)] items-center gap-2 rounded-2xl border border-dashed border-white/20 px-3.5 py-2 text-sm text-gray-300 italic">
+          <span>{mine ? 'You deleted this message' : 'This message was deleted'}</span>
+          <time className="text-[11px] not-italic text-gray-300">{time}</time>
+        </div>
+      </div>
+    );
+  }
   return (
-    <div className={`flex ${mine ? 'justify-end' : 'justify-start'}`} data-testid="message" data-mine={mine} data-state={delivery}>
-      <div className={`flex max-w-[min(80%,34rem)] flex-col ${mine ? 'items-end' : 'items-start'}`}>
+    <div className={`group flex ${mine ? 'justify-end' : 'justify-start'}`} data-testid="message" data-mine={mine} data-state={delivery}>
+      <div className={`relative flex max-w-[min(80%,34rem)] flex-col ${mine ? 'items-end' : 'items-start'}`}>
         <div
           className={`rounded-2xl px-3.5 py-2 shadow-sm ${
             mine ? 'rounded-br-md bg-blue-600 text-white' : 'rounded-bl-md bg-gray-700 text-gray-50'
@@ -39,12 +61,18 @@ export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
               <img src={imageSrc} alt={imageAlt ?? 'Shared image'} loading="lazy" className="max-h-72 w-auto max-w-full object-cover" />
             </button>
           )}
-          {text && <p className="text-[15px] leading-snug break-words whitespace-pre-wrap">{text}</p>}
+          {editing ? (
+            <EditBox initial={text} onSave={editing.onSave} onCancel={editing.onCancel} />
+          ) : (
+            text && <p className="text-[15px] leading-snug break-words whitespace-pre-wrap">{text}</p>
+          )}
           <div className={`mt-0.5 flex items-center justify-end gap-1 text-[11px] ${mine ? 'text-blue-100' : 'text-gray-300'}`}>
+            {edited && <span data-testid="edited">edited</span>}
             <time>{time}</time>
             {mine && delivery && <Ticks state={delivery} />}
           </div>
         </div>
+        {actions && !editing && <MessageActions {...actions} />}
         {delivery === 'failed' && (
           <div className="mt-1 flex items-center gap-1 text-xs text-red-200">
             <span>{error ?? 'Not sent'}</span>
@@ -78,7 +106,14 @@ export function bubbleFromMessage(message: Message, meId: string, seen: boolean)
     time: formatTime(message.createdAt),
     delivery: mine ? (seen ? 'seen' : 'sent') : undefined,
     imageSrc: message.image ? (message.image.thumbUrl ?? message.image.url) : undefined,
+    edited: Boolean(message.editedAt),
+    deleted: Boolean(message.deletedAt),
   };
+}
+
+/** Whether I may still edit `message` at `now` (ms): mine, not deleted, within the window. */
+export function canEdit(message: Message, meId: string, now: number): boolean {
+  return message.sender === meId && !message.deletedAt && now - Date.parse(message.createdAt) < EDIT_WINDOW_MS;
 }
 
 export function bubbleFromOutgoing(outgoing: Outgoing): BubbleProps {

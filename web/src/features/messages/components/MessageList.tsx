@@ -4,7 +4,8 @@ import { Spinner } from '../../../components/ui/Spinner';
 import type { Timeline, TimelineItem } from '../model/timeline';
 import { isSeen } from '../model/timeline';
 import { ImageModal } from './ImageModal';
-import { bubbleFromMessage, bubbleFromOutgoing, MessageBubble } from './MessageBubble';
+import { bubbleFromMessage, bubbleFromOutgoing, canEdit, MessageBubble } from './MessageBubble';
+import type { Message } from '../../../lib/wire';
 
 const NEAR_BOTTOM_PX = 120;
 const LOAD_OLDER_AT_PX = 80;
@@ -18,6 +19,8 @@ interface MessageListProps {
   onLoadOlder: () => void;
   onRetry: (clientId: string) => void;
   onDiscard: (clientId: string) => void;
+  onEdit: (message: Message, text: string) => Promise<boolean>;
+  onDelete: (message: Message) => Promise<boolean>;
 }
 
 /**
@@ -25,7 +28,8 @@ interface MessageListProps {
  * sent the message); otherwise offer a "new messages" pill. Loading older messages at
  * the top keeps the visible message where it was.
  */
-export function MessageList({ items, timeline, meId, peerName, loadingOlder, onLoadOlder, onRetry, onDiscard }: MessageListProps) {
+export function MessageList({ items, timeline, meId, peerName, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete }: MessageListProps) {
+  const [editingId, setEditingId] = useState<string | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const nearBottom = useRef(true);
   const prevFirstKey = useRef<string | undefined>(undefined);
@@ -121,11 +125,27 @@ export function MessageList({ items, timeline, meId, peerName, loadingOlder, onL
                   ? bubbleFromMessage(item.message, meId, isSeen(timeline, item.message))
                   : bubbleFromOutgoing(item.outgoing);
               const full = item.kind === 'message' ? item.message.image?.url : item.outgoing.image?.previewUrl;
+              const message = item.kind === 'message' ? item.message : undefined;
+              const own = message && message.sender === meId && !message.deletedAt ? message : undefined;
               return (
                 <li key={item.key}>
                   <MessageBubble
                     {...props}
                     onOpenImage={full ? () => setOpenImage(full) : undefined}
+                    actions={
+                      own && {
+                        onEdit: canEdit(own, meId, Date.now()) ? () => setEditingId(own._id) : undefined,
+                        onDelete: () => void onDelete(own),
+                      }
+                    }
+                    editing={
+                      own && editingId === own._id
+                        ? {
+                            onSave: (text) => void onEdit(own, text).then((ok) => ok && setEditingId(null)),
+                            onCancel: () => setEditingId(null),
+                          }
+                        : undefined
+                    }
                     onRetry={item.kind === 'outgoing' ? () => onRetry(item.outgoing.clientId) : undefined}
                     onDiscard={item.kind === 'outgoing' ? () => onDiscard(item.outgoing.clientId) : undefined}
                   />

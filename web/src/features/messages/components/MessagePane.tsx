@@ -3,6 +3,7 @@ import { Button } from '../../../components/ui/Button';
 import { Skeleton } from '../../../components/ui/Skeleton';
 import { useChatHistory } from '../hooks/useChatHistory';
 import { useJoinChat } from '../hooks/useJoinChat';
+import { useMessageChanges } from '../hooks/useMessageChanges';
 import { useReadReceipts } from '../hooks/useReadReceipts';
 import { useSendMessage } from '../hooks/useSendMessage';
 import { useTimeline } from '../hooks/useTimeline';
@@ -24,6 +25,7 @@ export function MessagePane({ chatId, meId, peerName, header, onTyping, onStopTy
   const history = useChatHistory(chatId);
   const { items, timeline } = useTimeline(chatId);
   const { send, retry, discard } = useSendMessage(chatId);
+  const changes = useMessageChanges(onError);
   useJoinChat(chatId);
   useReadReceipts(chatId, meId);
 
@@ -58,6 +60,8 @@ export function MessagePane({ chatId, meId, peerName, header, onTyping, onStopTy
           onLoadOlder={() => void history.loadOlder()}
           onRetry={retry}
           onDiscard={discard}
+          onEdit={changes.edit}
+          onDelete={changes.remove}
         />
       )}
       <Composer

@@ -39,6 +39,9 @@ export function MessagesProvider({ meId, children }: { meId: string; children: R
     // A jump in seq means a live event may have been missed: ask the events feed.
     if (gap) catchUp.chat(message.chatId, message.seq);
   });
+  // An edit or a delete: the message as it is now replaces the older copy (by updatedAt).
+  useSocketEvent(SocketEvent.messageUpdated, (message) => store.dispatch({ type: 'received', message }));
+  useSocketEvent(SocketEvent.messageDeleted, (message) => store.dispatch({ type: 'received', message }));
   useSocketEvent(SocketEvent.messagesSeen, (payload) => store.dispatch({ type: 'seen', payload, meId }));
 
   useEffect(() => {

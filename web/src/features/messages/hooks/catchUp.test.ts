@@ -15,6 +15,8 @@ const msg = (seq: number): Message => ({
   updatedAt: '2026-11-25T18:00:00.000Z',
   clientId: `c-${seq}`,
   replyTo: null,
+  editedAt: null,
+  deletedAt: null,
   seq,
 });
 const event = (seq: number): ChatEvent => ({ seq, kind: 'message.created', actor: 'u', at: msg(seq).createdAt, payload: msg(seq) });
@@ -50,6 +52,36 @@ describe('catch-up after a reconnect', () => {
     expect(afters).toEqual([2, 4]);
     expect(store.getState().timelines.c1?.messages.map((m) => m.seq)).toEqual([1, 2, 3, 4, 5]);
     expect(store.getState().timelines.c1?.cursor).toBe(5);
+  });
+
+  it('applies edits and deletes missed while away, each row after its message', async () => {
+    const store = createMessagesStore();
+    store.dispatch({ type: 'pageLoaded', chatId: 'c1', messages: [msg(1), msg(2)], hasMore: false, older: false });
+    const later = '2026-11-25T18:05:00.000Z';
+    const edited: ChatEvent = {
+      seq: 3,
+      kind: 'message.edited',
+      actor: 'them',
+      at: later,
+      payload: { ...msg(1), text: 'fixed', editedAt: later, updatedAt: later },
+    };
+    const deleted: ChatEvent = {
+      seq: 4,
+      kind: 'message.deleted',
+      actor: 'them',
+      at: later,
+      payload: { ...msg(2), text: '', deletedAt: later, updatedAt: later },
+    };
+    stubEvents([edited, deleted], 4);
+
+    await createCatchUp(store).all([{ chatId: 'c1', lastSeq: 4 }]);
+
+    const messages = store.getState().timelines.c1?.messages ?? [];
+    expect(messages.map((m) => [m.seq, m.text, m.editedAt, m.deletedAt])).toEqual([
+      [1, 'fixed', later, null],
+      [2, '', null, later],
+    ]);
+    expect(store.getState().timelines.c1?.cursor).toBe(4);
   });
 
   it('asks nothing for chats that did not move or were never opened', async () => {

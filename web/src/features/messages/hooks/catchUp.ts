@@ -3,6 +3,7 @@ import { fetchEvents } from '../api/messagesApi';
 import type { MessagesStore } from './messagesStore';
 
 const MAX_PAGES = 50;
+const MESSAGE_KINDS = new Set<string>(['message.created', 'message.edited', 'message.deleted']);
 
 /**
  * Brings loaded timelines up to the server's `lastSeq` through
@@ -17,8 +18,8 @@ export function createCatchUp(store: MessagesStore) {
       const timeline = store.getState().timelines[chatId];
       if (!timeline || timeline.cursor >= targetSeq) return;
       const { events, lastSeq } = await fetchEvents(chatId, timeline.cursor);
-      // Only new messages carry something to show; kinds this client does not know are skipped.
-      const messageEvents = events.filter((e): e is ChatEvent => e.kind === 'message.created' && typeof e.payload === 'object' && e.payload !== null);
+      // Message rows carry the message as it is now; kinds this client does not know are skipped.
+      const messageEvents = events.filter((e): e is ChatEvent => MESSAGE_KINDS.has(e.kind) && typeof e.payload === 'object' && e.payload !== null);
       store.dispatch({ type: 'eventsMerged', chatId, events: messageEvents, lastSeq: events.length ? Math.max(...events.map((e) => e.seq)) : lastSeq });
       targetSeq = Math.max(targetSeq, lastSeq);
       if (events.length === 0) return;

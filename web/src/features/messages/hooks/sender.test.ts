@@ -27,6 +27,8 @@ function stored(p: SendMessageRequest, seq = 1): Message {
     createdAt: '2026-11-25T18:00:00.000Z',
     updatedAt: '2026-11-25T18:00:00.000Z',
     replyTo: null,
+    editedAt: null,
+    deletedAt: null,
     seq,
     clientId: p.clientId ?? '',
   };

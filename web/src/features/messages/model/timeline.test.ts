@@ -28,6 +28,8 @@ function msg(seq: number, overrides: Partial<Message> = {}): Message {
     seq,
     clientId: `server-${seq}`,
     replyTo: null,
+    editedAt: null,
+    deletedAt: null,
     ...overrides,
   };
 }

@@ -1,0 +1,101 @@
+import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
+import { Pencil, Trash2 } from 'lucide-react';
+
+interface MessageActionsProps {
+  /** Absent once the edit window has passed. */
+  onEdit?: () => void;
+  onDelete: () => void;
+}
+
+/**
+ * Edit and delete for one of my messages: shown on hover and keyboard focus (and
+ * always on touch screens, which have no hover). Delete asks once, in place.
+ */
+export function MessageActions({ onEdit, onDelete }: MessageActionsProps) {
+  const [confirming, setConfirming] = useState(false);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (confirming) cancelRef.current?.focus();
+  }, [confirming]);
+
+  const base = 'inline-flex min-h-9 items-center gap-1 rounded-lg px-2 text-xs font-medium';
+  if (confirming) {
+    return (
+      <div role="group" aria-label="Delete for everyone?" className="mt-1 flex items-center gap-1 text-xs text-gray-200" data-testid="confirm-delete">
+        <span>Delete for everyone?</span>
+        <button type="button" onClick={onDelete} className={`${base} bg-red-600 text-white hover:bg-red-500`}>
+          Delete
+        </button>
+        <button ref={cancelRef} type="button" onClick={() => setConfirming(false)} className={`${base} text-gray-100 hover:bg-white/10`}>
+          Cancel
+        </button>
+      </div>
+    );
+  }
+  // Beside the bubble, out of the flow: hidden actions take no room between messages.
+  const icon = 'inline-flex size-9 items-center justify-center rounded-lg text-gray-300 hover:bg-white/10 hover:text-white';
+  return (
+    <div className="absolute top-1/2 right-full mr-1 flex -translate-y-1/2 gap-0.5 opacity-0 transition-opacity group-hover:opacity-100 group-focus-within:opacity-100 [@media(hover:none)]:opacity-70">
+      {onEdit && (
+        <button type="button" onClick={onEdit} aria-label="Edit message" title="Edit" className={icon}>
+          <Pencil size={15} aria-hidden="true" />
+        </button>
+      )}
+      <button type="button" onClick={() => setConfirming(true)} aria-label="Delete message" title="Delete" className={icon}>
+        <Trash2 size={15} aria-hidden="true" />
+      </button>
+    </div>
+  );
+}
+
+interface EditBoxProps {
+  initial: string;
+  onSave: (text: string) => void;
+  onCancel: () => void;
+}
+
+/** The text of a message being edited: Enter saves, Shift+Enter adds a line, Escape cancels. */
+export function EditBox({ initial, onSave, onCancel }: EditBoxProps) {
+  const [text, setText] = useState(initial);
+  const ref = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    el.focus();
+    el.setSelectionRange(el.value.length, el.value.length);
+  }, []);
+  const save = () => {
+    if (text.trim() === initial.trim()) onCancel();
+    else onSave(text);
+  };
+  const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (e.key === 'Escape') {
+      e.preventDefault();
+      onCancel();
+    } else if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+      e.preventDefault();
+      save();
+    }
+  };
+  return (
+    <div className="flex w-72 max-w-full flex-col gap-1.5">
+      <textarea
+        ref={ref}
+        aria-label="Edit message"
+        value={text}
+        rows={Math.min(6, Math.max(2, text.split('\n').length))}
+        onChange={(e) => setText(e.target.value)}
+        onKeyDown={onKeyDown}
+        className="w-full resize-none rounded-lg border border-white/20 bg-blue-950/40 px-2.5 py-1.5 text-[15px] text-white focus:border-white/60 focus:outline-none"
+      />
+      <div className="flex justify-end gap-1 text-xs">
+        <button type="button" onClick={onCancel} className="min-h-9 rounded-lg px-2.5 font-medium text-blue-50 hover:bg-white/10">
+          Cancel
+        </button>
+        <button type="button" onClick={save} disabled={!text.trim()} className="min-h-9 rounded-lg bg-white px-2.5 font-medium text-blue-700 hover:bg-blue-50 disabled:opacity-50">
+          Save
+        </button>
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+import { useCallback } from 'react';
+import { ApiError } from '../../../lib/api';
+import type { Message } from '../../../lib/wire';
+import { deleteMessage, editMessage } from '../api/messagesApi';
+import { useMessagesContext } from './MessagesProvider';
+
+/** The sender's edits and deletes: the server's answer goes into the timeline at once. */
+export function useMessageChanges(onError: (message: string) => void) {
+  const { store } = useMessagesContext();
+
+  const apply = useCallback(
+    async (change: () => Promise<{ message: Message }>, failed: string): Promise<boolean> => {
+      try {
+        const { message } = await change();
+        store.dispatch({ type: 'received', message });
+        return true;
+      } catch (error) {
+        onError(error instanceof ApiError ? error.message : failed);
+        return false;
+      }
+    },
+    [onError, store],
+  );
+
+  const edit = useCallback(
+    (message: Message, text: string) => apply(() => editMessage(message._id, text), 'The message could not be edited.'),
+    [apply],
+  );
+  const remove = useCallback(
+    (message: Message) => apply(() => deleteMessage(message._id), 'The message could not be deleted.'),
+    [apply],
+  );
+  return { edit, remove };
+}
