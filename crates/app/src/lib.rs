@@ -14,7 +14,7 @@ pub mod job_seal;
 pub mod mail;
 pub mod media;
 pub mod media_links;
-pub mod message_edits;
+pub mod message_changes;
 pub mod messages;
 pub mod metrics;
 pub mod origins;

@@ -64,7 +64,38 @@ pub struct Message {
     pub edited_at: Option<Timestamp>,
     /// When it was deleted for everyone: a tombstone, its text and image gone.
     pub deleted_at: Option<Timestamp>,
+    /// Who reacted with what, each emoji in the order it was first used.
+    pub reactions: Vec<Reaction>,
 }
+
+/// One emoji on a message and everyone who reacted with it, in the order they did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reaction {
+    pub emoji: String,
+    pub users: Vec<UserId>,
+}
+
+impl Reaction {
+    /// Reaction rows `(message, emoji, user)`, oldest first, as each message's list.
+    pub fn group(
+        rows: impl IntoIterator<Item = (MessageId, String, UserId)>,
+    ) -> std::collections::HashMap<MessageId, Vec<Reaction>> {
+        let mut out: std::collections::HashMap<MessageId, Vec<Reaction>> = std::collections::HashMap::new();
+        for (message, emoji, user) in rows {
+            let list = out.entry(message).or_default();
+            match list.iter_mut().find(|r| r.emoji == emoji) {
+                Some(r) => r.users.push(user),
+                None => list.push(Reaction { emoji, users: vec![user] }),
+            }
+        }
+        out
+    }
+}
+
+/// The emoji offered first; any other single emoji works too.
+pub const QUICK_REACTIONS: [&str; 8] = ["👍", "❤️", "😂", "😮", "😢", "🎉", "🙏", "👀"];
+/// Different emoji on one message, at most.
+pub const MAX_REACTION_KINDS: usize = 20;
 
 /// How long after sending a message its sender may still edit it.
 pub const EDIT_WINDOW_MS: i64 = 24 * 3600 * 1000;
@@ -110,7 +141,7 @@ pub struct Stored {
 }
 
 /// What a durable change of a chat is. The feed's `kind` column holds `as_str`; kinds
-/// still to come (`reaction.*`, `member.*`, `chat.renamed`) fit the same table.
+/// still to come (`member.*`, `chat.renamed`) fit the same table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FeedKind {
     #[serde(rename = "message.created")]
@@ -119,17 +150,28 @@ pub enum FeedKind {
     MessageEdited,
     #[serde(rename = "message.deleted")]
     MessageDeleted,
+    #[serde(rename = "reaction.added")]
+    ReactionAdded,
+    #[serde(rename = "reaction.removed")]
+    ReactionRemoved,
 }
 
 impl FeedKind {
-    pub const ALL: [FeedKind; 3] =
-        [FeedKind::MessageCreated, FeedKind::MessageEdited, FeedKind::MessageDeleted];
+    pub const ALL: [FeedKind; 5] = [
+        FeedKind::MessageCreated,
+        FeedKind::MessageEdited,
+        FeedKind::MessageDeleted,
+        FeedKind::ReactionAdded,
+        FeedKind::ReactionRemoved,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             FeedKind::MessageCreated => "message.created",
             FeedKind::MessageEdited => "message.edited",
             FeedKind::MessageDeleted => "message.deleted",
+            FeedKind::ReactionAdded => "reaction.added",
+            FeedKind::ReactionRemoved => "reaction.removed",
         }
     }
 

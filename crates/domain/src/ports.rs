@@ -145,6 +145,18 @@ pub trait Store: Send + Sync + 'static {
     /// written by `actor`; `removed_image` is what the media store must now drop.
     /// Deleting a tombstone again changes nothing (`event: None`).
     async fn delete_message(&self, id: MessageId, actor: UserId, now: Timestamp) -> StoreResult<Changed>;
+    /// In one transaction, if the message is not deleted: add (`on`) or take back
+    /// `user`'s `emoji` on it, with a `reaction.added` / `reaction.removed` row; what is
+    /// there already (or not there) changes nothing (`event: None`). Conflicts:
+    /// `message_deleted`, and `too_many_reactions` past `MAX_REACTION_KINDS` emoji.
+    async fn react(
+        &self,
+        id: MessageId,
+        user: UserId,
+        emoji: String,
+        on: bool,
+        now: Timestamp,
+    ) -> StoreResult<Changed>;
     /// The texts a message had before its edits, oldest first.
     async fn message_edits(&self, id: MessageId) -> StoreResult<Vec<MessageEdit>>;
     async fn list_messages(&self, chat: ChatId, cursor: PageCursor, limit: u32) -> StoreResult<MessagePage>;

@@ -1,6 +1,6 @@
 //! What is copied: every table of an installation, in an order that satisfies the
 //! foreign keys, with each column's type on both sides. Both schemas are the stores'
-//! own migrations (SQLite's 0001..0008, PostgreSQL's 0001..0004); a migration that adds a
+//! own migrations (SQLite's 0001..0009, PostgreSQL's 0001..0005); a migration that adds a
 //! table or a column adds it here too, or `natter admin migrate` fails its final check.
 
 /// How a column is stored: SQLite's type, and what PostgreSQL wants for it.
@@ -161,6 +161,13 @@ pub const TABLES: &[Table] = &[
         name: "message_edits",
         key: &["id"],
         cols: &[("id", Int), ("message_id", Uuid), ("text", Text), ("replaced_at", Int)],
+        identity: Some("id"),
+        recopy: false,
+    },
+    Table {
+        name: "message_reactions",
+        key: &["id"],
+        cols: &[("id", Int), ("message_id", Uuid), ("emoji", Text), ("user_id", Uuid), ("at", Int)],
         identity: Some("id"),
         recopy: false,
     },

@@ -111,12 +111,16 @@ fn deliver_row(io: &SocketIo, st: &RealtimeState, Row { event, members }: Row) {
                 });
             }
         }
-        FeedKind::MessageEdited | FeedKind::MessageDeleted => {
+        FeedKind::MessageEdited
+        | FeedKind::MessageDeleted
+        | FeedKind::ReactionAdded
+        | FeedKind::ReactionRemoved => {
             let Some(message) = event.message else { return };
-            let name = if event.kind == FeedKind::MessageEdited {
-                socket::MESSAGE_UPDATED
-            } else {
+            // A reaction changes the message as much as an edit does.
+            let name = if event.kind == FeedKind::MessageDeleted {
                 socket::MESSAGE_DELETED
+            } else {
+                socket::MESSAGE_UPDATED
             };
             emit_durable(io, st, &members, name, &MessageDto::new(message, &[], st.links()));
         }

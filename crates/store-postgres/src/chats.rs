@@ -1,8 +1,8 @@
 //! Chats, members, messages, the change feed and read markers on PostgreSQL.
 
 use natter_domain::chat::{
-    Changed, Chat, ChatSummary, FeedEvent, FeedKind, FeedPage, Message, MessageEdit, MessagePage, NewMessage,
-    PageCursor, ReadMarker, ReadMoved, Stored,
+    Changed, Chat, ChatSummary, FeedEvent, FeedKind, FeedPage, MAX_REACTION_KINDS, Message, MessageEdit,
+    MessagePage, NewMessage, PageCursor, Reaction, ReadMarker, ReadMoved, Stored,
 };
 use natter_domain::entities::User;
 use natter_domain::ids::{ChatId, MessageId, UserId};
@@ -202,6 +202,7 @@ impl PgStore {
             updated_at: m.created_at,
             edited_at: None,
             deleted_at: None,
+            reactions: Vec::new(),
         };
         Ok(Stored { message, created: true })
     }
@@ -247,8 +248,12 @@ impl PgStore {
         .await
         .map_err(map_err)?;
         let has_more = rows.len() as i64 > i64::from(limit);
-        let events =
-            rows.into_iter().take(limit as usize).map(FeedEvent::try_from).collect::<StoreResult<_>>()?;
+        let mut events = rows
+            .into_iter()
+            .take(limit as usize)
+            .map(FeedEvent::try_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        attach_reactions(&self.pool, events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
         Ok(FeedPage { events, has_more })
     }
 
@@ -283,7 +288,9 @@ impl PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
-        rows.into_iter().map(FeedEvent::try_from).collect()
+        let mut events = rows.into_iter().map(FeedEvent::try_from).collect::<StoreResult<Vec<_>>>()?;
+        attach_reactions(&self.pool, events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
+        Ok(events)
     }
 
     pub(crate) async fn mark_published_(&self, events: &[(ChatId, i64)], now: Timestamp) -> StoreResult<()> {
@@ -314,7 +321,9 @@ impl PgStore {
                 .await
                 .map_err(map_err)?
                 .ok_or(StoreError::NotFound)?;
-        row.try_into()
+        let mut message: Message = row.try_into()?;
+        attach_reactions(&self.pool, std::iter::once(&mut message)).await?;
+        Ok(message)
     }
 
     pub(crate) async fn edit_message_(
@@ -361,7 +370,8 @@ impl PgStore {
             return Ok(Changed { event: None, message: before, removed_image: None });
         }
         sqlx::query(
-            "with history as (delete from message_edits where message_id = $1)
+            "with history as (delete from message_edits where message_id = $1),
+                  reactions as (delete from message_reactions where message_id = $1)
              update messages set text = '', image_key = null, thumb_key = null, image_width = null,
                     image_height = null, deleted_at = $2, updated_at = $2 where id = $1",
         )
@@ -371,11 +381,74 @@ impl PgStore {
         .await
         .map_err(map_err)?;
         let removed_image = before.image.clone();
-        let message =
-            Message { text: String::new(), image: None, deleted_at: Some(now), updated_at: now, ..before };
+        let message = Message {
+            text: String::new(),
+            image: None,
+            reactions: Vec::new(),
+            deleted_at: Some(now),
+            updated_at: now,
+            ..before
+        };
         let event = feed_row(&mut tx, &message, FeedKind::MessageDeleted, actor, now).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(Changed { event: Some(event), message, removed_image })
+    }
+
+    pub(crate) async fn react_(
+        &self,
+        id: MessageId,
+        user: UserId,
+        emoji: String,
+        on: bool,
+        now: Timestamp,
+    ) -> StoreResult<Changed> {
+        let mut tx = self.pool.begin().await.map_err(map_err)?;
+        let before = message_for_update(&mut tx, id).await?;
+        if before.deleted_at.is_some() {
+            return Err(StoreError::Conflict { constraint: "message_deleted".into() });
+        }
+        let has = |r: &Reaction| r.emoji == emoji;
+        let mine = before.reactions.iter().any(|r| has(r) && r.users.contains(&user));
+        if mine == on {
+            return Ok(Changed { event: None, message: before, removed_image: None });
+        }
+        if on {
+            if !before.reactions.iter().any(has) && before.reactions.len() >= MAX_REACTION_KINDS {
+                return Err(StoreError::Conflict { constraint: "too_many_reactions".into() });
+            }
+            sqlx::query(
+                "insert into message_reactions (message_id, emoji, user_id, at) values ($1, $2, $3, $4)",
+            )
+            .bind(Uuid::from(id))
+            .bind(&emoji)
+            .bind(Uuid::from(user))
+            .bind(now.as_millis())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        } else {
+            sqlx::query(
+                "delete from message_reactions where message_id = $1 and emoji = $2 and user_id = $3",
+            )
+            .bind(Uuid::from(id))
+            .bind(&emoji)
+            .bind(Uuid::from(user))
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
+        // A newer version of the message: clients keep the copy updated last.
+        sqlx::query("update messages set updated_at = $2 where id = $1")
+            .bind(Uuid::from(id))
+            .bind(now.as_millis())
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        let message = message_for_update(&mut tx, id).await?;
+        let kind = if on { FeedKind::ReactionAdded } else { FeedKind::ReactionRemoved };
+        let event = feed_row(&mut tx, &message, kind, user, now).await?;
+        tx.commit().await.map_err(map_err)?;
+        Ok(Changed { event: Some(event), message, removed_image: None })
     }
 
     pub(crate) async fn message_edits_(&self, id: MessageId) -> StoreResult<Vec<MessageEdit>> {
@@ -416,6 +489,7 @@ impl PgStore {
         rows.truncate(limit as usize);
         let mut messages = rows.into_iter().map(Message::try_from).collect::<StoreResult<Vec<_>>>()?;
         messages.sort_by_key(|m| m.seq);
+        attach_reactions(&self.pool, messages.iter_mut()).await?;
         Ok(MessagePage { messages, has_more })
     }
 
@@ -499,7 +573,34 @@ async fn message_for_update(conn: &mut PgConnection, id: MessageId) -> StoreResu
             .await
             .map_err(map_err)?
             .ok_or(StoreError::NotFound)?;
-    row.try_into()
+    let mut message: Message = row.try_into()?;
+    attach_reactions(&mut *conn, std::iter::once(&mut message)).await?;
+    Ok(message)
+}
+
+/// Fill in the reactions of `messages` (one query for all of them).
+async fn attach_reactions<'a, 'c>(
+    conn: impl sqlx::PgExecutor<'c>,
+    messages: impl Iterator<Item = &'a mut Message>,
+) -> StoreResult<()> {
+    let mut messages: Vec<&mut Message> = messages.collect();
+    if messages.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = messages.iter().map(|m| Uuid::from(m.id)).collect();
+    let rows: Vec<(Uuid, String, Uuid)> = sqlx::query_as(
+        "select message_id, emoji, user_id from message_reactions
+         where message_id = any($1) order by id",
+    )
+    .bind(&ids)
+    .fetch_all(conn)
+    .await
+    .map_err(map_err)?;
+    let mut by_message = Reaction::group(rows.into_iter().map(|(m, e, u)| (m.into(), e, u.into())));
+    for m in &mut messages {
+        m.reactions = by_message.remove(&m.id).unwrap_or_default();
+    }
+    Ok(())
 }
 
 /// The chat's next seq for a change of `message`, and its feed row (unpublished). The

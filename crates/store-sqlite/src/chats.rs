@@ -1,8 +1,8 @@
 //! Chats, members, messages and read markers on SQLite.
 
 use natter_domain::chat::{
-    Changed, Chat, ChatSummary, FeedEvent, FeedKind, FeedPage, Message, MessageEdit, MessagePage, NewMessage,
-    PageCursor, ReadMarker, ReadMoved, Stored,
+    Changed, Chat, ChatSummary, FeedEvent, FeedKind, FeedPage, MAX_REACTION_KINDS, Message, MessageEdit,
+    MessagePage, NewMessage, PageCursor, Reaction, ReadMarker, ReadMoved, Stored,
 };
 use natter_domain::entities::User;
 use natter_domain::ids::{ChatId, MessageId, UserId};
@@ -154,8 +154,12 @@ impl SqliteStore {
         .await
         .map_err(map_err)?;
         let has_more = rows.len() as i64 > i64::from(limit);
-        let events =
-            rows.into_iter().take(limit as usize).map(FeedEvent::try_from).collect::<StoreResult<_>>()?;
+        let mut events = rows
+            .into_iter()
+            .take(limit as usize)
+            .map(FeedEvent::try_from)
+            .collect::<StoreResult<Vec<_>>>()?;
+        self.attach_reactions(events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
         Ok(FeedPage { events, has_more })
     }
 
@@ -211,7 +215,9 @@ impl SqliteStore {
         .fetch_all(&self.reader)
         .await
         .map_err(map_err)?;
-        rows.into_iter().map(FeedEvent::try_from).collect()
+        let mut events = rows.into_iter().map(FeedEvent::try_from).collect::<StoreResult<Vec<_>>>()?;
+        self.attach_reactions(events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
+        Ok(events)
     }
 
     pub(crate) async fn mark_published_(
@@ -243,7 +249,9 @@ impl SqliteStore {
                 .await
                 .map_err(map_err)?
                 .ok_or(StoreError::NotFound)?;
-        row.try_into()
+        let mut message: Message = row.try_into()?;
+        self.attach_reactions(std::iter::once(&mut message)).await?;
+        Ok(message)
     }
 
     pub(crate) async fn edit_message_(
@@ -292,9 +300,11 @@ impl SqliteStore {
                     return Ok(Changed { event: None, message: before, removed_image: None });
                 }
                 let (mid, at) = (id.to_string(), now.as_millis());
-                conn.prepare_cached("delete from message_edits where message_id = ?1")
-                    .and_then(|mut s| s.execute(params![mid]))
-                    .map_err(w)?;
+                for table in ["message_edits", "message_reactions"] {
+                    conn.prepare_cached(&format!("delete from {table} where message_id = ?1"))
+                        .and_then(|mut s| s.execute(params![mid]))
+                        .map_err(w)?;
+                }
                 conn.prepare_cached(
                     "update messages set text = '', image_key = null, thumb_key = null, image_width = null,
                             image_height = null, deleted_at = ?2, updated_at = ?2 where id = ?1",
@@ -305,6 +315,7 @@ impl SqliteStore {
                 let message = Message {
                     text: String::new(),
                     image: None,
+                    reactions: Vec::new(),
                     deleted_at: Some(now),
                     updated_at: now,
                     ..before
@@ -313,6 +324,81 @@ impl SqliteStore {
                 Ok(Changed { event: Some(event), message, removed_image })
             })
             .await
+    }
+
+    pub(crate) async fn react_(
+        &self,
+        id: MessageId,
+        user: UserId,
+        emoji: String,
+        on: bool,
+        now: Timestamp,
+    ) -> StoreResult<Changed> {
+        self.writer
+            .run(move |conn| {
+                let before = message_for_write(conn, id)?;
+                if before.deleted_at.is_some() {
+                    return Err(StoreError::Conflict { constraint: "message_deleted".into() });
+                }
+                let has = |r: &Reaction| r.emoji == emoji;
+                let mine = before.reactions.iter().any(|r| has(r) && r.users.contains(&user));
+                if mine == on {
+                    return Ok(Changed { event: None, message: before, removed_image: None });
+                }
+                let (mid, uid) = (id.to_string(), user.to_string());
+                if on {
+                    if !before.reactions.iter().any(has) && before.reactions.len() >= MAX_REACTION_KINDS {
+                        return Err(StoreError::Conflict { constraint: "too_many_reactions".into() });
+                    }
+                    conn.prepare_cached(
+                        "insert into message_reactions (message_id, emoji, user_id, at) values (?1, ?2, ?3, ?4)",
+                    )
+                    .and_then(|mut s| s.execute(params![mid, emoji, uid, now.as_millis()]))
+                    .map_err(w)?;
+                } else {
+                    conn.prepare_cached(
+                        "delete from message_reactions where message_id = ?1 and emoji = ?2 and user_id = ?3",
+                    )
+                    .and_then(|mut s| s.execute(params![mid, emoji, uid]))
+                    .map_err(w)?;
+                }
+                // A newer version of the message: clients keep the copy updated last.
+                conn.prepare_cached("update messages set updated_at = ?2 where id = ?1")
+                    .and_then(|mut s| s.execute(params![mid, now.as_millis()]))
+                    .map_err(w)?;
+                let message = message_for_write(conn, id)?;
+                let kind = if on { FeedKind::ReactionAdded } else { FeedKind::ReactionRemoved };
+                let event = feed_row(conn, &message, kind, user, now)?;
+                Ok(Changed { event: Some(event), message, removed_image: None })
+            })
+            .await
+    }
+
+    /// Fill in the reactions of `messages` (one query for all of them).
+    async fn attach_reactions<'a>(&self, messages: impl Iterator<Item = &'a mut Message>) -> StoreResult<()> {
+        let mut messages: Vec<&mut Message> = messages.collect();
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let ids = serde_json::to_string(&messages.iter().map(|m| m.id.to_string()).collect::<Vec<_>>())
+            .map_err(|e| StoreError::Other(e.into()))?;
+        let rows: Vec<(String, String, String)> = sqlx::query_as(
+            "select message_id, emoji, user_id from message_reactions
+             where message_id in (select value from json_each(?1)) order by id",
+        )
+        .bind(ids)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        let mut by_message = Reaction::group(
+            rows.into_iter()
+                .map(|(m, e, u)| Ok((parse_id(&m)?, e, parse_id(&u)?)))
+                .collect::<StoreResult<Vec<_>>>()?,
+        );
+        for m in &mut messages {
+            m.reactions = by_message.remove(&m.id).unwrap_or_default();
+        }
+        Ok(())
     }
 
     pub(crate) async fn message_edits_(&self, id: MessageId) -> StoreResult<Vec<MessageEdit>> {
@@ -354,6 +440,7 @@ impl SqliteStore {
         rows.truncate(limit as usize);
         let mut messages = rows.into_iter().map(Message::try_from).collect::<StoreResult<Vec<_>>>()?;
         messages.sort_by_key(|m| m.seq);
+        self.attach_reactions(messages.iter_mut()).await?;
         Ok(MessagePage { messages, has_more })
     }
 
@@ -498,17 +585,32 @@ fn insert_message(conn: &rusqlite::Connection, m: NewMessage) -> StoreResult<Sto
         updated_at: m.created_at,
         edited_at: None,
         deleted_at: None,
+        reactions: Vec::new(),
     };
     Ok(Stored { message, created: true })
 }
 
-/// A message on the writer's connection, inside its transaction.
+/// A message with its reactions, on the writer's connection, inside its transaction.
 fn message_for_write(conn: &rusqlite::Connection, id: MessageId) -> StoreResult<Message> {
-    conn.prepare_cached(&format!("select {} from messages where id = ?1", MessageRow::COLUMNS))
+    let mut message: Message = conn
+        .prepare_cached(&format!("select {} from messages where id = ?1", MessageRow::COLUMNS))
         .and_then(|mut s| s.query_row(params![id.to_string()], MessageRow::read).optional())
         .map_err(w)?
         .ok_or(StoreError::NotFound)?
-        .try_into()
+        .try_into()?;
+    let mut s = conn
+        .prepare_cached("select emoji, user_id from message_reactions where message_id = ?1 order by id")
+        .map_err(w)?;
+    let rows = s
+        .query_map(params![id.to_string()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+        .map_err(w)?
+        .map(|r| {
+            let (emoji, user) = r.map_err(w)?;
+            Ok((id, emoji, parse_id(&user)?))
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    message.reactions = Reaction::group(rows).remove(&id).unwrap_or_default();
+    Ok(message)
 }
 
 /// The chat's next seq for a change of `message`, and its feed row (unpublished).

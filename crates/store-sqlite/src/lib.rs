@@ -402,6 +402,17 @@ impl Store for SqliteStore {
         self.delete_message_(id, actor, now).await
     }
 
+    async fn react(
+        &self,
+        id: MessageId,
+        user: UserId,
+        emoji: String,
+        on: bool,
+        now: Timestamp,
+    ) -> StoreResult<Changed> {
+        self.react_(id, user, emoji, on, now).await
+    }
+
     async fn message_edits(&self, id: MessageId) -> StoreResult<Vec<MessageEdit>> {
         self.message_edits_(id).await
     }

@@ -280,6 +280,7 @@ impl TryFrom<MessageRow> for Message {
             updated_at: Timestamp::from_millis(r.updated_at),
             edited_at: r.edited_at.map(Timestamp::from_millis),
             deleted_at: r.deleted_at.map(Timestamp::from_millis),
+            reactions: Vec::new(),
         })
     }
 }

@@ -197,6 +197,17 @@ pub struct MessageDto {
     #[ts(type = "string | null")]
     #[schema(value_type = Option<String>, format = DateTime)]
     pub deleted_at: Option<Timestamp>,
+    /// Each emoji on it with who reacted, in the order the emoji were first used.
+    pub reactions: Vec<ReactionDto>,
+}
+
+#[derive(Serialize, TS, ToSchema)]
+#[ts(rename = "Reaction")]
+#[schema(as = Reaction)]
+pub struct ReactionDto {
+    pub emoji: String,
+    /// The users' `_id`s, in the order they reacted.
+    pub users: Vec<String>,
 }
 
 impl MessageDto {
@@ -227,6 +238,14 @@ impl MessageDto {
             reply_to: m.reply_to.map(|r| r.to_string()),
             edited_at: m.edited_at,
             deleted_at: m.deleted_at,
+            reactions: m
+                .reactions
+                .into_iter()
+                .map(|r| ReactionDto {
+                    emoji: r.emoji,
+                    users: r.users.iter().map(ToString::to_string).collect(),
+                })
+                .collect(),
         }
     }
 }
@@ -370,8 +389,10 @@ pub struct PageAnswer {
 #[schema(as = ChatEvent)]
 pub struct EventDto {
     pub seq: i64,
-    /// What changed (more kinds come with reactions and members).
-    #[ts(type = "\"message.created\" | \"message.edited\" | \"message.deleted\"")]
+    /// What changed (more kinds come with groups).
+    #[ts(
+        type = "\"message.created\" | \"message.edited\" | \"message.deleted\" | \"reaction.added\" | \"reaction.removed\""
+    )]
     #[schema(schema_with = event_kind_schema)]
     pub kind: &'static str,
     /// Who made the change.
@@ -387,7 +408,11 @@ impl EventDto {
     /// `None` for a row whose message is gone.
     pub fn from_feed(e: FeedEvent, markers: &[ReadMarker], links: &MediaLinks) -> Option<Self> {
         match e.kind {
-            FeedKind::MessageCreated | FeedKind::MessageEdited | FeedKind::MessageDeleted => Some(Self {
+            FeedKind::MessageCreated
+            | FeedKind::MessageEdited
+            | FeedKind::MessageDeleted
+            | FeedKind::ReactionAdded
+            | FeedKind::ReactionRemoved => Some(Self {
                 seq: e.seq,
                 kind: e.kind.as_str(),
                 actor: e.actor.to_string(),
@@ -505,6 +530,7 @@ pub fn typescript() -> String {
         MessageOnly::decl(&cfg),
         UserWithToken::decl(&cfg),
         ImageDto::decl(&cfg),
+        ReactionDto::decl(&cfg),
         MessageDto::decl(&cfg),
         LatestMessageDto::decl(&cfg),
         ChatDto::decl(&cfg),

@@ -35,6 +35,7 @@ pub fn router() -> OpenApiRouter<AppState> {
         .layer(from_fn(drain_upload))
         .routes(routes!(list_messages, edit_message, delete_message))
         .routes(routes!(message_edits))
+        .routes(routes!(add_reaction, remove_reaction))
 }
 
 /// The multipart form of a send (`read_multipart` reads it): an image, its caption.
@@ -296,4 +297,61 @@ async fn message_edits(
 ) -> ApiResult<Json<EditsAnswer>> {
     let edits = s.messages.edits(auth.ctx, &id).await?;
     Ok(Json(EditsAnswer { edits: edits.into_iter().map(EditDto::from).collect() }))
+}
+
+/// React to a message of a chat you belong to with one emoji (URL-encoded), once per
+/// emoji; again changes nothing. Every member's sockets get `messageUpdated`.
+#[utoipa::path(
+    put,
+    path = "/message/{id}/reactions/{emoji}",
+    tag = "messages",
+    params(
+        ("id" = String, Path, description = "The message's `_id`."),
+        ("emoji" = String, Path, description = "One emoji, URL-encoded."),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The message with its reactions now.", body = MessageAnswer),
+        (status = 400, description = "`invalid_emoji`: not one emoji.", body = ErrorDto),
+        (status = 404, description = "`message_not_found`: none you can see.", body = ErrorDto),
+        (status = 409, description = "`message_deleted`, `too_many_reactions` (20 different emoji).", body = ErrorDto),
+        (status = 429, description = "`rate_limited`.", body = ErrorDto,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    ),
+)]
+async fn add_reaction(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path((id, emoji)): Path<(String, String)>,
+) -> ApiResult<Json<MessageAnswer>> {
+    let m = s.messages.react(auth.ctx, &id, &emoji, true).await?;
+    Ok(Json(MessageAnswer { message: MessageDto::new(m, &[], s.media.links()) }))
+}
+
+/// Take back your reaction; one that is not there changes nothing.
+#[utoipa::path(
+    delete,
+    path = "/message/{id}/reactions/{emoji}",
+    tag = "messages",
+    params(
+        ("id" = String, Path, description = "The message's `_id`."),
+        ("emoji" = String, Path, description = "One emoji, URL-encoded."),
+    ),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 200, description = "The message with its reactions now.", body = MessageAnswer),
+        (status = 400, description = "`invalid_emoji`.", body = ErrorDto),
+        (status = 404, description = "`message_not_found`.", body = ErrorDto),
+        (status = 409, description = "`message_deleted`.", body = ErrorDto),
+        (status = 429, description = "`rate_limited`.", body = ErrorDto,
+            headers(("Retry-After" = u64, description = "Seconds to wait."))),
+    ),
+)]
+async fn remove_reaction(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path((id, emoji)): Path<(String, String)>,
+) -> ApiResult<Json<MessageAnswer>> {
+    let m = s.messages.react(auth.ctx, &id, &emoji, false).await?;
+    Ok(Json(MessageAnswer { message: MessageDto::new(m, &[], s.media.links()) }))
 }

@@ -101,6 +101,8 @@ macro_rules! store_conformance {
             get_message_finds_stored_messages_only,
             an_edit_keeps_the_seq_writes_a_feed_row_and_keeps_the_old_text,
             a_delete_leaves_a_tombstone_once_and_returns_the_image,
+            reactions_toggle_once_per_user_and_emoji_in_first_use_order,
+            a_message_takes_a_bounded_number_of_different_emoji,
         );
 
         $crate::each_check!(relay:

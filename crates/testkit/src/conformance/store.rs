@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use natter_domain::chat::{
-    Chat, FeedKind, ImageRef, Message, MessageKind, MessagePage, NewMessage, PageCursor,
+    Chat, FeedKind, ImageRef, Message, MessageKind, MessagePage, NewMessage, PageCursor, Reaction,
 };
 use natter_domain::entities::{CodeCheck, NewLoginCode, Session};
 use natter_domain::ids::{ChatId, MessageId, SessionId, UserId};
@@ -612,6 +612,7 @@ pub async fn get_message_finds_stored_messages_only(s: Arc<dyn Store>) {
         updated_at: at(20),
         edited_at: None,
         deleted_at: None,
+        reactions: Vec::new(),
     };
     assert_eq!(stored, want);
     assert_eq!(s.get_message(image.id).await.unwrap(), want);
@@ -688,4 +689,54 @@ pub async fn a_delete_leaves_a_tombstone_once_and_returns_the_image(s: Arc<dyn S
     // A deleted message no longer counts as unseen.
     let list = s.list_chats(b).await.unwrap();
     assert_eq!(list[0].unseen_count, 0);
+}
+
+pub async fn reactions_toggle_once_per_user_and_emoji_in_first_use_order(s: Arc<dyn Store>) {
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    let m = send(&s, ab, a, "m1", 10).await;
+    let added = s.react(m.id, b, "👍".into(), true, at(20)).await.unwrap();
+    let event = added.event.expect("a feed row");
+    assert_eq!((event.seq, event.kind, event.actor), (2, FeedKind::ReactionAdded, b));
+    assert!(s.react(m.id, b, "👍".into(), true, at(21)).await.unwrap().event.is_none(), "once per user");
+    s.react(m.id, a, "🎉".into(), true, at(22)).await.unwrap();
+    s.react(m.id, a, "👍".into(), true, at(23)).await.unwrap();
+    let want = vec![
+        Reaction { emoji: "👍".into(), users: vec![b, a] },
+        Reaction { emoji: "🎉".into(), users: vec![a] },
+    ];
+    assert_eq!(s.get_message(m.id).await.unwrap().reactions, want);
+    assert_eq!(page_messages(&s, ab).await[0].reactions, want, "pages carry them");
+    let feed = s.list_events(ab, 0, None, 10).await.unwrap();
+    assert_eq!(feed.events[0].message.as_ref().unwrap().reactions, want, "the feed too");
+    let removed = s.react(m.id, b, "👍".into(), false, at(24)).await.unwrap();
+    assert_eq!(removed.event.map(|e| e.kind), Some(FeedKind::ReactionRemoved));
+    assert_eq!(removed.message.reactions[0].users, vec![a]);
+    assert!(
+        s.react(m.id, b, "👍".into(), false, at(25)).await.unwrap().event.is_none(),
+        "nothing to take back"
+    );
+    // A deleted message keeps none and takes none.
+    s.delete_message(m.id, a, at(30)).await.unwrap();
+    assert!(s.get_message(m.id).await.unwrap().reactions.is_empty());
+    assert!(matches!(s.react(m.id, b, "👀".into(), true, at(31)).await, Err(StoreError::Conflict { .. })));
+}
+
+pub async fn a_message_takes_a_bounded_number_of_different_emoji(s: Arc<dyn Store>) {
+    use natter_domain::chat::MAX_REACTION_KINDS;
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    let m = send(&s, ab, a, "m1", 10).await;
+    let emoji: Vec<String> = ('\u{1F600}'..).take(MAX_REACTION_KINDS + 1).map(String::from).collect();
+    for e in &emoji[..MAX_REACTION_KINDS] {
+        s.react(m.id, a, e.clone(), true, at(20)).await.unwrap();
+    }
+    let over = s.react(m.id, b, emoji[MAX_REACTION_KINDS].clone(), true, at(21)).await;
+    assert!(matches!(over, Err(StoreError::Conflict { constraint }) if constraint == "too_many_reactions"));
+    // One already there is still fine.
+    assert!(s.react(m.id, b, emoji[0].clone(), true, at(22)).await.unwrap().event.is_some());
+}
+
+async fn page_messages(s: &Arc<dyn Store>, chat: ChatId) -> Vec<Message> {
+    s.list_messages(chat, PageCursor::Latest, 50).await.unwrap().messages
 }

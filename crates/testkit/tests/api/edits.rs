@@ -1,4 +1,4 @@
-//! Edits and deletes for everyone (issue 12, point 2): who may, until when, what every
+//! Edits, deletes for everyone and reactions (issue 12, points 2 and 3): who may, until when, what every
 //! member sees live and on catch-up, and what is left of a deleted message.
 
 use std::time::Duration;
@@ -164,4 +164,80 @@ async fn a_deleted_message_is_not_counted_unseen() {
     delete(&app, &a, &m["_id"]).await;
     let list: Value = app.get_authed("/chat/all", &b.token).await.json().await.unwrap();
     assert_eq!(list["chats"][0]["chat"]["unseenCount"], 0);
+}
+
+async fn react(app: &TestApp, who: &LoggedIn, id: &Value, emoji: &str, on: bool) -> (StatusCode, Value) {
+    let url = app.api(&format!("/message/{}/reactions/{}", id.as_str().unwrap(), urlencoding(emoji)));
+    let req = if on { app.http.put(url) } else { app.http.delete(url) };
+    let res = req.bearer_auth(&who.token).send().await.unwrap();
+    (res.status(), res.json().await.unwrap())
+}
+
+fn urlencoding(s: &str) -> String {
+    s.bytes().map(|b| format!("%{b:02X}")).collect()
+}
+
+#[tokio::test]
+async fn reactions_toggle_per_user_live_and_on_catch_up() {
+    let app = spawn_app().await;
+    let (a, b, chat) = app.pair().await;
+    let mut a_socket = TestSocket::connect(&app, &a.token).await;
+    let m = app.send_text(&b, &chat, "lunch?").await;
+    a_socket.expect("newMessage").await;
+
+    let (status, body) = react(&app, &a, &m["_id"], "👍", true).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["message"]["reactions"], json!([{ "emoji": "👍", "users": [a.user_id] }]));
+    let live = a_socket.expect("messageUpdated").await;
+    assert_eq!(live["reactions"], body["message"]["reactions"]);
+    // Once per user and emoji: the same again changes nothing.
+    assert_eq!(react(&app, &a, &m["_id"], "👍", true).await.0, StatusCode::OK);
+    assert!(a_socket.collect("messageUpdated", Duration::from_millis(300)).await.is_empty());
+    // The unqualified heart is the same emoji as the qualified one.
+    react(&app, &b, &m["_id"], "❤", true).await;
+    react(&app, &b, &m["_id"], "👍", true).await;
+    let (_, body) = react(&app, &a, &m["_id"], "❤️", true).await;
+    assert_eq!(
+        body["message"]["reactions"],
+        json!([{ "emoji": "👍", "users": [a.user_id, b.user_id] }, { "emoji": "❤️", "users": [b.user_id, a.user_id] }])
+    );
+    let (_, body) = react(&app, &a, &m["_id"], "👍", false).await;
+    // Emoji are listed in the order of their oldest reaction still there.
+    assert_eq!(
+        body["message"]["reactions"],
+        json!([{ "emoji": "❤️", "users": [b.user_id, a.user_id] }, { "emoji": "👍", "users": [b.user_id] }])
+    );
+
+    // Catch-up and history say the same.
+    let rows = events_after(&app, &a, &chat, m["seq"].as_i64().unwrap()).await;
+    let kinds: Vec<&str> = rows.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(
+        kinds,
+        ["reaction.added", "reaction.added", "reaction.added", "reaction.added", "reaction.removed"]
+    );
+    let page: Value = app.get_authed(&format!("/message/{chat}"), &a.token).await.json().await.unwrap();
+    assert_eq!(page["messages"][0]["reactions"], body["message"]["reactions"]);
+}
+
+#[tokio::test]
+async fn a_reaction_is_one_emoji_from_a_member_on_a_live_message() {
+    let app = spawn_app().await;
+    let (a, b, chat) = app.pair().await;
+    let m = app.send_text(&b, &chat, "hi").await;
+    for bad in ["a", "👍👍", ":+1:", "%"] {
+        let (status, body) = react(&app, &a, &m["_id"], bad, true).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::BAD_REQUEST, Some("invalid_emoji")),
+            "{bad}"
+        );
+    }
+    let carol = app.login("carol@example.com").await;
+    let (status, body) = react(&app, &carol, &m["_id"], "👀", true).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("message_not_found")));
+    delete(&app, &b, &m["_id"]).await;
+    let (status, body) = react(&app, &a, &m["_id"], "👀", true).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("message_deleted")));
+    let page: Value = app.get_authed(&format!("/message/{chat}"), &a.token).await.json().await.unwrap();
+    assert_eq!(page["messages"][0]["reactions"], json!([]));
 }

@@ -72,6 +72,8 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
             .unwrap();
         assert_eq!(res.status(), StatusCode::OK);
     }
+    let thumbs = app.api(&format!("/message/{}/reactions/%F0%9F%91%8D", hello["_id"].as_str().unwrap()));
+    assert_eq!(app.http.put(&thumbs).bearer_auth(&a.token).send().await.unwrap().status(), StatusCode::OK);
     let lists_before: Vec<Value> = chat_lists(&app, &[&a.token, &b.token, &carol.token], "/chat/all").await;
     let history_before: Value =
         app.get_authed(&format!("/message/{chat}?limit=200"), &a.token).await.json().await.unwrap();
@@ -116,7 +118,8 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     let rows = |t: &str| tables.iter().find(|c| c.table == t).map(|c| c.rows);
     assert_eq!(rows("users"), Some(3));
     assert_eq!(rows("messages"), Some(152));
-    assert_eq!(rows("chat_events"), Some(154));
+    assert_eq!(rows("chat_events"), Some(155));
+    assert_eq!(rows("message_reactions"), Some(1));
     assert_eq!(rows("message_edits"), Some(2));
     assert_eq!(rows("chat_members"), Some(4));
     assert!(rows("sessions") >= Some(3) && rows("jobs") >= Some(3), "{tables:?}");
@@ -150,6 +153,11 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     let texts: Vec<&str> =
         edits["edits"].as_array().unwrap().iter().map(|e| e["text"].as_str().unwrap()).collect();
     assert_eq!(texts, ["hello from carol", "hello from Carol"]);
+    // The reactions' identity moved past the copied ids too: a second one is stored.
+    let thumbs = pg.api(&format!("/message/{}/reactions/%F0%9F%91%8D", hello["_id"].as_str().unwrap()));
+    let res = pg.http.put(&thumbs).bearer_auth(&carol.token).send().await.unwrap();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["message"]["reactions"][0]["users"], serde_json::json!([a.user_id, carol.user_id]));
     let next = pg.send_text(&b, &chat, "first on PostgreSQL").await;
     assert_eq!(next["seq"], 152, "the chat's seq goes on where SQLite left it (151)");
     // A new login works too: the login codes' identity moved past the copied ids.

@@ -1,13 +1,17 @@
 //! Changing a message after it was sent: its sender edits its text (within
 //! `EDIT_WINDOW_MS`, the earlier texts kept for them) or deletes it for everyone (a
-//! tombstone: the text, the image in the media store and the edit history go). Each
-//! change is a feed row with the chat's next `seq`, announced once committed, and
-//! safe to retry: the same edit or a second delete changes nothing.
+//! tombstone: the text, the image in the media store, the edit history and the
+//! reactions go); any member reacts with an emoji. Each change is a feed row with the
+//! chat's next `seq`, announced once committed, and safe to retry: the same edit, a
+//! second delete or a reaction already there changes nothing.
 
 use natter_domain::StoreError;
 use natter_domain::bus::BusEvent;
-use natter_domain::chat::{Changed, EDIT_WINDOW_MS, MAX_TEXT_CHARS, Message, MessageEdit, MessageKind};
-use natter_domain::ids::MessageId;
+use natter_domain::chat::{
+    Changed, EDIT_WINDOW_MS, MAX_REACTION_KINDS, MAX_TEXT_CHARS, Message, MessageEdit, MessageKind,
+    QUICK_REACTIONS,
+};
+use natter_domain::ids::{MessageId, UserId};
 use natter_domain::ports::Decision;
 use tracing::instrument;
 
@@ -70,6 +74,35 @@ impl MessageService {
         Ok(self.announce_change(changed, members).await.message)
     }
 
+    /// Add (`on`) or take back `who`'s `emoji` on a message of a chat they belong to.
+    #[instrument(skip_all, fields(user.id = %who.user_id), err)]
+    pub async fn react(
+        &self,
+        who: AuthContext,
+        message_id: &str,
+        emoji: &str,
+        on: bool,
+    ) -> AppResult<Message> {
+        let (message, members) = self.visible_message(who, message_id).await?;
+        let emoji = reaction_emoji(emoji)?;
+        if message.deleted_at.is_some() {
+            return Err(deleted());
+        }
+        self.limit_changes(who).await?;
+        let changed = match self.store().react(message.id, who.user_id, emoji, on, self.clock().now()).await {
+            Ok(c) => c,
+            Err(StoreError::Conflict { constraint }) if constraint == "too_many_reactions" => {
+                return Err(AppError::Conflict {
+                    code: "too_many_reactions",
+                    message: format!("A message can carry at most {MAX_REACTION_KINDS} different emoji."),
+                });
+            }
+            Err(StoreError::Conflict { .. }) => return Err(deleted()),
+            Err(e) => return Err(e.into()),
+        };
+        Ok(self.announce_change(changed, members).await.message)
+    }
+
     /// The texts a message of `who`'s had before its edits, oldest first.
     pub async fn edits(&self, who: AuthContext, message_id: &str) -> AppResult<Vec<MessageEdit>> {
         let (message, _) = self.own_message(who, message_id, "see the earlier texts of").await?;
@@ -77,13 +110,26 @@ impl MessageService {
     }
 
     /// The message, if `who` sent it and still belongs to its chat, with the chat's
-    /// members. A message `who` cannot see is a 404, whether or not it exists.
+    /// members.
     async fn own_message(
         &self,
         who: AuthContext,
         message_id: &str,
         action: &str,
-    ) -> AppResult<(Message, Vec<natter_domain::ids::UserId>)> {
+    ) -> AppResult<(Message, Vec<UserId>)> {
+        let (message, members) = self.visible_message(who, message_id).await?;
+        if message.sender != who.user_id {
+            return Err(AppError::Forbidden {
+                code: "not_allowed",
+                message: format!("Only its sender can {action} a message."),
+            });
+        }
+        Ok((message, members))
+    }
+
+    /// The message, if `who` belongs to its chat, with the chat's members. A message
+    /// `who` cannot see is a 404, whether or not it exists.
+    async fn visible_message(&self, who: AuthContext, message_id: &str) -> AppResult<(Message, Vec<UserId>)> {
         let not_found = || AppError::not_found("message_not_found", "No such message.");
         let id: MessageId = message_id.trim().parse().map_err(|_| not_found())?;
         let message = match self.store().get_message(id).await {
@@ -96,16 +142,10 @@ impl MessageService {
                 AppError::Forbidden { .. } | AppError::NotFound { .. } => not_found(),
                 other => other,
             })?;
-        if message.sender != who.user_id {
-            return Err(AppError::Forbidden {
-                code: "not_allowed",
-                message: format!("Only its sender can {action} a message."),
-            });
-        }
         Ok((message, chat.members))
     }
 
-    /// Edits and deletes count against the sender's send budget.
+    /// Edits, deletes and reactions count against the sender's send budget.
     async fn limit_changes(&self, who: AuthContext) -> AppResult<()> {
         let key = format!("send:user:{}", who.user_id);
         if let Decision::Limited { retry_after } =
@@ -120,7 +160,7 @@ impl MessageService {
         Ok(())
     }
 
-    async fn announce_change(&self, changed: Changed, members: Vec<natter_domain::ids::UserId>) -> Changed {
+    async fn announce_change(&self, changed: Changed, members: Vec<UserId>) -> Changed {
         if let Some(event) = changed.event.clone() {
             announce(&**self.bus(), BusEvent::Feed { event, members }).await;
         }
@@ -128,6 +168,35 @@ impl MessageService {
     }
 }
 
+/// `raw` as the one emoji it must be (fully qualified, so "❤" and "❤️" are one).
+fn reaction_emoji(raw: &str) -> AppResult<String> {
+    match emojis::get(raw.trim()) {
+        Some(e) => Ok(e.as_str().to_owned()),
+        None => Err(AppError::BadRequest {
+            code: "invalid_emoji",
+            message: format!("A reaction is one emoji, such as {}.", QUICK_REACTIONS.join(" ")),
+        }),
+    }
+}
+
 fn deleted() -> AppError {
     AppError::Conflict { code: "message_deleted", message: "This message was deleted.".into() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reaction_is_one_emoji_in_its_fully_qualified_form() {
+        for quick in QUICK_REACTIONS {
+            assert_eq!(reaction_emoji(quick).unwrap(), quick, "every quick reaction is accepted as it is");
+        }
+        assert_eq!(reaction_emoji("❤").unwrap(), "❤️", "the unqualified heart is the same heart");
+        assert_eq!(reaction_emoji("🦀").unwrap(), "🦀");
+        assert_eq!(reaction_emoji("👍🏽").unwrap(), "👍🏽", "skin tones are emoji of their own");
+        for bad in ["", "a", "👍👍", "+1", ":thumbsup:", "<script>", "👍 x"] {
+            assert!(reaction_emoji(bad).is_err(), "{bad:?}");
+        }
+    }
 }
