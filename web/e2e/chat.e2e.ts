@@ -131,6 +131,17 @@ export async function runChatScenario({ browser, baseUrl, screenshotDir, log }: 
     await b.getByText('This message was deleted').waitFor({ timeout: 10_000 });
     await a.getByText('You deleted this message').waitFor();
     assert((await messageWith(b, 'typing test').count()) === 0, 'the deleted text is gone from B');
+    log('B reacts to a message: A sees the count live, and takes part');
+    const hello = messageWith(b, `Hello Bob ${tag}`);
+    await hello.hover();
+    await hello.getByRole('button', { name: 'Add reaction' }).click();
+    await b.getByTestId('reaction-picker').getByRole('button', { name: 'React with 🎉' }).click();
+    const aChip = messageWith(a, `Hello Bob ${tag}`).getByTestId('reaction');
+    await aChip.waitFor({ timeout: 10_000 });
+    assert((await aChip.textContent())?.replace(/\s/g, '') === '🎉1', `A sees 🎉 1 (got ${await aChip.textContent()})`);
+    await aChip.click();
+    await until(async () => (await messageWith(b, `Hello Bob ${tag}`).getByTestId('reaction').textContent())?.replace(/\s/g, '') === '🎉2', 'B sees 🎉 2');
+    assert((await aChip.getAttribute('aria-pressed')) === 'true', 'A\'s own reaction shows as pressed');
     await shotA('edited-and-deleted');
     await b.reload();
     await messageWith(b, 'a picture').waitFor();

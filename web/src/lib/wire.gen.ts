@@ -38,6 +38,12 @@ export type VerifyResponse = { message: string, user: User, token: string, };
 
 export type MessageImage = { url: string, publicId: string, width: number, height: number, thumbUrl: string, };
 
+export type Reaction = { emoji: string, 
+/**
+ * The users' `_id`s, in the order they reacted.
+ */
+users: Array<string>, };
+
 export type Message = { _id: string, chatId: string, sender: string, text: string, messageType: "text" | "image" | "file" | "system", image?: MessageImage, seen: boolean, seenAt: string | null, createdAt: string, updatedAt: string, seq: number, clientId: string, replyTo: string | null, 
 /**
  * When its sender last changed its text.
@@ -46,7 +52,11 @@ editedAt: string | null,
 /**
  * When it was deleted for everyone: then `text` is empty and `image` absent.
  */
-deletedAt: string | null, };
+deletedAt: string | null, 
+/**
+ * Each emoji on it with who reacted, in the order the emoji were first used.
+ */
+reactions: Array<Reaction>, };
 
 export type LatestMessage = { text: string, sender: string, };
 
@@ -74,9 +84,9 @@ export type MessagesPage = { messages: Array<Message>, user: User | null, hasMor
 
 export type ChatEvent = { seq: number, 
 /**
- * What changed (more kinds come with reactions and members).
+ * What changed (more kinds come with groups).
  */
-kind: "message.created" | "message.edited" | "message.deleted", 
+kind: "message.created" | "message.edited" | "message.deleted" | "reaction.added" | "reaction.removed", 
 /**
  * Who made the change.
  */

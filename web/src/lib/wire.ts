@@ -14,6 +14,7 @@ export type {
   MessageOnlyResponse,
   VerifyResponse,
   MessageImage,
+  Reaction,
   Message,
   LatestMessage,
   Chat,

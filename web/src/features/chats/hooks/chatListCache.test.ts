@@ -21,6 +21,7 @@ const incoming = (chatId: string, sender: string, seq = 2): Message => ({
   replyTo: null,
   editedAt: null,
   deletedAt: null,
+  reactions: [],
   seq,
 });
 

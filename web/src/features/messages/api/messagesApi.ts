@@ -48,3 +48,10 @@ export function editMessage(messageId: string, text: string): Promise<MessageRes
 export function deleteMessage(messageId: string): Promise<MessageResponse> {
   return apiRequest<MessageResponse>(`/message/${encodeURIComponent(messageId)}`, { method: 'DELETE' });
 }
+
+/** Add (`on`) or take back my reaction with one emoji. */
+export function setReaction(messageId: string, emoji: string, on: boolean): Promise<MessageResponse> {
+  return apiRequest<MessageResponse>(`/message/${encodeURIComponent(messageId)}/reactions/${encodeURIComponent(emoji)}`, {
+    method: on ? 'PUT' : 'DELETE',
+  });
+}

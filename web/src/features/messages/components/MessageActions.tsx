@@ -1,25 +1,36 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { Pencil, Trash2 } from 'lucide-react';
+import { Pencil, SmilePlus, Trash2 } from 'lucide-react';
+
+/** The emoji offered first (the server's QUICK_REACTIONS); any single emoji works. */
+export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🎉', '🙏', '👀'] as const;
 
 interface MessageActionsProps {
-  /** Absent once the edit window has passed. */
+  /** Where the buttons sit: beside my bubbles on the left, beside theirs on the right. */
+  side: 'left' | 'right';
+  onReact?: (emoji: string) => void;
+  /** Absent once the edit window has passed, and on other people's messages. */
   onEdit?: () => void;
-  onDelete: () => void;
+  onDelete?: () => void;
 }
 
 /**
- * Edit and delete for one of my messages: shown on hover and keyboard focus (and
+ * React, edit and delete beside a message: shown on hover and keyboard focus (and
  * always on touch screens, which have no hover). Delete asks once, in place.
  */
-export function MessageActions({ onEdit, onDelete }: MessageActionsProps) {
+export function MessageActions({ side, onReact, onEdit, onDelete }: MessageActionsProps) {
   const [confirming, setConfirming] = useState(false);
+  const [picking, setPicking] = useState(false);
   const cancelRef = useRef<HTMLButtonElement>(null);
+  const pickerRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (confirming) cancelRef.current?.focus();
   }, [confirming]);
+  useEffect(() => {
+    if (picking) pickerRef.current?.querySelector('button')?.focus();
+  }, [picking]);
 
   const base = 'inline-flex min-h-9 items-center gap-1 rounded-lg px-2 text-xs font-medium';
-  if (confirming) {
+  if (confirming && onDelete) {
     return (
       <div role="group" aria-label="Delete for everyone?" className="mt-1 flex items-center gap-1 text-xs text-gray-200" data-testid="confirm-delete">
         <span>Delete for everyone?</span>
@@ -34,16 +45,55 @@ export function MessageActions({ onEdit, onDelete }: MessageActionsProps) {
   }
   // Beside the bubble, out of the flow: hidden actions take no room between messages.
   const icon = 'inline-flex size-9 items-center justify-center rounded-lg text-gray-300 hover:bg-white/10 hover:text-white';
+  const place = side === 'left' ? 'right-full mr-1' : 'left-full ml-1';
   return (
-    <div className="absolute top-1/2 right-full mr-1 flex -translate-y-1/2 gap-0.5 opacity-0 transition-opacity group-hover:opacity-100 group-focus-within:opacity-100 [@media(hover:none)]:opacity-70">
+    <div
+      className={`absolute top-1/2 ${place} flex -translate-y-1/2 gap-0.5 transition-opacity ${
+        picking ? 'opacity-100' : 'opacity-0 group-hover:opacity-100 group-focus-within:opacity-100 [@media(hover:none)]:opacity-70'
+      }`}
+    >
+      {/* Below the buttons: above them, the first message's picker would sit under the
+          chat header, where nothing can be scrolled into view. */}
+      {picking && onReact && (
+        <div
+          ref={pickerRef}
+          role="group"
+          aria-label="Pick a reaction"
+          data-testid="reaction-picker"
+          onKeyDown={(e) => e.key === 'Escape' && setPicking(false)}
+          className={`absolute top-full z-10 mt-1 flex gap-0.5 rounded-xl border border-white/10 bg-gray-800 p-1 shadow-lg shadow-black/40 ${side === 'left' ? 'right-0' : 'left-0'}`}
+        >
+          {QUICK_REACTIONS.map((emoji) => (
+            <button
+              key={emoji}
+              type="button"
+              aria-label={`React with ${emoji}`}
+              onClick={() => {
+                setPicking(false);
+                onReact(emoji);
+              }}
+              className="inline-flex size-9 items-center justify-center rounded-lg text-lg hover:bg-white/10"
+            >
+              {emoji}
+            </button>
+          ))}
+        </div>
+      )}
+      {onReact && (
+        <button type="button" onClick={() => setPicking((p) => !p)} aria-label="Add reaction" aria-expanded={picking} title="React" className={icon}>
+          <SmilePlus size={15} aria-hidden="true" />
+        </button>
+      )}
       {onEdit && (
         <button type="button" onClick={onEdit} aria-label="Edit message" title="Edit" className={icon}>
           <Pencil size={15} aria-hidden="true" />
         </button>
       )}
-      <button type="button" onClick={() => setConfirming(true)} aria-label="Delete message" title="Delete" className={icon}>
-        <Trash2 size={15} aria-hidden="true" />
-      </button>
+      {onDelete && (
+        <button type="button" onClick={() => setConfirming(true)} aria-label="Delete message" title="Delete" className={icon}>
+          <Trash2 size={15} aria-hidden="true" />
+        </button>
+      )}
     </div>
   );
 }

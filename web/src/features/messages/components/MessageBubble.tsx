@@ -1,9 +1,10 @@
 import { memo } from 'react';
 import { RotateCw, Trash2 } from 'lucide-react';
 import { formatTime } from '../../../lib/time';
-import type { Message } from '../../../lib/wire';
+import type { Message, Reaction } from '../../../lib/wire';
 import type { Outgoing } from '../model/timeline';
 import { EditBox, MessageActions } from './MessageActions';
+import { Reactions } from './Reactions';
 import { Ticks, type DeliveryState } from './Ticks';
 
 /** How long after sending a message its sender may edit it (the server's rule). */
@@ -23,8 +24,10 @@ export interface BubbleProps {
   deleted?: boolean;
   /** Editing in place: the text box replaces the text. */
   editing?: { onSave: (text: string) => void; onCancel: () => void };
-  /** For my sent messages: edit (within the window) and delete. */
-  actions?: { onEdit?: () => void; onDelete: () => void };
+  /** For sent messages: react; for mine also edit (within the window) and delete. */
+  actions?: { onReact?: (emoji: string) => void; onEdit?: () => void; onDelete?: () => void };
+  /** The emoji on it, with a toggle for mine. */
+  reactions?: { list: Reaction[]; meId: string; nameOf: (userId: string) => string; onToggle: (emoji: string, on: boolean) => void };
   onOpenImage?: () => void;
   onRetry?: () => void;
   onDiscard?: () => void;
@@ -32,7 +35,7 @@ export interface BubbleProps {
 
 /** Mine on the right in blue, theirs on the left in gray; the image opens full size. */
 export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
-  const { mine, text, time, delivery, imageSrc, imageAlt, error, edited, deleted, editing, actions, onOpenImage, onRetry, onDiscard } = props;
+  const { mine, text, time, delivery, imageSrc, imageAlt, error, edited, deleted, editing, actions, reactions, onOpenImage, onRetry, onDiscard } = props;
   if (deleted) {
     return (
       <div className={`flex ${mine ? 'justify-end' : 'justify-start'}`} data-testid="message" data-mine={mine} data-deleted="true">
@@ -72,7 +75,8 @@ export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
             {mine && delivery && <Ticks state={delivery} />}
           </div>
         </div>
-        {actions && !editing && <MessageActions {...actions} />}
+        {reactions && <Reactions reactions={reactions.list} meId={reactions.meId} nameOf={reactions.nameOf} onToggle={reactions.onToggle} />}
+        {actions && !editing && <MessageActions side={mine ? 'left' : 'right'} {...actions} />}
         {delivery === 'failed' && (
           <div className="mt-1 flex items-center gap-1 text-xs text-red-200">
             <span>{error ?? 'Not sent'}</span>

@@ -21,6 +21,7 @@ interface MessageListProps {
   onDiscard: (clientId: string) => void;
   onEdit: (message: Message, text: string) => Promise<boolean>;
   onDelete: (message: Message) => Promise<boolean>;
+  onReact: (message: Message, emoji: string, on: boolean) => Promise<boolean>;
 }
 
 /**
@@ -28,7 +29,8 @@ interface MessageListProps {
  * sent the message); otherwise offer a "new messages" pill. Loading older messages at
  * the top keeps the visible message where it was.
  */
-export function MessageList({ items, timeline, meId, peerName, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete }: MessageListProps) {
+export function MessageList({ items, timeline, meId, peerName, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete, onReact }: MessageListProps) {
+  const nameOf = useCallback((userId: string) => (userId === meId ? 'You' : peerName), [meId, peerName]);
   const [editingId, setEditingId] = useState<string | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const nearBottom = useRef(true);
@@ -126,17 +128,22 @@ export function MessageList({ items, timeline, meId, peerName, loadingOlder, onL
                   : bubbleFromOutgoing(item.outgoing);
               const full = item.kind === 'message' ? item.message.image?.url : item.outgoing.image?.previewUrl;
               const message = item.kind === 'message' ? item.message : undefined;
-              const own = message && message.sender === meId && !message.deletedAt ? message : undefined;
+              const live = message && !message.deletedAt ? message : undefined;
+              const own = live && live.sender === meId ? live : undefined;
               return (
                 <li key={item.key}>
                   <MessageBubble
                     {...props}
                     onOpenImage={full ? () => setOpenImage(full) : undefined}
                     actions={
-                      own && {
-                        onEdit: canEdit(own, meId, Date.now()) ? () => setEditingId(own._id) : undefined,
-                        onDelete: () => void onDelete(own),
+                      live && {
+                        onReact: (emoji) => void onReact(live, emoji, !live.reactions.some((r) => r.emoji === emoji && r.users.includes(meId))),
+                        onEdit: own && canEdit(own, meId, Date.now()) ? () => setEditingId(own._id) : undefined,
+                        onDelete: own && (() => void onDelete(own)),
                       }
+                    }
+                    reactions={
+                      live && { list: live.reactions, meId, nameOf, onToggle: (emoji, on) => void onReact(live, emoji, on) }
                     }
                     editing={
                       own && editingId === own._id

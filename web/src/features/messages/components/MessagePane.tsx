@@ -62,6 +62,7 @@ export function MessagePane({ chatId, meId, peerName, header, onTyping, onStopTy
           onDiscard={discard}
           onEdit={changes.edit}
           onDelete={changes.remove}
+          onReact={changes.react}
         />
       )}
       <Composer

@@ -17,6 +17,7 @@ const msg = (seq: number): Message => ({
   replyTo: null,
   editedAt: null,
   deletedAt: null,
+  reactions: [],
   seq,
 });
 const event = (seq: number): ChatEvent => ({ seq, kind: 'message.created', actor: 'u', at: msg(seq).createdAt, payload: msg(seq) });

@@ -29,6 +29,7 @@ function stored(p: SendMessageRequest, seq = 1): Message {
     replyTo: null,
     editedAt: null,
     deletedAt: null,
+    reactions: [],
     seq,
     clientId: p.clientId ?? '',
   };

@@ -1,10 +1,10 @@
 import { useCallback } from 'react';
 import { ApiError } from '../../../lib/api';
 import type { Message } from '../../../lib/wire';
-import { deleteMessage, editMessage } from '../api/messagesApi';
+import { deleteMessage, editMessage, setReaction } from '../api/messagesApi';
 import { useMessagesContext } from './MessagesProvider';
 
-/** The sender's edits and deletes: the server's answer goes into the timeline at once. */
+/** Edits, deletes and reactions: the server's answer goes into the timeline at once. */
 export function useMessageChanges(onError: (message: string) => void) {
   const { store } = useMessagesContext();
 
@@ -30,5 +30,10 @@ export function useMessageChanges(onError: (message: string) => void) {
     (message: Message) => apply(() => deleteMessage(message._id), 'The message could not be deleted.'),
     [apply],
   );
-  return { edit, remove };
+  const react = useCallback(
+    (message: Message, emoji: string, on: boolean) =>
+      apply(() => setReaction(message._id, emoji, on), 'The reaction could not be saved.'),
+    [apply],
+  );
+  return { edit, remove, react };
 }

@@ -30,6 +30,7 @@ function msg(seq: number, overrides: Partial<Message> = {}): Message {
     replyTo: null,
     editedAt: null,
     deletedAt: null,
+    reactions: [],
     ...overrides,
   };
 }
