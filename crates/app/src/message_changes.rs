@@ -106,6 +106,13 @@ impl MessageService {
     /// The texts a message of `who`'s had before its edits, oldest first.
     pub async fn edits(&self, who: AuthContext, message_id: &str) -> AppResult<Vec<MessageEdit>> {
         let (message, _) = self.own_message(who, message_id, "see the earlier texts of").await?;
+        // A deleted message took its earlier texts with it.
+        if message.deleted_at.is_some() {
+            return Err(AppError::not_found(
+                "message_not_found",
+                "That message was deleted, with its earlier texts.",
+            ));
+        }
         Ok(self.store().message_edits(message.id).await?)
     }
 

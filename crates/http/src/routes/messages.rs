@@ -287,7 +287,7 @@ async fn delete_message(
     responses(
         (status = 200, body = EditsAnswer),
         (status = 403, description = "`not_allowed`: not yours.", body = ErrorDto),
-        (status = 404, description = "`message_not_found`.", body = ErrorDto),
+        (status = 404, description = "`message_not_found`: none you can see, or deleted.", body = ErrorDto),
     ),
 )]
 async fn message_edits(

@@ -153,6 +153,8 @@ async fn a_deleted_image_message_is_a_tombstone_and_its_image_is_gone_from_the_m
     assert!(b_socket.collect("messageDeleted", Duration::from_millis(300)).await.is_empty());
     let (status, body) = edit(&app, &a, &m["_id"], "back").await;
     assert_eq!((status, body["code"].as_str()), (StatusCode::CONFLICT, Some("message_deleted")));
+    let history = app.get_authed(&format!("/message/{}/edits", m["_id"].as_str().unwrap()), &a.token).await;
+    assert_eq!(history.status(), StatusCode::NOT_FOUND, "its earlier texts went with it");
     assert_eq!(events_after(&app, &b, &chat, m["seq"].as_i64().unwrap()).await.len(), 1);
 }
 
