@@ -248,7 +248,7 @@ async fn edit_message(
     Json(body): Json<EditRequest>,
 ) -> ApiResult<Json<MessageAnswer>> {
     let m = s.messages.edit(auth.ctx, &id, &body.text).await?;
-    Ok(Json(MessageAnswer { message: MessageDto::new(m, &[], s.media.links()) }))
+    Ok(message_answer(&s, m))
 }
 
 /// Delete one of your messages for everyone: its text, image and earlier texts are
@@ -274,7 +274,7 @@ async fn delete_message(
     Path(id): Path<String>,
 ) -> ApiResult<Json<MessageAnswer>> {
     let m = s.messages.delete(auth.ctx, &id).await?;
-    Ok(Json(MessageAnswer { message: MessageDto::new(m, &[], s.media.links()) }))
+    Ok(message_answer(&s, m))
 }
 
 /// The texts one of your messages had before its edits, oldest first.
@@ -325,7 +325,7 @@ async fn add_reaction(
     Path((id, emoji)): Path<(String, String)>,
 ) -> ApiResult<Json<MessageAnswer>> {
     let m = s.messages.react(auth.ctx, &id, &emoji, true).await?;
-    Ok(Json(MessageAnswer { message: MessageDto::new(m, &[], s.media.links()) }))
+    Ok(message_answer(&s, m))
 }
 
 /// Take back your reaction; one that is not there changes nothing.
@@ -353,5 +353,10 @@ async fn remove_reaction(
     Path((id, emoji)): Path<(String, String)>,
 ) -> ApiResult<Json<MessageAnswer>> {
     let m = s.messages.react(auth.ctx, &id, &emoji, false).await?;
-    Ok(Json(MessageAnswer { message: MessageDto::new(m, &[], s.media.links()) }))
+    Ok(message_answer(&s, m))
+}
+
+/// The answer of an edit, a delete or a reaction: the message as it is now.
+fn message_answer(s: &AppState, m: natter_domain::chat::Message) -> Json<MessageAnswer> {
+    Json(MessageAnswer { message: MessageDto::new(m, &[], s.media.links()) })
 }

@@ -243,3 +243,23 @@ async fn a_reaction_is_one_emoji_from_a_member_on_a_live_message() {
     let page: Value = app.get_authed(&format!("/message/{chat}"), &a.token).await.json().await.unwrap();
     assert_eq!(page["messages"][0]["reactions"], json!([]));
 }
+
+#[tokio::test]
+async fn edits_deletes_and_reactions_spend_the_senders_send_budget() {
+    let app = natter_testkit::spawn_app_with(natter_testkit::TestOptions {
+        send_rates: Some(natter_app::messages::SEND_RATES.to_vec()),
+        ..Default::default()
+    })
+    .await;
+    let (a, b, chat) = app.pair().await;
+    let m = app.send_text(&b, &chat, "react to me").await;
+    // The clock stands still: the burst of 30 a second is all there is.
+    for i in 0..30 {
+        let (status, body) = react(&app, &a, &m["_id"], "👍", i % 2 == 0).await;
+        assert_eq!(status, StatusCode::OK, "change {i}: {body}");
+    }
+    let (status, body) = react(&app, &a, &m["_id"], "👍", true).await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")));
+    let page: Value = app.get_authed(&format!("/message/{chat}"), &b.token).await.json().await.unwrap();
+    assert_eq!(page["messages"][0]["reactions"], json!([]), "the refused change changed nothing");
+}
