@@ -7,7 +7,7 @@ use natter_domain::StoreError;
 use natter_domain::bus::{Bus, BusEvent};
 use natter_domain::chat::{Chat, ChatSummary, FeedEvent, ReadMarker};
 use natter_domain::ids::{ChatId, UserId};
-use natter_domain::ports::{Clock, Store};
+use natter_domain::ports::{Clock, Limiter, Store};
 use tracing::instrument;
 
 use crate::announce::announce;
@@ -46,15 +46,43 @@ pub struct ChatService {
     store: Arc<dyn Store>,
     bus: Arc<dyn Bus>,
     clock: Arc<dyn Clock>,
-    /// The members of a 1:1 chat never change, so a send needs no read to check them.
-    /// (When group membership can change, the change must evict its chat here, on
-    /// every node.)
+    limiter: Arc<dyn Limiter>,
+    /// The members of a chat, so a send needs no read to check them. A 1:1 chat's
+    /// never change; a group's change evicts it here (`forget`), on every node as the
+    /// change's event reaches it, and the store checks a group sender's membership
+    /// as it commits, so a copy that is briefly stale never lets a removed member in.
     memberships: RwLock<HashMap<ChatId, Arc<Membership>>>,
 }
 
 impl ChatService {
-    pub fn new(store: Arc<dyn Store>, bus: Arc<dyn Bus>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, bus, clock, memberships: RwLock::default() }
+    pub fn new(
+        store: Arc<dyn Store>,
+        bus: Arc<dyn Bus>,
+        clock: Arc<dyn Clock>,
+        limiter: Arc<dyn Limiter>,
+    ) -> Self {
+        Self { store, bus, clock, limiter, memberships: RwLock::default() }
+    }
+
+    pub(crate) fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    pub(crate) fn bus(&self) -> &Arc<dyn Bus> {
+        &self.bus
+    }
+
+    pub(crate) fn clock(&self) -> &Arc<dyn Clock> {
+        &self.clock
+    }
+
+    pub(crate) fn limiter(&self) -> &Arc<dyn Limiter> {
+        &self.limiter
+    }
+
+    /// Drop this node's copy of a chat's members: they changed.
+    pub fn forget(&self, chat: ChatId) {
+        self.memberships.write().unwrap_or_else(PoisonError::into_inner).remove(&chat);
     }
 
     /// The 1:1 chat with `other`, started if there is none.
@@ -213,6 +241,6 @@ impl ChatService {
     }
 }
 
-fn not_a_member() -> AppError {
+pub(crate) fn not_a_member() -> AppError {
     AppError::Forbidden { code: "not_a_member", message: "You are not in this chat.".into() }
 }

@@ -138,7 +138,10 @@ impl FeedSweeper {
                 Entry::Occupied(e) => e.into_mut(),
                 Entry::Vacant(e) => e.insert(self.store.get_chat(event.chat_id).await?.members),
             };
-            self.bus.publish(BusEvent::Feed { event, members: members.clone() }).await?;
+            // The chat's members now, and whoever the row removed, so they hear of it.
+            let mut to = members.clone();
+            to.extend(event.removed_users().into_iter().filter(|u| !members.contains(u)));
+            self.bus.publish(BusEvent::Feed { event, members: to }).await?;
             published += 1;
         }
         Ok(published)

@@ -9,6 +9,7 @@ pub mod connections;
 pub mod decode_gate;
 pub mod error;
 pub mod feed_sweeper;
+pub mod groups;
 pub mod health;
 pub mod job_seal;
 pub mod mail;

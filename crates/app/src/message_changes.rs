@@ -1,14 +1,15 @@
 //! Changing a message after it was sent: its sender edits its text (within
-//! `EDIT_WINDOW_MS`, the earlier texts kept for them) or deletes it for everyone (a
-//! tombstone: the text, the image in the media store, the edit history and the
-//! reactions go); any member reacts with an emoji. Each change is a feed row with the
+//! `EDIT_WINDOW_MS`, the earlier texts kept for them and a group's admins) or deletes
+//! it for everyone, as a group's owner and admins may too (a tombstone: the text, the
+//! image in the media store, the edit history and the reactions go); any member
+//! reacts with an emoji. A group's system messages are not changed by anyone. Each change is a feed row with the
 //! chat's next `seq`, announced once committed, and safe to retry: the same edit, a
 //! second delete or a reaction already there changes nothing.
 
 use natter_domain::StoreError;
 use natter_domain::bus::BusEvent;
 use natter_domain::chat::{
-    Changed, EDIT_WINDOW_MS, MAX_REACTION_KINDS, MAX_TEXT_CHARS, Message, MessageEdit, MessageKind,
+    Changed, Chat, EDIT_WINDOW_MS, MAX_REACTION_KINDS, MAX_TEXT_CHARS, Message, MessageEdit, MessageKind,
     QUICK_REACTIONS,
 };
 use natter_domain::ids::{MessageId, UserId};
@@ -24,7 +25,7 @@ impl MessageService {
     /// Give a message of `who`'s a new text.
     #[instrument(skip_all, fields(user.id = %who.user_id), err)]
     pub async fn edit(&self, who: AuthContext, message_id: &str, text: &str) -> AppResult<Message> {
-        let (message, members) = self.own_message(who, message_id, "edit").await?;
+        let (message, chat) = self.own_message(who, message_id, "edit").await?;
         if message.deleted_at.is_some() {
             return Err(deleted());
         }
@@ -55,13 +56,18 @@ impl MessageService {
             Err(StoreError::Conflict { .. }) => return Err(deleted()),
             Err(e) => return Err(e.into()),
         };
-        Ok(self.announce_change(changed, members).await.message)
+        Ok(self.announce_change(changed, chat.members).await.message)
     }
 
-    /// Delete a message of `who`'s for everyone.
+    /// Delete a message for everyone: `who` sent it, or manages its group.
     #[instrument(skip_all, fields(user.id = %who.user_id), err)]
     pub async fn delete(&self, who: AuthContext, message_id: &str) -> AppResult<Message> {
-        let (message, members) = self.own_message(who, message_id, "delete").await?;
+        let (message, chat) = self.visible_message(who, message_id).await?;
+        if message.sender != who.user_id && !chat.is_manager(who.user_id)
+            || message.kind == MessageKind::System
+        {
+            return Err(not_allowed("delete"));
+        }
         if message.deleted_at.is_some() {
             return Ok(message);
         }
@@ -71,7 +77,7 @@ impl MessageService {
             // Committed first: a crash here leaves unreferenced bytes, never a broken message.
             self.media().discard(image).await;
         }
-        Ok(self.announce_change(changed, members).await.message)
+        Ok(self.announce_change(changed, chat.members).await.message)
     }
 
     /// Add (`on`) or take back `who`'s `emoji` on a message of a chat they belong to.
@@ -83,7 +89,13 @@ impl MessageService {
         emoji: &str,
         on: bool,
     ) -> AppResult<Message> {
-        let (message, members) = self.visible_message(who, message_id).await?;
+        let (message, chat) = self.visible_message(who, message_id).await?;
+        if message.kind == MessageKind::System {
+            return Err(AppError::Forbidden {
+                code: "not_allowed",
+                message: "A group's notices take no reactions.".into(),
+            });
+        }
         let emoji = reaction_emoji(emoji)?;
         if message.deleted_at.is_some() {
             return Err(deleted());
@@ -100,12 +112,16 @@ impl MessageService {
             Err(StoreError::Conflict { .. }) => return Err(deleted()),
             Err(e) => return Err(e.into()),
         };
-        Ok(self.announce_change(changed, members).await.message)
+        Ok(self.announce_change(changed, chat.members).await.message)
     }
 
-    /// The texts a message of `who`'s had before its edits, oldest first.
+    /// The texts a message had before its edits, oldest first: for its sender, and
+    /// for the owner and admins of its group.
     pub async fn edits(&self, who: AuthContext, message_id: &str) -> AppResult<Vec<MessageEdit>> {
-        let (message, _) = self.own_message(who, message_id, "see the earlier texts of").await?;
+        let (message, chat) = self.visible_message(who, message_id).await?;
+        if message.sender != who.user_id && !chat.is_manager(who.user_id) {
+            return Err(not_allowed("see the earlier texts of"));
+        }
         // A deleted message took its earlier texts with it.
         if message.deleted_at.is_some() {
             return Err(AppError::not_found(
@@ -116,27 +132,23 @@ impl MessageService {
         Ok(self.store().message_edits(message.id).await?)
     }
 
-    /// The message, if `who` sent it and still belongs to its chat, with the chat's
-    /// members.
+    /// The message, if `who` sent it and still belongs to its chat, with the chat.
     async fn own_message(
         &self,
         who: AuthContext,
         message_id: &str,
         action: &str,
-    ) -> AppResult<(Message, Vec<UserId>)> {
-        let (message, members) = self.visible_message(who, message_id).await?;
-        if message.sender != who.user_id {
-            return Err(AppError::Forbidden {
-                code: "not_allowed",
-                message: format!("Only its sender can {action} a message."),
-            });
+    ) -> AppResult<(Message, Chat)> {
+        let (message, chat) = self.visible_message(who, message_id).await?;
+        if message.sender != who.user_id || message.kind == MessageKind::System {
+            return Err(not_allowed(action));
         }
-        Ok((message, members))
+        Ok((message, chat))
     }
 
-    /// The message, if `who` belongs to its chat, with the chat's members. A message
-    /// `who` cannot see is a 404, whether or not it exists.
-    async fn visible_message(&self, who: AuthContext, message_id: &str) -> AppResult<(Message, Vec<UserId>)> {
+    /// The message, if `who` belongs to its chat, with the chat. A message `who`
+    /// cannot see is a 404, whether or not it exists.
+    async fn visible_message(&self, who: AuthContext, message_id: &str) -> AppResult<(Message, Chat)> {
         let not_found = || AppError::not_found("message_not_found", "No such message.");
         let id: MessageId = message_id.trim().parse().map_err(|_| not_found())?;
         let message = match self.store().get_message(id).await {
@@ -149,7 +161,7 @@ impl MessageService {
                 AppError::Forbidden { .. } | AppError::NotFound { .. } => not_found(),
                 other => other,
             })?;
-        Ok((message, chat.members))
+        Ok((message, chat))
     }
 
     /// Edits, deletes and reactions count against the sender's send budget.
@@ -184,6 +196,10 @@ fn reaction_emoji(raw: &str) -> AppResult<String> {
             message: format!("A reaction is one emoji, such as {}.", QUICK_REACTIONS.join(" ")),
         }),
     }
+}
+
+fn not_allowed(action: &str) -> AppError {
+    AppError::Forbidden { code: "not_allowed", message: format!("Only its sender can {action} a message.") }
 }
 
 fn deleted() -> AppError {

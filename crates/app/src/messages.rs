@@ -9,6 +9,7 @@ use natter_domain::chat::{
     Chat, FeedEvent, FeedKind, ImageRef, MAX_CLIENT_ID_LEN, MAX_TEXT_CHARS, Message, MessageKind,
     MessagePage, NewMessage, PageCursor, ReadMarker, Stored,
 };
+use natter_domain::group::GroupRefusal;
 use natter_domain::ids::{ChatId, MessageId, UserId};
 use natter_domain::ports::{Clock, Decision, Limiter, Rate, Store};
 use tracing::instrument;
@@ -170,6 +171,11 @@ impl MessageService {
             Err(e) => {
                 self.discard(image.as_ref()).await;
                 return Err(match e {
+                    // Removed from the group since this node last read its members.
+                    StoreError::Conflict { constraint } if constraint == GroupRefusal::NotAMember.code() => {
+                        self.chats.forget(chat.chat_id);
+                        crate::chats::not_a_member()
+                    }
                     StoreError::Conflict { .. } => AppError::BadRequest {
                         code: "client_id_reused",
                         message: "This clientId was already used for a message in another chat.".into(),
@@ -187,8 +193,10 @@ impl MessageService {
                 actor: m.sender,
                 at: m.created_at,
                 message: Some(m.clone()),
+                chat: None,
             };
-            announce(&*self.bus, BusEvent::Feed { event, members: chat.members.clone() }).await;
+            let members = stored.members.clone().unwrap_or_else(|| chat.members.clone());
+            announce(&*self.bus, BusEvent::Feed { event, members }).await;
         } else {
             self.discard(image.as_ref()).await;
         }
@@ -221,7 +229,7 @@ impl MessageService {
         };
         let id: MessageId = raw.trim().parse().map_err(|_| invalid())?;
         match self.store.get_message(id).await {
-            Ok(m) if m.chat_id == chat => Ok(id),
+            Ok(m) if m.chat_id == chat && m.kind != MessageKind::System => Ok(id),
             Ok(_) | Err(StoreError::NotFound) => Err(invalid()),
             Err(e) => Err(e.into()),
         }

@@ -16,10 +16,57 @@ pub struct Chat {
     pub is_group: bool,
     pub name: Option<String>,
     pub members: Vec<UserId>,
+    /// A group's owner (a 1:1 chat has none).
+    pub owner: Option<UserId>,
+    /// A group's admins, its owner not among them.
+    pub admins: Vec<UserId>,
     /// The `seq` of the newest durable change in this chat.
     pub last_seq: i64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
+}
+
+impl Chat {
+    /// `user`'s role here, if they are a member.
+    pub fn role_of(&self, user: UserId) -> Option<ChatRole> {
+        if !self.members.contains(&user) {
+            None
+        } else if self.owner == Some(user) {
+            Some(ChatRole::Owner)
+        } else if self.admins.contains(&user) {
+            Some(ChatRole::Admin)
+        } else {
+            Some(ChatRole::Member)
+        }
+    }
+
+    /// Whether `user` may manage this group (rename it, add and remove members).
+    pub fn is_manager(&self, user: UserId) -> bool {
+        self.is_group && matches!(self.role_of(user), Some(ChatRole::Owner | ChatRole::Admin))
+    }
+}
+
+/// What a member of a group may do there: the owner and admins manage it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChatRole {
+    Owner,
+    Admin,
+    Member,
+}
+
+impl ChatRole {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChatRole::Owner => "owner",
+            ChatRole::Admin => "admin",
+            ChatRole::Member => "member",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [ChatRole::Owner, ChatRole::Admin, ChatRole::Member].into_iter().find(|r| r.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +74,9 @@ pub struct Chat {
 pub enum MessageKind {
     Text,
     Image,
+    /// Written by the server for a change of a group (created, joined, left, renamed):
+    /// its text is the `SystemNote` as JSON.
+    System,
 }
 
 impl MessageKind {
@@ -34,7 +84,40 @@ impl MessageKind {
         match self {
             MessageKind::Text => "text",
             MessageKind::Image => "image",
+            MessageKind::System => "system",
         }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        [MessageKind::Text, MessageKind::Image, MessageKind::System].into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+/// What a system message says happened; its sender is who did it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SystemNote {
+    /// The feed kind of the change: `chat.created`, `member.added`, `member.removed`
+    /// (its sender among `users`: they left), `chat.renamed`, `member.role_changed`.
+    pub kind: FeedKind,
+    /// Whom it is about: added, removed, or given a role.
+    #[serde(default)]
+    pub users: Vec<UserId>,
+    /// The group's name, when it was created or renamed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The role given, for `member.role_changed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<ChatRole>,
+    /// Who owns the group now, when its owner left and handed it on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_owner: Option<UserId>,
+}
+
+impl SystemNote {
+    pub fn to_text(&self) -> String {
+        // Plain data with string keys: serializing cannot fail.
+        serde_json::to_string(self).unwrap_or_default()
     }
 }
 
@@ -66,6 +149,13 @@ pub struct Message {
     pub deleted_at: Option<Timestamp>,
     /// Who reacted with what, each emoji in the order it was first used.
     pub reactions: Vec<Reaction>,
+}
+
+impl Message {
+    /// What a system message says, if this is one.
+    pub fn system_note(&self) -> Option<SystemNote> {
+        (self.kind == MessageKind::System).then(|| serde_json::from_str(&self.text).ok()).flatten()
+    }
 }
 
 /// One emoji on a message and everyone who reacted with it, in the order they did.
@@ -138,10 +228,12 @@ pub struct NewMessage {
 pub struct Stored {
     pub message: Message,
     pub created: bool,
+    /// For a group: its members when the message was committed (a 1:1 chat's never
+    /// change, so the store does not read them).
+    pub members: Option<Vec<UserId>>,
 }
 
-/// What a durable change of a chat is. The feed's `kind` column holds `as_str`; kinds
-/// still to come (`member.*`, `chat.renamed`) fit the same table.
+/// What a durable change of a chat is. The feed's `kind` column holds `as_str`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum FeedKind {
     #[serde(rename = "message.created")]
@@ -154,15 +246,30 @@ pub enum FeedKind {
     ReactionAdded,
     #[serde(rename = "reaction.removed")]
     ReactionRemoved,
+    #[serde(rename = "chat.created")]
+    ChatCreated,
+    #[serde(rename = "member.added")]
+    MemberAdded,
+    #[serde(rename = "member.removed")]
+    MemberRemoved,
+    #[serde(rename = "chat.renamed")]
+    ChatRenamed,
+    #[serde(rename = "member.role_changed")]
+    MemberRoleChanged,
 }
 
 impl FeedKind {
-    pub const ALL: [FeedKind; 5] = [
+    pub const ALL: [FeedKind; 10] = [
         FeedKind::MessageCreated,
         FeedKind::MessageEdited,
         FeedKind::MessageDeleted,
         FeedKind::ReactionAdded,
         FeedKind::ReactionRemoved,
+        FeedKind::ChatCreated,
+        FeedKind::MemberAdded,
+        FeedKind::MemberRemoved,
+        FeedKind::ChatRenamed,
+        FeedKind::MemberRoleChanged,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -172,7 +279,25 @@ impl FeedKind {
             FeedKind::MessageDeleted => "message.deleted",
             FeedKind::ReactionAdded => "reaction.added",
             FeedKind::ReactionRemoved => "reaction.removed",
+            FeedKind::ChatCreated => "chat.created",
+            FeedKind::MemberAdded => "member.added",
+            FeedKind::MemberRemoved => "member.removed",
+            FeedKind::ChatRenamed => "chat.renamed",
+            FeedKind::MemberRoleChanged => "member.role_changed",
         }
+    }
+
+    /// A change of the group itself, recorded with a system message: its feed row
+    /// carries the chat as it is now.
+    pub fn is_group_change(self) -> bool {
+        matches!(
+            self,
+            FeedKind::ChatCreated
+                | FeedKind::MemberAdded
+                | FeedKind::MemberRemoved
+                | FeedKind::ChatRenamed
+                | FeedKind::MemberRoleChanged
+        )
     }
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -190,8 +315,23 @@ pub struct FeedEvent {
     /// Who made the change.
     pub actor: UserId,
     pub at: Timestamp,
-    /// The message the change is about, as it is now.
+    /// The message the change is about, as it is now (for a group change, its system
+    /// message).
     pub message: Option<Message>,
+    /// For a group change: the chat as it is now.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chat: Option<Chat>,
+}
+
+impl FeedEvent {
+    /// Who must hear of this row: `members` (the chat's, as the row was written) and,
+    /// for a removal, whoever was removed, so their clients drop the chat.
+    pub fn removed_users(&self) -> Vec<UserId> {
+        match (self.kind, self.message.as_ref().and_then(Message::system_note)) {
+            (FeedKind::MemberRemoved, Some(note)) => note.users,
+            _ => Vec::new(),
+        }
+    }
 }
 
 /// A page of a chat's feed after some `seq`, oldest first.

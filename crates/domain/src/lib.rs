@@ -6,6 +6,7 @@ pub mod chat;
 pub mod email;
 pub mod entities;
 pub mod error;
+pub mod group;
 pub mod ids;
 pub mod name;
 pub mod otp;

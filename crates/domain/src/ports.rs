@@ -13,6 +13,7 @@ use crate::entities::{
     Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, Mail, NewJob, NewLoginCode, RelayedClaim,
     SentMail, Session, StoreStats, User,
 };
+use crate::group::{GroupChange, GroupChanged, NewGroup};
 use crate::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use crate::{DisplayName, Email, StoreError, Timestamp};
 
@@ -97,6 +98,22 @@ pub trait Store: Send + Sync + 'static {
         b: UserId,
         now: Timestamp,
     ) -> StoreResult<(Chat, bool)>;
+    /// In one transaction: the group, its owner and members, and its first feed row
+    /// (`chat.created`, seq 1) with its system message. A repeated `(owner,
+    /// client_id)` answers the group created then, with `event: None`.
+    async fn create_group(&self, group: NewGroup) -> StoreResult<GroupChanged>;
+    /// In one transaction: `group::plan` the change by `actor` on the chat as this
+    /// transaction sees it, and write it (members, roles, name) with a system message
+    /// `message_id` and its feed row. `event: None` when it changes nothing; refused:
+    /// `Conflict { constraint: GroupRefusal::code }`; no such chat: `NotFound`.
+    async fn change_group(
+        &self,
+        chat: ChatId,
+        actor: UserId,
+        change: GroupChange,
+        message_id: MessageId,
+        now: Timestamp,
+    ) -> StoreResult<GroupChanged>;
     /// A chat with its members.
     async fn get_chat(&self, id: ChatId) -> StoreResult<Chat>;
     /// Every chat `user` belongs to, newest activity first, in a constant number of queries.
@@ -109,7 +126,9 @@ pub trait Store: Send + Sync + 'static {
     /// (`message.created`, unpublished) and make it the chat's latest; returns once
     /// committed. A repeated `(sender, client_id)` returns the stored original and
     /// writes nothing (`Conflict { constraint: "messages_sender_client_key" }` if that
-    /// was another chat).
+    /// was another chat). In a group the sender must be a member as it commits
+    /// (`Conflict { constraint: "not_a_member" }`), and `Stored::members` says who
+    /// the members were then.
     async fn insert_message(&self, message: NewMessage) -> StoreResult<Stored>;
     /// The feed of `chat` after `after` (and before `before`, if given), oldest first,
     /// each row with its message as it is now.

@@ -66,8 +66,8 @@ pub async fn migrate(
     let mut src = Source::open(source).await?;
     let dst = Target::open(target_url).await?;
     let source_name = std::fs::canonicalize(src.path())?.display().to_string();
-    same_tables(&src.schema().await?, "the SQLite source")?;
-    same_tables(&dst.schema().await?, "the PostgreSQL target")?;
+    same_tables(&src.schema().await?, "the SQLite source", false)?;
+    same_tables(&dst.schema().await?, "the PostgreSQL target", true)?;
 
     let (mut positions, resumed) = match dst.positions(&source_name).await? {
         Some(p) => (p, true),
@@ -144,12 +144,15 @@ pub async fn migrate(
     Ok(Outcome::Copied { tables, chats_checked: want.len(), resumed })
 }
 
-/// The tables and columns `schema` has are exactly the ones this copy knows.
-fn same_tables(schema: &BTreeMap<String, Vec<String>>, side: &str) -> anyhow::Result<()> {
+/// The tables and columns `schema` has are exactly the ones this copy knows (on
+/// PostgreSQL with the columns it generates itself).
+fn same_tables(schema: &BTreeMap<String, Vec<String>>, side: &str, postgres: bool) -> anyhow::Result<()> {
     let known: BTreeMap<String, Vec<String>> = TABLES
         .iter()
         .map(|t| {
-            let mut cols: Vec<String> = t.cols.iter().map(|(c, _)| (*c).to_owned()).collect();
+            let generated = t.pg_generated.iter().filter(|_| postgres);
+            let mut cols: Vec<String> =
+                t.cols.iter().map(|(c, _)| *c).chain(generated.copied()).map(str::to_owned).collect();
             cols.sort();
             (t.name.to_owned(), cols)
         })

@@ -1,6 +1,6 @@
 //! What is copied: every table of an installation, in an order that satisfies the
 //! foreign keys, with each column's type on both sides. Both schemas are the stores'
-//! own migrations (SQLite's 0001..0009, PostgreSQL's 0001..0005); a migration that adds a
+//! own migrations (SQLite's 0001..0010, PostgreSQL's 0001..0006); a migration that adds a
 //! table or a column adds it here too, or `natter admin migrate` fails its final check.
 
 /// How a column is stored: SQLite's type, and what PostgreSQL wants for it.
@@ -28,6 +28,9 @@ pub struct Table {
     /// An identity column that PostgreSQL generates (`overriding system value`, and
     /// the sequence moved past the copied ids at the end).
     pub identity: Option<&'static str>,
+    /// Columns only PostgreSQL has, which it fills itself as rows are copied in
+    /// (`chat_members.seat`: the order members joined in, which SQLite keeps as rowid).
+    pub pg_generated: &'static [&'static str],
     /// Rows that the server deletes (used-up and expired codes): copied anew on every
     /// run, so a resumed copy does not keep rows the source no longer has.
     pub recopy: bool,
@@ -48,6 +51,7 @@ pub const TABLES: &[Table] = &[
             ("is_admin", Bool),
         ],
         identity: None,
+        pg_generated: &[],
         recopy: false,
     },
     Table {
@@ -61,6 +65,7 @@ pub const TABLES: &[Table] = &[
             ("revoked_at", Int),
         ],
         identity: None,
+        pg_generated: &[],
         recopy: false,
     },
     Table {
@@ -68,6 +73,7 @@ pub const TABLES: &[Table] = &[
         key: &["email"],
         cols: &[("email", Text), ("invited_by", Uuid), ("created_at", Int), ("used_at", Int)],
         identity: None,
+        pg_generated: &[],
         recopy: false,
     },
     Table {
@@ -82,6 +88,7 @@ pub const TABLES: &[Table] = &[
             ("expires_at", Int),
         ],
         identity: Some("id"),
+        pg_generated: &[],
         recopy: true,
     },
     Table {
@@ -102,6 +109,7 @@ pub const TABLES: &[Table] = &[
             ("relayed_at", Int),
         ],
         identity: None,
+        pg_generated: &[],
         recopy: false,
     },
     Table {
@@ -118,6 +126,7 @@ pub const TABLES: &[Table] = &[
             ("updated_at", Int),
         ],
         identity: None,
+        pg_generated: &[],
         recopy: false,
     },
     Table {
@@ -129,8 +138,10 @@ pub const TABLES: &[Table] = &[
             ("last_read_seq", Int),
             ("read_at", Int),
             ("joined_at", Int),
+            ("role", Text),
         ],
         identity: None,
+        pg_generated: &["seat"],
         recopy: false,
     },
     Table {
@@ -155,6 +166,7 @@ pub const TABLES: &[Table] = &[
             ("deleted_at", Int),
         ],
         identity: None,
+        pg_generated: &[],
         recopy: false,
     },
     Table {
@@ -162,6 +174,7 @@ pub const TABLES: &[Table] = &[
         key: &["id"],
         cols: &[("id", Int), ("message_id", Uuid), ("text", Text), ("replaced_at", Int)],
         identity: Some("id"),
+        pg_generated: &[],
         recopy: false,
     },
     Table {
@@ -169,6 +182,7 @@ pub const TABLES: &[Table] = &[
         key: &["id"],
         cols: &[("id", Int), ("message_id", Uuid), ("emoji", Text), ("user_id", Uuid), ("at", Int)],
         identity: Some("id"),
+        pg_generated: &[],
         recopy: false,
     },
     Table {
@@ -186,6 +200,7 @@ pub const TABLES: &[Table] = &[
             ("swept_until", Int),
         ],
         identity: None,
+        pg_generated: &[],
         recopy: false,
     },
 ];

@@ -4,11 +4,11 @@
 //! silently missing a message. Ephemeral events (typing) may be dropped.
 
 use natter_app::auth::AuthContext;
-use natter_app::wire::{ChatDto, MessageDto, MessagesSeenDto, TypingDto, socket};
+use natter_app::wire::{ChatDto, MembersChangedDto, MessageDto, MessagesSeenDto, TypingDto, socket};
 use std::time::Instant;
 
 use natter_domain::bus::BusEvent;
-use natter_domain::chat::{ChatSummary, FeedKind, Message};
+use natter_domain::chat::{FeedEvent, FeedKind, Message};
 use natter_domain::ids::{ChatId, UserId};
 use serde_json::value::RawValue;
 use socketioxide::{SendError, SocketError, SocketIo};
@@ -124,7 +124,63 @@ fn deliver_row(io: &SocketIo, st: &RealtimeState, Row { event, members }: Row) {
             };
             emit_durable(io, st, &members, name, &MessageDto::new(message, &[], st.links()));
         }
+        FeedKind::ChatCreated
+        | FeedKind::MemberAdded
+        | FeedKind::MemberRemoved
+        | FeedKind::ChatRenamed
+        | FeedKind::MemberRoleChanged => deliver_group_change(io, st, event, &members),
     }
+}
+
+/// A group was created or changed: its members get the system message and the chat as
+/// it is now; whoever left or was removed gets `membersChanged` with no chat, and
+/// their sockets here stop viewing it at once (no typing, no receipts, nothing more).
+fn deliver_group_change(io: &SocketIo, st: &RealtimeState, event: FeedEvent, members: &[UserId]) {
+    let chat_id = event.chat_id;
+    st.chats.forget(chat_id);
+    let removed = event.removed_users();
+    let note = event.message.as_ref().and_then(Message::system_note);
+    let Some(chat) = event.chat else { return };
+    let current: Vec<UserId> = members.iter().copied().filter(|m| chat.members.contains(m)).collect();
+    if let Some(ns) = rooms::open(io) {
+        let room = rooms::chat(chat_id);
+        for user in &removed {
+            for s in ns.clone().to(rooms::user(*user)).sockets() {
+                s.leave(room.clone());
+            }
+        }
+    }
+    if !removed.is_empty() {
+        let typing = st.typing.clone();
+        let removed = removed.clone();
+        tokio::spawn(async move {
+            for user in removed {
+                typing.stop(chat_id, user).await;
+            }
+        });
+    }
+    // Who shares a chat with whom changed: online lists are worked out again.
+    st.presence.chat_created(members);
+    if let Some(message) = event.message {
+        emit_durable(io, st, &current, socket::NEW_MESSAGE, &MessageDto::new(message, &[], st.links()));
+    }
+    let dto = ChatDto::shape(chat.clone());
+    if matches!(event.kind, FeedKind::MemberAdded | FeedKind::MemberRemoved) {
+        let added = note.map(|n| n.users).filter(|_| event.kind == FeedKind::MemberAdded).unwrap_or_default();
+        let ids = |v: &[UserId]| v.iter().map(ToString::to_string).collect::<Vec<_>>();
+        let (added, removed_ids) = (ids(&added), ids(&removed));
+        let changed = MembersChangedDto {
+            chat_id: chat_id.to_string(),
+            added: added.clone(),
+            removed: removed_ids.clone(),
+            chat: Some(ChatDto::shape(chat)),
+        };
+        emit_durable(io, st, &current, socket::MEMBERS_CHANGED, &changed);
+        let gone =
+            MembersChangedDto { chat_id: chat_id.to_string(), added, removed: removed_ids, chat: None };
+        emit_durable(io, st, &removed, socket::MEMBERS_CHANGED, &gone);
+    }
+    emit_durable(io, st, &current, socket::CHAT_UPDATED, &dto);
 }
 
 /// Never waits for a store: one slow read would hold up every chat's delivery. What
@@ -147,8 +203,7 @@ async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
             // The members now share a chat, so each one's online list changes.
             st.presence.chat_created(&chat.members);
             let members = chat.members.clone();
-            let new_chat =
-                ChatDto::from(ChatSummary { chat, latest: None, unseen_count: 0, last_read_seq: 0 });
+            let new_chat = ChatDto::shape(chat);
             emit_durable(io, st, &members, socket::CHAT_UPDATED, &new_chat);
             let (io, presence) = (io.clone(), st.presence.clone());
             tokio::spawn(async move {

@@ -190,6 +190,7 @@ mod tests {
                 actor: UserId::new(),
                 at: Timestamp::from_millis(0),
                 message: None,
+                chat: None,
             },
             members: Vec::new(),
         }

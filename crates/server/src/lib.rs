@@ -119,7 +119,12 @@ impl Application {
             settings.signup.clone(),
             ports.outbox_wake.clone(),
         ));
-        let chats = Arc::new(ChatService::new(store.clone(), ports.bus.clone(), clock.clone()));
+        let chats = Arc::new(ChatService::new(
+            store.clone(),
+            ports.bus.clone(),
+            clock.clone(),
+            ports.send_limiter.clone(),
+        ));
         let links = Arc::new(MediaLinks::new(&settings.public_origin(), secrets.media_key, clock.clone()));
         let media =
             Arc::new(MediaService::new(ports.media.clone(), chats.clone(), links, CONCURRENT_DECODES));

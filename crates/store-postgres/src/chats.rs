@@ -5,6 +5,7 @@ use natter_domain::chat::{
     MessagePage, NewMessage, PageCursor, Reaction, ReadMarker, ReadMoved, Stored,
 };
 use natter_domain::entities::User;
+use natter_domain::group::GroupRefusal;
 use natter_domain::ids::{ChatId, MessageId, UserId};
 use natter_domain::ports::StoreResult;
 use natter_domain::{StoreError, Timestamp};
@@ -77,7 +78,7 @@ impl PgStore {
             "select {}, me.last_read_seq,
                     (select count(*) from messages x
                       where x.chat_id = c.id and x.seq > me.last_read_seq and x.sender_id <> me.user_id
-                        and x.deleted_at is null) as unseen,
+                        and x.deleted_at is null and x.kind <> 'system') as unseen,
                     {}
              from chat_members me
              join chats c on c.id = me.chat_id
@@ -143,11 +144,16 @@ impl PgStore {
         // for this one statement only. If the message is refused, the bump is rolled
         // back with it: no gap.
         let image = m.image.as_ref();
-        let inserted = sqlx::query_scalar::<_, i64>(
+        // In a group the sender must be a member as this commits: the update then
+        // bumps nothing and the statement inserts nothing. Its members are read in the
+        // same statement, so the fan-out reaches exactly who was in it.
+        let inserted = sqlx::query_as::<_, (i64, Option<Vec<Uuid>>)>(
             "with bumped as (
-                 update chats set last_seq = last_seq + 1, latest_message_id = $2, updated_at = $12
+                 update chats c set last_seq = last_seq + 1, latest_message_id = $2, updated_at = $12
                  where id = $1
-                 returning last_seq
+                   and (not is_group or exists (select 1 from chat_members where chat_id = $1 and user_id = $3))
+                 returning last_seq, case when is_group then
+                     array(select user_id from chat_members where chat_id = $1) end as members
              ), message as (
                  insert into messages (id, chat_id, seq, sender_id, client_id, kind, text, image_key,
                                        thumb_key, image_width, image_height, reply_to, created_at, updated_at)
@@ -161,7 +167,7 @@ impl PgStore {
                  update chat_members set last_read_seq = message.seq, read_at = $12 from message
                  where chat_id = $1 and user_id = $3 and last_read_seq < message.seq
              )
-             select seq from message",
+             select message.seq, bumped.members from message, bumped",
         )
         .bind(Uuid::from(m.chat_id))
         .bind(Uuid::from(m.id))
@@ -178,16 +184,28 @@ impl PgStore {
         .bind(FeedKind::MessageCreated.as_str())
         .fetch_optional(&self.pool)
         .await;
-        let seq = match inserted {
-            Ok(Some(seq)) => seq,
-            // No such chat: nothing was bumped, nothing inserted.
-            Ok(None) => return Err(StoreError::NotFound),
+        let (seq, members) = match inserted {
+            Ok(Some(row)) => row,
+            // No such chat, or a group the sender is not in: nothing was bumped or inserted.
+            Ok(None) => {
+                let exists: bool = sqlx::query_scalar("select exists (select 1 from chats where id = $1)")
+                    .bind(Uuid::from(m.chat_id))
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(map_err)?;
+                return Err(if exists {
+                    StoreError::Conflict { constraint: GroupRefusal::NotAMember.code().into() }
+                } else {
+                    StoreError::NotFound
+                });
+            }
             // A retry of the same message raced this one and committed first.
             Err(e) if violates(&e, SENDER_CLIENT_KEY) => {
                 return self.original(&m).await?.ok_or_else(|| map_err(e));
             }
             Err(e) => return Err(map_err(e)),
         };
+        let members = members.map(|ids| ids.into_iter().map(UserId::from).collect());
         let message = Message {
             id: m.id,
             chat_id: m.chat_id,
@@ -204,7 +222,7 @@ impl PgStore {
             deleted_at: None,
             reactions: Vec::new(),
         };
-        Ok(Stored { message, created: true })
+        Ok(Stored { message, created: true, members })
     }
 
     /// The message stored earlier under `m`'s `(sender, client_id)`, if any; a
@@ -224,7 +242,7 @@ impl PgStore {
         if original.chat_id != m.chat_id {
             return Err(StoreError::Conflict { constraint: SENDER_CLIENT_KEY.into() });
         }
-        Ok(Some(Stored { message: original, created: false }))
+        Ok(Some(Stored { message: original, created: false, members: None }))
     }
 
     /// Feed rows of `chat` in `(after, before)`, oldest first, with their messages.
@@ -254,6 +272,7 @@ impl PgStore {
             .map(FeedEvent::try_from)
             .collect::<StoreResult<Vec<_>>>()?;
         attach_reactions(&self.pool, events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
+        self.attach_chats(&mut events).await?;
         Ok(FeedPage { events, has_more })
     }
 
@@ -290,7 +309,20 @@ impl PgStore {
         .map_err(map_err)?;
         let mut events = rows.into_iter().map(FeedEvent::try_from).collect::<StoreResult<Vec<_>>>()?;
         attach_reactions(&self.pool, events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
+        self.attach_chats(&mut events).await?;
         Ok(events)
+    }
+
+    /// Each group change's chat as it is now, read once per chat.
+    async fn attach_chats(&self, events: &mut [FeedEvent]) -> StoreResult<()> {
+        let mut chats: std::collections::HashMap<ChatId, Chat> = std::collections::HashMap::new();
+        for e in events.iter_mut().filter(|e| e.kind.is_group_change()) {
+            if !chats.contains_key(&e.chat_id) {
+                chats.insert(e.chat_id, self.get_chat_(e.chat_id).await?);
+            }
+            e.chat = chats.get(&e.chat_id).cloned();
+        }
+        Ok(())
     }
 
     pub(crate) async fn mark_published_(&self, events: &[(ChatId, i64)], now: Timestamp) -> StoreResult<()> {
@@ -627,10 +659,18 @@ async fn feed_row(
     .fetch_one(&mut *conn)
     .await
     .map_err(map_err)?;
-    Ok(FeedEvent { chat_id: message.chat_id, seq, kind, actor, at: now, message: Some(message.clone()) })
+    Ok(FeedEvent {
+        chat_id: message.chat_id,
+        seq,
+        kind,
+        actor,
+        at: now,
+        message: Some(message.clone()),
+        chat: None,
+    })
 }
 
-async fn load_chat(conn: &mut PgConnection, id: Uuid) -> StoreResult<Chat> {
+pub(crate) async fn load_chat(conn: &mut PgConnection, id: Uuid) -> StoreResult<Chat> {
     let row: ChatRow = sqlx::query_as(&format!("select {} from chats c where c.id = $1", ChatRow::COLUMNS))
         .bind(id)
         .fetch_optional(conn)

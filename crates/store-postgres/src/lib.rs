@@ -11,6 +11,7 @@
 //! claimed with `for update skip locked`.
 
 mod chats;
+mod groups;
 mod rows;
 mod signup;
 
@@ -27,6 +28,7 @@ use natter_domain::entities::{
     Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, MAX_OPEN_CODES, NewJob, NewLoginCode,
     RelayedClaim, Session, StoreStats, User,
 };
+use natter_domain::group::{GroupChange, GroupChanged, NewGroup};
 use natter_domain::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use natter_domain::ports::{Store, StoreResult};
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
@@ -373,6 +375,21 @@ impl Store for PgStore {
         now: Timestamp,
     ) -> StoreResult<(Chat, bool)> {
         self.get_or_create_direct_chat_(a, b, now).await
+    }
+
+    async fn create_group(&self, group: NewGroup) -> StoreResult<GroupChanged> {
+        self.create_group_(group).await
+    }
+
+    async fn change_group(
+        &self,
+        chat: ChatId,
+        actor: UserId,
+        change: GroupChange,
+        message_id: MessageId,
+        now: Timestamp,
+    ) -> StoreResult<GroupChanged> {
+        self.change_group_(chat, actor, change, message_id, now).await
     }
 
     async fn get_chat(&self, id: ChatId) -> StoreResult<Chat> {

@@ -2,8 +2,9 @@
 //! to this backend.
 
 use anyhow::anyhow;
-use natter_domain::chat::{Chat, FeedEvent, FeedKind, ImageRef, Message, MessageKind};
+use natter_domain::chat::{Chat, ChatRole, FeedEvent, FeedKind, ImageRef, Message, MessageKind};
 use natter_domain::entities::{Invite, LeaseId, LeasedJob, Session, User};
+use natter_domain::ids::UserId;
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
 use uuid::Uuid;
 
@@ -138,21 +139,35 @@ pub(crate) struct ChatRow {
     created_at: i64,
     updated_at: i64,
     member_ids: Vec<Uuid>,
+    member_roles: Vec<String>,
 }
 
 impl ChatRow {
+    // Members in the order they joined (the order ownership is handed on in).
     pub(crate) const COLUMNS: &str = "c.id, c.is_group, c.name, c.last_seq, c.created_at, c.updated_at, \
                                       array(select cm.user_id from chat_members cm where cm.chat_id = c.id \
-                                            order by cm.joined_at, cm.user_id) as member_ids";
+                                            order by cm.joined_at, cm.seat) as member_ids, \
+                                      array(select cm.role from chat_members cm where cm.chat_id = c.id \
+                                            order by cm.joined_at, cm.seat) as member_roles";
 }
 
 impl From<ChatRow> for Chat {
     fn from(r: ChatRow) -> Self {
+        let (mut owner, mut admins) = (None, Vec::new());
+        for (id, role) in r.member_ids.iter().zip(&r.member_roles) {
+            match ChatRole::parse(role) {
+                Some(ChatRole::Owner) => owner = Some(UserId::from(*id)),
+                Some(ChatRole::Admin) => admins.push(UserId::from(*id)),
+                _ => {}
+            }
+        }
         Chat {
             id: r.id.into(),
             is_group: r.is_group,
             name: r.name,
             members: r.member_ids.into_iter().map(Into::into).collect(),
+            owner,
+            admins,
             last_seq: r.last_seq,
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
@@ -189,11 +204,8 @@ impl MessageRow {
 impl TryFrom<MessageRow> for Message {
     type Error = StoreError;
     fn try_from(r: MessageRow) -> Result<Self, StoreError> {
-        let kind = match r.kind.as_str() {
-            "text" => MessageKind::Text,
-            "image" => MessageKind::Image,
-            other => return Err(StoreError::Other(anyhow!("unknown message kind {other:?}"))),
-        };
+        let kind = MessageKind::parse(&r.kind)
+            .ok_or_else(|| StoreError::Other(anyhow!("unknown message kind {:?}", r.kind)))?;
         let image = match (r.image_key, r.thumb_key) {
             (Some(key), Some(thumb_key)) => Some(ImageRef {
                 key,
@@ -330,6 +342,7 @@ impl TryFrom<FeedRow> for FeedEvent {
             actor: r.actor_id.into(),
             at: Timestamp::from_millis(r.at),
             message: r.message.into_message()?,
+            chat: None,
         })
     }
 }

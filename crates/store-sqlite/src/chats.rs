@@ -5,6 +5,7 @@ use natter_domain::chat::{
     MessagePage, NewMessage, PageCursor, Reaction, ReadMarker, ReadMoved, Stored,
 };
 use natter_domain::entities::User;
+use natter_domain::group::GroupRefusal;
 use natter_domain::ids::{ChatId, MessageId, UserId};
 use natter_domain::ports::StoreResult;
 use natter_domain::{StoreError, Timestamp};
@@ -71,14 +72,15 @@ impl SqliteStore {
                         me.last_read_seq,
                         (select count(*) from messages x
                           where x.chat_id = c.id and x.seq > me.last_read_seq and x.sender_id <> me.user_id
-                            and x.deleted_at is null) as unseen,
-                        (select group_concat(cm.user_id) from chat_members cm where cm.chat_id = c.id) as member_ids,
+                            and x.deleted_at is null and x.kind <> 'system') as unseen,
+                        {} as member_ids,
                         {}
                  from chat_members me
                  join chats c on c.id = me.chat_id
                  left join messages m on m.id = c.latest_message_id
                  where me.user_id = ?1
                  order by c.updated_at desc, c.id desc",
+                ChatRow::members_of("c.id"),
                 JoinedMessageRow::columns()
             ))
             .bind(user.to_string())
@@ -160,6 +162,7 @@ impl SqliteStore {
             .map(FeedEvent::try_from)
             .collect::<StoreResult<Vec<_>>>()?;
         self.attach_reactions(events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
+        self.attach_chats(&mut events).await?;
         Ok(FeedPage { events, has_more })
     }
 
@@ -217,6 +220,7 @@ impl SqliteStore {
         .map_err(map_err)?;
         let mut events = rows.into_iter().map(FeedEvent::try_from).collect::<StoreResult<Vec<_>>>()?;
         self.attach_reactions(events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
+        self.attach_chats(&mut events).await?;
         Ok(events)
     }
 
@@ -375,6 +379,18 @@ impl SqliteStore {
     }
 
     /// Fill in the reactions of `messages` (one query for all of them).
+    /// Each group change's chat as it is now, read once per chat.
+    async fn attach_chats(&self, events: &mut [FeedEvent]) -> StoreResult<()> {
+        let mut chats: std::collections::HashMap<ChatId, Chat> = std::collections::HashMap::new();
+        for e in events.iter_mut().filter(|e| e.kind.is_group_change()) {
+            if !chats.contains_key(&e.chat_id) {
+                chats.insert(e.chat_id, self.get_chat_(e.chat_id).await?);
+            }
+            e.chat = chats.get(&e.chat_id).cloned();
+        }
+        Ok(())
+    }
+
     async fn attach_reactions<'a>(&self, messages: impl Iterator<Item = &'a mut Message>) -> StoreResult<()> {
         let mut messages: Vec<&mut Message> = messages.collect();
         if messages.is_empty() {
@@ -524,16 +540,18 @@ fn insert_message(conn: &rusqlite::Connection, m: NewMessage) -> StoreResult<Sto
         if original.chat_id != m.chat_id {
             return Err(StoreError::Conflict { constraint: "messages_sender_client_key".into() });
         }
-        return Ok(Stored { message: original, created: false });
+        return Ok(Stored { message: original, created: false, members: None });
     }
     let (chat, id, at) = (m.chat_id.to_string(), m.id.to_string(), m.created_at.as_millis());
-    let seq: i64 = conn
+    let (seq, is_group): (i64, bool) = conn
         .prepare_cached(
             "update chats set last_seq = last_seq + 1, latest_message_id = ?2, updated_at = ?3
-             where id = ?1 returning last_seq",
+             where id = ?1 returning last_seq, is_group",
         )
-        .and_then(|mut s| s.query_row(params![chat, id, at], |r| r.get(0)))
+        .and_then(|mut s| s.query_row(params![chat, id, at], |r| Ok((r.get(0)?, r.get(1)?))))
         .map_err(w)?;
+    // A group's members change: who is in it is decided here, as this commits.
+    let members = if is_group { Some(group_members_for_write(conn, m.chat_id, m.sender)?) } else { None };
     let image = m.image.as_ref();
     conn.prepare_cached(
         "insert into messages (id, chat_id, seq, sender_id, client_id, kind, text, image_key, thumb_key,
@@ -587,7 +605,30 @@ fn insert_message(conn: &rusqlite::Connection, m: NewMessage) -> StoreResult<Sto
         deleted_at: None,
         reactions: Vec::new(),
     };
-    Ok(Stored { message, created: true })
+    Ok(Stored { message, created: true, members })
+}
+
+/// The members of a group, on the writer inside its transaction; `Conflict
+/// { constraint: "not_a_member" }` if `sender` is not one of them.
+fn group_members_for_write(
+    conn: &rusqlite::Connection,
+    chat: ChatId,
+    sender: UserId,
+) -> StoreResult<Vec<UserId>> {
+    let members = conn
+        .prepare_cached("select user_id from chat_members where chat_id = ?1")
+        .and_then(|mut s| {
+            s.query_map(params![chat.to_string()], |r| r.get::<_, String>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()
+        })
+        .map_err(w)?
+        .iter()
+        .map(|u| parse_id(u))
+        .collect::<StoreResult<Vec<UserId>>>()?;
+    if !members.contains(&sender) {
+        return Err(StoreError::Conflict { constraint: GroupRefusal::NotAMember.code().into() });
+    }
+    Ok(members)
 }
 
 /// A message with its reactions, on the writer's connection, inside its transaction.
@@ -632,47 +673,50 @@ fn feed_row(
     )
     .and_then(|mut s| s.execute(params![chat, seq, kind.as_str(), actor.to_string(), message.id.to_string(), at]))
     .map_err(w)?;
-    Ok(FeedEvent { chat_id: message.chat_id, seq, kind, actor, at: now, message: Some(message.clone()) })
+    Ok(FeedEvent {
+        chat_id: message.chat_id,
+        seq,
+        kind,
+        actor,
+        at: now,
+        message: Some(message.clone()),
+        chat: None,
+    })
 }
 
 /// `load_chat` on the writer's connection, inside its transaction.
-fn load_chat_for_write(conn: &rusqlite::Connection, id: ChatId) -> StoreResult<Chat> {
-    let id = id.to_string();
-    let row = conn
-        .prepare_cached(
-            "select id, is_group, name, last_seq, created_at, updated_at from chats where id = ?1",
-        )
-        .and_then(|mut s| s.query_row(params![id], ChatRow::read))
-        .map_err(w)?;
-    let mut members = conn
-        .prepare_cached("select user_id from chat_members where chat_id = ?1 order by joined_at, user_id")
-        .map_err(w)?;
-    let members = members
-        .query_map(params![id], |r| r.get::<_, String>(0))
+pub(crate) fn load_chat_for_write(conn: &rusqlite::Connection, id: ChatId) -> StoreResult<Chat> {
+    let (row, members): (ChatRow, Option<String>) = conn
+        .prepare_cached(&format!(
+            "select id, is_group, name, last_seq, created_at, updated_at, {} from chats where id = ?1",
+            ChatRow::members_of("?1")
+        ))
+        .and_then(|mut s| {
+            s.query_row(params![id.to_string()], |r| Ok((ChatRow::read(r)?, r.get(6)?))).optional()
+        })
         .map_err(w)?
-        .collect::<rusqlite::Result<Vec<_>>>()
-        .map_err(w)?
-        .join(",");
-    row.into_chat(&members)
+        .ok_or(StoreError::NotFound)?;
+    row.into_chat(members.as_deref().unwrap_or(""))
 }
 
 async fn load_chat(conn: &mut SqliteConnection, id: ChatId) -> StoreResult<Chat> {
-    let row: ChatRow = sqlx::query_as(
-        "select id, is_group, name, last_seq, created_at, updated_at from chats where id = ?1",
-    )
+    let row: ChatWithMembers = sqlx::query_as(&format!(
+        "select id, is_group, name, last_seq, created_at, updated_at, {} as member_ids from chats where id = ?1",
+        ChatRow::members_of("?1")
+    ))
     .bind(id.to_string())
     .fetch_optional(&mut *conn)
     .await
     .map_err(map_err)?
     .ok_or(StoreError::NotFound)?;
-    let members: Vec<(String,)> =
-        sqlx::query_as("select user_id from chat_members where chat_id = ?1 order by joined_at, user_id")
-            .bind(id.to_string())
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(map_err)?;
-    let members = members.into_iter().map(|(u,)| u).collect::<Vec<_>>().join(",");
-    row.into_chat(&members)
+    row.chat.into_chat(row.member_ids.as_deref().unwrap_or(""))
+}
+
+#[derive(sqlx::FromRow)]
+struct ChatWithMembers {
+    #[sqlx(flatten)]
+    chat: ChatRow,
+    member_ids: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]

@@ -2,7 +2,7 @@
 //! this backend.
 
 use anyhow::{Context, anyhow};
-use natter_domain::chat::{Chat, FeedEvent, FeedKind, ImageRef, Message, MessageKind};
+use natter_domain::chat::{Chat, ChatRole, FeedEvent, FeedKind, ImageRef, Message, MessageKind};
 use natter_domain::entities::{Invite, LeaseId, LeasedJob, NewJob, Session, User};
 use natter_domain::ids::{SessionId, UserId};
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
@@ -175,6 +175,14 @@ pub(crate) struct ChatRow {
 }
 
 impl ChatRow {
+    /// A chat's members for `into_chat`, as one column, given the chat's id as `chat`.
+    pub(crate) fn members_of(chat: &str) -> String {
+        format!(
+            "(select group_concat(cm.user_id || ':' || cm.role) from
+               (select user_id, role from chat_members where chat_id = {chat} order by joined_at, rowid) cm)"
+        )
+    }
+
     /// A row of `id, is_group, name, last_seq, created_at, updated_at`.
     pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
         Ok(Self {
@@ -187,13 +195,27 @@ impl ChatRow {
         })
     }
 
-    /// `members`: comma-separated user ids.
+    /// `members`: comma-separated `<user id>:<role>` (`MEMBERS` selects them), in the
+    /// order they joined.
     pub(crate) fn into_chat(self, members: &str) -> Result<Chat, StoreError> {
+        let (mut ids, mut owner, mut admins) = (Vec::new(), None, Vec::new());
+        for entry in members.split(',').filter(|s| !s.is_empty()) {
+            let (id, role) = entry.split_once(':').unwrap_or((entry, "member"));
+            let id: UserId = parse_id(id)?;
+            match ChatRole::parse(role) {
+                Some(ChatRole::Owner) => owner = Some(id),
+                Some(ChatRole::Admin) => admins.push(id),
+                _ => {}
+            }
+            ids.push(id);
+        }
         Ok(Chat {
             id: parse_id(&self.id)?,
             is_group: self.is_group,
             name: self.name,
-            members: members.split(',').filter(|s| !s.is_empty()).map(parse_id).collect::<Result<_, _>>()?,
+            members: ids,
+            owner,
+            admins,
             last_seq: self.last_seq,
             created_at: Timestamp::from_millis(self.created_at),
             updated_at: Timestamp::from_millis(self.updated_at),
@@ -252,11 +274,8 @@ impl MessageRow {
 impl TryFrom<MessageRow> for Message {
     type Error = StoreError;
     fn try_from(r: MessageRow) -> Result<Self, StoreError> {
-        let kind = match r.kind.as_str() {
-            "text" => MessageKind::Text,
-            "image" => MessageKind::Image,
-            other => return Err(StoreError::Other(anyhow!("unknown message kind {other:?}"))),
-        };
+        let kind = MessageKind::parse(&r.kind)
+            .ok_or_else(|| StoreError::Other(anyhow!("unknown message kind {:?}", r.kind)))?;
         let image = match (r.image_key, r.thumb_key) {
             (Some(key), Some(thumb_key)) => Some(ImageRef {
                 key,
@@ -372,6 +391,7 @@ impl TryFrom<FeedRow> for FeedEvent {
             actor: parse_id(&r.actor_id)?,
             at: Timestamp::from_millis(r.at),
             message: r.message.message()?,
+            chat: None,
         })
     }
 }

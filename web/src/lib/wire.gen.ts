@@ -44,6 +44,27 @@ export type Reaction = { emoji: string,
  */
 users: Array<string>, };
 
+export type ChatEventKind = "message.created" | "message.edited" | "message.deleted" | "reaction.added" | "reaction.removed" | "chat.created" | "member.added" | "member.removed" | "chat.renamed" | "member.role_changed";
+
+export type SystemNote = { 
+/**
+ * The change: `chat.created`, `member.added`, `member.removed` (the sender among
+ * `users`: they left), `chat.renamed`, `member.role_changed`.
+ */
+kind: ChatEventKind, 
+/**
+ * Whom it is about: added, removed, or given a role.
+ */
+users: Array<string>, 
+/**
+ * The group's name, when created or renamed.
+ */
+name: string | null, role: "admin" | "member" | null, 
+/**
+ * Who owns the group now, when its owner left.
+ */
+newOwner: string | null, };
+
 export type Message = { _id: string, chatId: string, sender: string, text: string, messageType: "text" | "image" | "file" | "system", image?: MessageImage, seen: boolean, seenAt: string | null, createdAt: string, updatedAt: string, seq: number, clientId: string, replyTo: string | null, 
 /**
  * When its sender last changed its text.
@@ -56,15 +77,41 @@ deletedAt: string | null,
 /**
  * Each emoji on it with who reacted, in the order the emoji were first used.
  */
-reactions: Array<Reaction>, };
+reactions: Array<Reaction>, 
+/**
+ * The members other than its sender who have seen it (for a group's "seen by").
+ */
+seenBy: Array<string>, 
+/**
+ * For `messageType: "system"`: what happened to the group (then `text` is empty).
+ */
+system?: SystemNote, };
 
-export type LatestMessage = { text: string, sender: string, };
+export type LatestMessage = { text: string, sender: string, 
+/**
+ * When the latest message is a group's system message: what it says.
+ */
+system?: SystemNote, };
 
-export type Chat = { _id: string, users: Array<string>, latestMessage: LatestMessage | null, unseenCount: number, createdAt: string, updatedAt: string, isGroup: boolean, name: string | null, lastSeq: number, lastReadSeq: number, };
+export type Chat = { _id: string, users: Array<string>, latestMessage: LatestMessage | null, unseenCount: number, createdAt: string, updatedAt: string, isGroup: boolean, name: string | null, 
+/**
+ * A group's owner (null for a 1:1 chat).
+ */
+owner: string | null, 
+/**
+ * A group's admins, its owner not among them.
+ */
+admins: Array<string>, lastSeq: number, lastReadSeq: number, };
 
-export type ChatListItem = { user: User | null, chat: Chat, };
+export type ChatListItem = { user: User | null, chat: Chat, 
+/**
+ * A group's members (empty for a 1:1 chat, whose other member is `user`).
+ */
+members: Array<User>, };
 
 export type ChatListResponse = { chats: Array<ChatListItem>, };
+
+export type ChatResponse = { chat: Chat, };
 
 export type NewChatResponse = { message: string, chatId: string, };
 
@@ -84,23 +131,30 @@ export type MessagesPage = { messages: Array<Message>, user: User | null, hasMor
 
 export type ChatEvent = { seq: number, 
 /**
- * What changed (more kinds come with groups).
+ * What changed.
  */
-kind: "message.created" | "message.edited" | "message.deleted" | "reaction.added" | "reaction.removed", 
+kind: ChatEventKind, 
 /**
  * Who made the change.
  */
 actor: string, at: string, 
 /**
- * The message the change is about, as it is now (a tombstone once deleted).
+ * The message the change is about, as it is now (a tombstone once deleted; for a
+ * group change, its system message).
  */
-payload: Message, };
+payload: Message, 
+/**
+ * For a group change: the group as it is now.
+ */
+chat?: Chat, };
 
 export type EventsPage = { events: Array<ChatEvent>, lastSeq: number, };
 
 export type MessagesSeen = { chatId: string, seenBy: string, messageIds: Array<string>, seenAt: string, upToSeq: number, };
 
 export type Typing = { chatId: string, userId: string, };
+
+export type MembersChanged = { chatId: string, added: Array<string>, removed: Array<string>, chat: Chat | null, };
 
 export type Presence = { userId: string, online: boolean, };
 
@@ -132,6 +186,7 @@ export const SocketEvent = {
   userTyping: 'userTyping',
   userStoppedTyping: 'userStoppedTyping',
   chatUpdated: 'chatUpdated',
+  membersChanged: 'membersChanged',
   presence: 'presence',
   // client -> server
   joinChat: 'joinChat',
@@ -151,6 +206,7 @@ export interface ServerToClientEvents {
   userTyping: (payload: Typing) => void;
   userStoppedTyping: (payload: Typing) => void;
   chatUpdated: (chat: Chat) => void;
+  membersChanged: (payload: MembersChanged) => void;
   presence: (payload: Presence) => void;
 }
 

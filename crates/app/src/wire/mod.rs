@@ -3,7 +3,7 @@
 //! are generated from them (`web/src/lib/wire.gen.ts`, see the test at the bottom).
 
 use natter_domain::Timestamp;
-use natter_domain::chat::{ChatSummary, FeedEvent, FeedKind, Message, ReadMarker};
+use natter_domain::chat::{Chat, ChatSummary, FeedEvent, FeedKind, Message, ReadMarker, SystemNote};
 use natter_domain::entities::Invite;
 use std::collections::BTreeMap;
 
@@ -199,6 +199,45 @@ pub struct MessageDto {
     pub deleted_at: Option<Timestamp>,
     /// Each emoji on it with who reacted, in the order the emoji were first used.
     pub reactions: Vec<ReactionDto>,
+    /// The members other than its sender who have seen it (for a group's "seen by").
+    pub seen_by: Vec<String>,
+    /// For `messageType: "system"`: what happened to the group (then `text` is empty).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub system: Option<SystemNoteDto>,
+}
+
+/// What a group's system message says happened; the message's `sender` did it.
+#[derive(Serialize, TS, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "SystemNote")]
+#[schema(as = SystemNote)]
+pub struct SystemNoteDto {
+    /// The change: `chat.created`, `member.added`, `member.removed` (the sender among
+    /// `users`: they left), `chat.renamed`, `member.role_changed`.
+    #[ts(type = "ChatEventKind")]
+    #[schema(schema_with = event_kind_schema)]
+    pub kind: &'static str,
+    /// Whom it is about: added, removed, or given a role.
+    pub users: Vec<String>,
+    /// The group's name, when created or renamed.
+    pub name: Option<String>,
+    #[ts(type = "\"admin\" | \"member\" | null")]
+    pub role: Option<&'static str>,
+    /// Who owns the group now, when its owner left.
+    pub new_owner: Option<String>,
+}
+
+impl From<SystemNote> for SystemNoteDto {
+    fn from(n: SystemNote) -> Self {
+        Self {
+            kind: n.kind.as_str(),
+            users: n.users.iter().map(ToString::to_string).collect(),
+            name: n.name,
+            role: n.role.map(|r| r.as_str()),
+            new_owner: n.new_owner.map(|u| u.to_string()),
+        }
+    }
 }
 
 #[derive(Serialize, TS, ToSchema)]
@@ -216,11 +255,13 @@ impl MessageDto {
     pub fn new(m: Message, markers: &[ReadMarker], links: &MediaLinks) -> Self {
         let seen_at = seen_at(markers, &m);
         let seen = markers.iter().any(|mk| mk.has_seen(&m));
+        let seen_by = markers.iter().filter(|mk| mk.has_seen(&m)).map(|mk| mk.user_id.to_string()).collect();
+        let system = m.system_note().map(SystemNoteDto::from);
         Self {
             id: m.id.to_string(),
             chat_id: m.chat_id.to_string(),
             sender: m.sender.to_string(),
-            text: m.text,
+            text: if system.is_some() { String::new() } else { m.text },
             message_type: m.kind.as_str(),
             image: m.image.map(|i| ImageDto {
                 url: links.url(&i.key),
@@ -246,6 +287,8 @@ impl MessageDto {
                     users: r.users.iter().map(ToString::to_string).collect(),
                 })
                 .collect(),
+            seen_by,
+            system,
         }
     }
 }
@@ -256,6 +299,10 @@ impl MessageDto {
 pub struct LatestMessageDto {
     pub text: String,
     pub sender: String,
+    /// When the latest message is a group's system message: what it says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub system: Option<SystemNoteDto>,
 }
 
 #[derive(Serialize, TS, ToSchema)]
@@ -276,8 +323,20 @@ pub struct ChatDto {
     pub updated_at: Timestamp,
     pub is_group: bool,
     pub name: Option<String>,
+    /// A group's owner (null for a 1:1 chat).
+    pub owner: Option<String>,
+    /// A group's admins, its owner not among them.
+    pub admins: Vec<String>,
     pub last_seq: i64,
     pub last_read_seq: i64,
+}
+
+impl ChatDto {
+    /// The chat without a reader's counts (`unseenCount` 0, `lastReadSeq` 0): what a
+    /// change of a group answers and announces; the chat list has the counts.
+    pub fn shape(chat: Chat) -> Self {
+        Self::from(ChatSummary { chat, latest: None, unseen_count: 0, last_read_seq: 0 })
+    }
 }
 
 impl From<ChatSummary> for ChatDto {
@@ -285,16 +344,28 @@ impl From<ChatSummary> for ChatDto {
         Self {
             id: s.chat.id.to_string(),
             users: s.chat.members.iter().map(ToString::to_string).collect(),
-            latest_message: s.latest.map(|m| LatestMessageDto {
-                // As the seed: an image, captioned or not, is previewed by these words.
-                text: if m.image.is_some() { "📷 Image".into() } else { m.text },
-                sender: m.sender.to_string(),
+            latest_message: s.latest.map(|m| {
+                let system = m.system_note().map(SystemNoteDto::from);
+                LatestMessageDto {
+                    // As the seed: an image, captioned or not, is previewed by these words.
+                    text: if m.image.is_some() {
+                        "📷 Image".into()
+                    } else if system.is_some() {
+                        String::new()
+                    } else {
+                        m.text
+                    },
+                    sender: m.sender.to_string(),
+                    system,
+                }
             }),
             unseen_count: s.unseen_count,
             created_at: s.chat.created_at,
             updated_at: s.chat.updated_at,
             is_group: s.chat.is_group,
             name: s.chat.name,
+            owner: s.chat.owner.map(|u| u.to_string()),
+            admins: s.chat.admins.iter().map(ToString::to_string).collect(),
             last_seq: s.chat.last_seq,
             last_read_seq: s.last_read_seq,
         }
@@ -307,6 +378,16 @@ impl From<ChatSummary> for ChatDto {
 #[schema(as = ChatListItem)]
 pub struct ChatListItemDto {
     pub user: Option<UserDto>,
+    pub chat: ChatDto,
+    /// A group's members (empty for a 1:1 chat, whose other member is `user`).
+    pub members: Vec<UserDto>,
+}
+
+/// A group as `PATCH /chat/:id` and `POST /chat/:id/members` answer it.
+#[derive(Serialize, TS, ToSchema)]
+#[ts(rename = "ChatResponse")]
+#[schema(as = ChatResponse)]
+pub struct ChatAnswer {
     pub chat: ChatDto,
 }
 
@@ -389,10 +470,8 @@ pub struct PageAnswer {
 #[schema(as = ChatEvent)]
 pub struct EventDto {
     pub seq: i64,
-    /// What changed (more kinds come with groups).
-    #[ts(
-        type = "\"message.created\" | \"message.edited\" | \"message.deleted\" | \"reaction.added\" | \"reaction.removed\""
-    )]
+    /// What changed.
+    #[ts(type = "ChatEventKind")]
     #[schema(schema_with = event_kind_schema)]
     pub kind: &'static str,
     /// Who made the change.
@@ -400,26 +479,26 @@ pub struct EventDto {
     #[ts(type = "string")]
     #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
-    /// The message the change is about, as it is now (a tombstone once deleted).
+    /// The message the change is about, as it is now (a tombstone once deleted; for a
+    /// group change, its system message).
     pub payload: MessageDto,
+    /// For a group change: the group as it is now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub chat: Option<ChatDto>,
 }
 
 impl EventDto {
     /// `None` for a row whose message is gone.
     pub fn from_feed(e: FeedEvent, markers: &[ReadMarker], links: &MediaLinks) -> Option<Self> {
-        match e.kind {
-            FeedKind::MessageCreated
-            | FeedKind::MessageEdited
-            | FeedKind::MessageDeleted
-            | FeedKind::ReactionAdded
-            | FeedKind::ReactionRemoved => Some(Self {
-                seq: e.seq,
-                kind: e.kind.as_str(),
-                actor: e.actor.to_string(),
-                at: e.at,
-                payload: MessageDto::new(e.message?, markers, links),
-            }),
-        }
+        Some(Self {
+            seq: e.seq,
+            kind: e.kind.as_str(),
+            actor: e.actor.to_string(),
+            at: e.at,
+            payload: MessageDto::new(e.message?, markers, links),
+            chat: e.chat.map(ChatDto::shape),
+        })
     }
 }
 
@@ -494,6 +573,18 @@ pub struct InvitesAnswer {
     pub invites: Vec<InviteDto>,
 }
 
+/// Socket `membersChanged`: members joined or left a group. Sent to its members and
+/// to whoever left or was removed, whose `chat` is null: the chat is gone for them.
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "MembersChanged")]
+pub struct MembersChangedDto {
+    pub chat_id: String,
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub chat: Option<ChatDto>,
+}
+
 /// Socket `presence`.
 #[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -531,11 +622,14 @@ pub fn typescript() -> String {
         UserWithToken::decl(&cfg),
         ImageDto::decl(&cfg),
         ReactionDto::decl(&cfg),
+        format!("type ChatEventKind = {};", FeedKind::ALL.map(|k| format!("\"{}\"", k.as_str())).join(" | ")),
+        SystemNoteDto::decl(&cfg),
         MessageDto::decl(&cfg),
         LatestMessageDto::decl(&cfg),
         ChatDto::decl(&cfg),
         ChatListItemDto::decl(&cfg),
         ChatListAnswer::decl(&cfg),
+        ChatAnswer::decl(&cfg),
         NewChatAnswer::decl(&cfg),
         SendAnswer::decl(&cfg),
         MessageAnswer::decl(&cfg),
@@ -546,6 +640,7 @@ pub fn typescript() -> String {
         EventsAnswer::decl(&cfg),
         MessagesSeenDto::decl(&cfg),
         TypingDto::decl(&cfg),
+        MembersChangedDto::decl(&cfg),
         PresenceDto::decl(&cfg),
         InviteDto::decl(&cfg),
         InviteAnswer::decl(&cfg),

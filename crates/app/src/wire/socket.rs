@@ -6,7 +6,10 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
 
-use super::{ChatDto, ErrorDto, MessageDto, MessagesSeenDto, PresenceDto, SendMessageRequest, TypingDto};
+use super::{
+    ChatDto, ErrorDto, MembersChangedDto, MessageDto, MessagesSeenDto, PresenceDto, SendMessageRequest,
+    TypingDto,
+};
 
 /// Server to client.
 pub const ONLINE_USERS: &str = "getOnlineUser";
@@ -18,7 +21,11 @@ pub const MESSAGE_DELETED: &str = "messageDeleted";
 pub const MESSAGES_SEEN: &str = "messagesSeen";
 pub const USER_TYPING: &str = "userTyping";
 pub const USER_STOPPED_TYPING: &str = "userStoppedTyping";
+/// A chat appeared or a group changed (renamed, a role given): the `Chat` without the
+/// reader's counts.
 pub const CHAT_UPDATED: &str = "chatUpdated";
+/// Members joined or left a group.
+pub const MEMBERS_CHANGED: &str = "membersChanged";
 pub const PRESENCE: &str = "presence";
 
 /// Client to server.
@@ -92,6 +99,7 @@ fn server_to_client(cfg: &Config) -> Vec<Event> {
         event("userTyping", USER_TYPING, vec![("payload", TypingDto::name(cfg))]),
         event("userStoppedTyping", USER_STOPPED_TYPING, vec![("payload", TypingDto::name(cfg))]),
         event("chatUpdated", CHAT_UPDATED, vec![("chat", ChatDto::name(cfg))]),
+        event("membersChanged", MEMBERS_CHANGED, vec![("payload", MembersChangedDto::name(cfg))]),
         event("presence", PRESENCE, vec![("payload", PresenceDto::name(cfg))]),
     ]
 }

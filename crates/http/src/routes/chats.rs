@@ -55,7 +55,8 @@ async fn new_chat(
     Ok(Json(NewChatAnswer { message: "Chat ready", chat_id: chat_id.to_string() }))
 }
 
-/// Your chats, newest activity first; `user` is the other member of a 1:1 chat.
+/// Your chats, newest activity first; `user` is the other member of a 1:1 chat,
+/// `members` a group's members.
 #[utoipa::path(
     get,
     path = "/chat/all",
@@ -72,7 +73,18 @@ async fn list_chats(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<Cha
             let user = other_member(&summary.chat, auth.ctx.user_id)
                 .and_then(|id| list.users.get(&id).cloned())
                 .map(UserDto::from);
-            ChatListItemDto { user, chat: ChatDto::from(summary) }
+            let members = if summary.chat.is_group {
+                summary
+                    .chat
+                    .members
+                    .iter()
+                    .filter_map(|id| list.users.get(id).cloned())
+                    .map(UserDto::from)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            ChatListItemDto { user, chat: ChatDto::from(summary), members }
         })
         .collect();
     Ok(Json(ChatListAnswer { chats }))

@@ -2,6 +2,7 @@ mod auth;
 mod chats;
 mod dev;
 pub(crate) mod docs;
+mod groups;
 mod health;
 mod invites;
 mod media;
@@ -56,6 +57,7 @@ pub fn routes(surface: Surface) -> (Router<AppState>, OpenApi) {
             .merge(users::router())
             .merge(invites::router())
             .merge(chats::router())
+            .merge(groups::router())
             .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
             .merge(messages::router());
         app = app.nest("/api/v1", api).merge(media::router());

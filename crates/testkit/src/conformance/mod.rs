@@ -2,6 +2,7 @@
 //! the suite with a factory for fresh instances.
 
 pub mod codes;
+pub mod groups;
 pub mod invites;
 pub mod nodes;
 pub mod relay;
@@ -103,6 +104,14 @@ macro_rules! store_conformance {
             a_delete_leaves_a_tombstone_once_and_returns_the_image,
             reactions_toggle_once_per_user_and_emoji_in_first_use_order,
             a_message_takes_a_bounded_number_of_different_emoji,
+        );
+
+        $crate::each_check!(groups:
+            a_group_starts_with_its_owner_members_and_a_system_message,
+            managers_change_a_group_and_each_change_is_a_system_message_in_the_feed,
+            the_owner_leaving_hands_the_group_on,
+            a_removed_member_cannot_send_and_sends_name_the_members_as_they_commit,
+            a_direct_chat_is_no_group_to_change,
         );
 
         $crate::each_check!(relay:
