@@ -162,6 +162,18 @@ impl PgStore {
         let event =
             system_message(&mut tx, chat_id, actor, message_id, message_id.to_string(), plan.note, now)
                 .await?;
+        if !plan.add.is_empty() {
+            // What was said before someone joined is not unread for them.
+            sqlx::query(
+                "update chat_members set last_read_seq = $3 where chat_id = $1 and user_id = any($2)",
+            )
+            .bind(id)
+            .bind(plan.add.iter().copied().map(Uuid::from).collect::<Vec<_>>())
+            .bind(event.seq)
+            .execute(&mut *tx)
+            .await
+            .map_err(map_err)?;
+        }
         let chat = load_chat(&mut tx, id).await?;
         tx.commit().await.map_err(map_err)?;
         Ok(GroupChanged { event: Some(FeedEvent { chat: Some(chat.clone()), ..event }), chat })

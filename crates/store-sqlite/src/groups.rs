@@ -104,6 +104,15 @@ impl SqliteStore {
                 }
                 let event =
                     system_message(conn, chat_id, actor, message_id, message_id.to_string(), plan.note, now)?;
+                // What was said before someone joined is not unread for them.
+                let mut caught_up = conn
+                    .prepare_cached(
+                        "update chat_members set last_read_seq = ?3 where chat_id = ?1 and user_id = ?2",
+                    )
+                    .map_err(w)?;
+                for user in &plan.add {
+                    caught_up.execute(params![id, user.to_string(), event.seq]).map_err(w)?;
+                }
                 let chat = load_chat_for_write(conn, chat_id)?;
                 Ok(GroupChanged { event: Some(FeedEvent { chat: Some(chat.clone()), ..event }), chat })
             })

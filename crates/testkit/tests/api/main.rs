@@ -9,6 +9,7 @@ mod client_ip;
 mod cors;
 mod delivery;
 mod edits;
+mod groups;
 mod hygiene;
 mod images;
 mod login_lockout;

@@ -16,7 +16,7 @@ use natter_testkit::faults::DyingNodeBus;
 use natter_testkit::redis::TestRedis;
 use natter_testkit::{ManualClock, TestApp, TestData, TestOptions, TestSocket, eventually, spawn_app_with};
 use reqwest::StatusCode;
-use serde_json::json;
+use serde_json::{Value, json};
 
 fn typing() -> BusEvent {
     BusEvent::Typing { chat_id: ChatId::new(), user_id: UserId::new(), typing: true }
@@ -360,4 +360,43 @@ async fn the_users_of_a_node_that_stops_beating_go_offline_and_only_its_own() {
     assert_eq!(other.online(&[elsewhere]).await.unwrap(), [elsewhere]);
     assert!(third.closed(elsewhere).await.unwrap(), "the last socket anywhere");
     assert!(other.online(&[elsewhere]).await.unwrap().is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_member_removed_on_one_node_is_out_on_the_other_at_once_and_a_new_one_is_in() {
+    let redis = TestRedis::start().await;
+    let (one, two) = two_nodes(&redis).await;
+    let (ada, bob) = (one.login("ada@example.com").await, one.login("bob@example.com").await);
+    let cy = one.login("cy@example.com").await;
+    let res = one
+        .post_authed("/chat/group", &ada.token, json!({ "name": "Launch", "userIds": [bob.user_id] }))
+        .await;
+    let chat = res.json::<Value>().await.unwrap()["chatId"].as_str().unwrap().to_owned();
+    // Bob sends on node two, so node two remembers him as a member.
+    let mut bob_on_two = TestSocket::connect(&two, &bob.token).await;
+    assert_eq!(bob_on_two.ack("joinChat", json!(chat)).await, json!({ "ok": true }));
+    two.send_text(&bob, &chat, "I am in").await;
+
+    let removed = one
+        .http
+        .delete(one.api(&format!("/chat/{chat}/members/{}", bob.user_id)))
+        .bearer_auth(&ada.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    // Whether or not node two has heard yet, its send is refused as it commits.
+    let send = two.post_authed("/message", &bob.token, json!({ "chatId": chat, "text": "still?" })).await;
+    assert_eq!(send.status(), StatusCode::FORBIDDEN);
+    assert_eq!(bob_on_two.expect("membersChanged").await["chat"], Value::Null);
+
+    // Cy, added on node one, gets the group's next message on node two.
+    let add = one
+        .post_authed(&format!("/chat/{chat}/members"), &ada.token, json!({ "userIds": [cy.user_id] }))
+        .await;
+    assert_eq!(add.status(), StatusCode::OK);
+    let mut cy_on_two = TestSocket::connect(&two, &cy.token).await;
+    let sent = one.send_text(&ada, &chat, "welcome, Cy").await;
+    assert_eq!(cy_on_two.expect("newMessage").await["_id"], sent["_id"]);
+    assert!(bob_on_two.collect("newMessage", Duration::from_millis(300)).await.is_empty());
 }
