@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useCallback, useEffect } from 'react';
 import { Outlet, useOutletContext } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
 import { WifiOff } from 'lucide-react';
@@ -14,6 +14,8 @@ export interface SessionContext {
   me: User;
   online: ReadonlySet<string>;
   isTyping: (chatId: string) => boolean;
+  /** Who is typing in a chat (user ids). */
+  typingIn: (chatId: string) => string[];
 }
 
 export function useSession(): SessionContext {
@@ -36,7 +38,8 @@ export function AuthedShell({ me }: { me: User }) {
 function Session({ me }: { me: User }) {
   const queryClient = useQueryClient();
   const online = useOnlineUsers();
-  const isTyping = useTypingUsers(me._id);
+  const typingIn = useTypingUsers(me._id);
+  const isTyping = useCallback((chatId: string) => typingIn(chatId).length > 0, [typingIn]);
   const { connected, epoch } = useSocketStatus();
   useReconnectSync();
   useSocketUnauthorized(() => void queryClient.invalidateQueries({ queryKey: queryKeys.me }));
@@ -56,7 +59,7 @@ function Session({ me }: { me: User }) {
           <WifiOff size={14} aria-hidden="true" /> Reconnecting… messages will be sent when you are back.
         </div>
       )}
-      <Outlet context={{ me, online, isTyping } satisfies SessionContext} />
+      <Outlet context={{ me, online, isTyping, typingIn } satisfies SessionContext} />
     </>
   );
 }

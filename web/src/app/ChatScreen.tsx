@@ -1,13 +1,16 @@
-import { useCallback } from 'react';
+import { useCallback, useMemo, useState } from 'react';
 import { useNavigate, useParams } from 'react-router';
-import { MessagesSquare } from 'lucide-react';
+import { MessagesSquare, Users } from 'lucide-react';
+import { IconButton } from '../components/ui/IconButton';
+import { GroupInfo } from '../features/chats/components/GroupInfo';
+import { memberNames } from '../features/chats/model/group';
 import { useToast } from '../components/ui/Toast';
 import { ChatSidebar } from '../features/chats/components/ChatSidebar';
 import { chatTitle } from '../features/chats/components/ChatRow';
 import { useChatListLiveUpdates, useChats } from '../features/chats/hooks/useChats';
 import { ChatHeader } from '../features/messages/components/ChatHeader';
 import { MessagePane } from '../features/messages/components/MessagePane';
-import { PresenceStatus } from '../features/presence/components/PresenceStatus';
+import { GroupStatus, PresenceStatus } from '../features/presence/components/PresenceStatus';
 import { useTypingEmitter } from '../features/presence/hooks/useTypingEmitter';
 import { useSession } from './AuthedShell';
 
@@ -36,12 +39,14 @@ export function ChatScreen() {
 }
 
 function Conversation({ chatId }: { chatId: string }) {
-  const { me, online, isTyping } = useSession();
+  const { me, online, isTyping, typingIn } = useSession();
   const navigate = useNavigate();
   const toast = useToast();
   const chats = useChats();
   const { notifyTyping, stopTyping } = useTypingEmitter(chatId);
+  const [infoOpen, setInfoOpen] = useState(false);
   const item = chats.data?.find((i) => i.chat._id === chatId);
+  const names = useMemo(() => memberNames(item, me._id), [item, me._id]);
 
   if (!item) {
     return chats.isPending ? null : (
@@ -53,24 +58,44 @@ function Conversation({ chatId }: { chatId: string }) {
 
   const title = chatTitle(item);
   const peerOnline = item.user ? online.has(item.user._id) : false;
+  const group = item.chat.isGroup;
+  const typingNames = typingIn(chatId).map((id) => names.get(id) ?? 'Someone');
   return (
+    <>
     <MessagePane
       key={chatId}
       chatId={chatId}
       meId={me._id}
       peerName={title}
+      names={names}
+      isGroup={group}
       header={
         <ChatHeader
           title={title}
           seed={item.user?._id ?? chatId}
-          status={<PresenceStatus online={peerOnline} typing={isTyping(chatId)} />}
+          status={
+            group ? (
+              <GroupStatus typingNames={typingNames} members={item.chat.users.length} />
+            ) : (
+              <PresenceStatus online={peerOnline} typing={isTyping(chatId)} />
+            )
+          }
           onBack={() => navigate('/chat')}
+          actions={
+            group && (
+              <IconButton label="Group info" onClick={() => setInfoOpen(true)} data-testid="group-info">
+                <Users size={20} aria-hidden="true" />
+              </IconButton>
+            )
+          }
         />
       }
       onTyping={notifyTyping}
       onStopTyping={stopTyping}
       onError={(message) => toast.show(message)}
     />
+    {infoOpen && <GroupInfo item={item} meId={me._id} onClose={() => setInfoOpen(false)} />}
+    </>
   );
 }
 

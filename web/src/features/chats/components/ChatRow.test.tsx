@@ -9,6 +9,7 @@ const ME = 'me';
 function item(latest: ChatListItem['chat']['latestMessage'], unseenCount = 0): ChatListItem {
   return {
     user: { _id: 'grace', name: 'Grace Hopper', email: 'grace@example.com', createdAt: '', updatedAt: '' },
+    members: [],
     chat: {
       _id: 'c1',
       users: [ME, 'grace'],
@@ -19,6 +20,8 @@ function item(latest: ChatListItem['chat']['latestMessage'], unseenCount = 0): C
       isGroup: false,
       name: null,
       lastReadSeq: 0,
+      owner: null,
+      admins: [],
       lastSeq: 4,
     },
   };

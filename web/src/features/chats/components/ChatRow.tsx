@@ -2,6 +2,7 @@ import { memo } from 'react';
 import { Link } from 'react-router';
 import { Avatar } from '../../../components/ui/Avatar';
 import type { ChatListItem } from '../../../lib/wire';
+import { memberNames, systemText } from '../model/group';
 
 export interface ChatRowProps {
   item: ChatListItem;
@@ -15,6 +16,17 @@ export function chatTitle(item: ChatListItem): string {
   return item.user?.name ?? item.chat.name ?? 'Unknown';
 }
 
+/** The latest line of a chat: "You: …", in a group "Ada: …", or a group's notice as a sentence. */
+function previewOf(item: ChatListItem, meId: string): string {
+  const latest = item.chat.latestMessage;
+  if (!latest) return '';
+  const names = memberNames(item, meId);
+  if (latest.system) return systemText(latest.system, latest.sender, (id) => names.get(id));
+  const text = latest.text || '📷 Image';
+  if (latest.sender === meId) return `You: ${text}`;
+  return item.chat.isGroup ? `${names.get(latest.sender) ?? 'Someone'}: ${text}` : text;
+}
+
 /** One conversation in the sidebar: who, presence, the latest line, and how many are unread. */
 export const ChatRow = memo(function ChatRow({ item, meId, online, typing, active }: ChatRowProps) {
   const { chat, user } = item;
@@ -22,7 +34,7 @@ export const ChatRow = memo(function ChatRow({ item, meId, online, typing, activ
   const latest = chat.latestMessage;
   // The open chat is being read: it never shows a badge, whatever a stale refetch says.
   const unseen = active ? 0 : chat.unseenCount;
-  const preview = typing ? 'typing…' : latest ? `${latest.sender === meId ? 'You: ' : ''}${latest.text || '📷 Image'}` : 'No messages yet';
+  const preview = typing ? 'typing…' : latest ? previewOf(item, meId) : 'No messages yet';
 
   return (
     <Link

@@ -1,12 +1,16 @@
+import { useState } from 'react';
 import { Link } from 'react-router';
-import { MessagesSquare } from 'lucide-react';
+import { MessagesSquare, UsersRound } from 'lucide-react';
+import { IconButton } from '../../../components/ui/IconButton';
 import { Avatar } from '../../../components/ui/Avatar';
 import type { User } from '../../../lib/wire';
 import { ChatList, type ChatListProps } from './ChatList';
+import { NewGroupDialog } from './NewGroupDialog';
 import { UserSearch } from './UserSearch';
 
 /** Brand, my profile, people search and the conversation list. */
 export function ChatSidebar({ me, ...listProps }: Omit<ChatListProps, 'meId'> & { me: User }) {
+  const [newGroup, setNewGroup] = useState(false);
   return (
     <aside className="flex h-full min-h-0 flex-col" aria-label="Sidebar">
       <div className="flex min-h-16 items-center justify-between gap-2 border-b border-white/10 px-4 py-2">
@@ -16,6 +20,10 @@ export function ChatSidebar({ me, ...listProps }: Omit<ChatListProps, 'meId'> & 
           </span>
           <span className="text-lg font-semibold tracking-tight text-white">natter</span>
         </div>
+        <div className="flex items-center gap-1">
+        <IconButton label="New group" onClick={() => setNewGroup(true)} data-testid="new-group">
+          <UsersRound size={20} aria-hidden="true" />
+        </IconButton>
         <Link
           to="/profile"
           aria-label={`Profile of ${me.name}`}
@@ -24,6 +32,7 @@ export function ChatSidebar({ me, ...listProps }: Omit<ChatListProps, 'meId'> & 
         >
           <Avatar name={me.name} seed={me._id} size="sm" />
         </Link>
+        </div>
       </div>
       <div className="px-3 pt-3 pb-2">
         <UserSearch meId={me._id} />
@@ -31,6 +40,7 @@ export function ChatSidebar({ me, ...listProps }: Omit<ChatListProps, 'meId'> & 
       <div className="min-h-0 flex-1 overflow-y-auto px-2 pb-3">
         <ChatList meId={me._id} {...listProps} />
       </div>
+      {newGroup && <NewGroupDialog meId={me._id} onClose={() => setNewGroup(false)} />}
     </aside>
   );
 }

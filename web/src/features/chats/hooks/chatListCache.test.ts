@@ -4,7 +4,8 @@ import { applyNewMessage, clearUnseen, previewText } from './chatListCache';
 
 const chat = (id: string, unseenCount = 0, lastSeq = 1): ChatListItem => ({
   user: { _id: `u-${id}`, name: id, email: `${id}@example.com`, createdAt: '', updatedAt: '' },
-  chat: { _id: id, users: ['me', `u-${id}`], latestMessage: { text: 'old', sender: `u-${id}` }, unseenCount, createdAt: '', updatedAt: '', lastSeq, isGroup: false, name: null, lastReadSeq: 0 },
+  members: [],
+  chat: { _id: id, users: ['me', `u-${id}`], latestMessage: { text: 'old', sender: `u-${id}` }, unseenCount, createdAt: '', updatedAt: '', lastSeq, isGroup: false, name: null, owner: null, admins: [], lastReadSeq: 0 },
 });
 
 const incoming = (chatId: string, sender: string, seq = 2): Message => ({
@@ -22,6 +23,7 @@ const incoming = (chatId: string, sender: string, seq = 2): Message => ({
   editedAt: null,
   deletedAt: null,
   reactions: [],
+  seenBy: [],
   seq,
 });
 

@@ -14,13 +14,14 @@ export function applyNewMessage(
   const current = list[index];
   if (!current) return null;
   if (message.seq <= (current.chat.lastSeq ?? 0) && current.chat.latestMessage) return list; // already applied
-  const fromOther = message.sender !== opts.meId;
+  // A group's notice is not unread (the server does not count it either).
+  const fromOther = message.sender !== opts.meId && message.messageType !== 'system';
   const unseen = fromOther && opts.activeChatId !== message.chatId;
   const updated: ChatListItem = {
     ...current,
     chat: {
       ...current.chat,
-      latestMessage: { text: previewText(message), sender: message.sender },
+      latestMessage: { text: previewText(message), sender: message.sender, ...(message.system ? { system: message.system } : {}) },
       unseenCount: unseen ? current.chat.unseenCount + 1 : opts.activeChatId === message.chatId ? 0 : current.chat.unseenCount,
       lastSeq: Math.max(current.chat.lastSeq ?? 0, message.seq),
       updatedAt: message.createdAt,

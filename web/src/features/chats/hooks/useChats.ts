@@ -1,5 +1,7 @@
 import { useEffect } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useNavigate } from 'react-router';
+import { useToast } from '../../../components/ui/Toast';
 import { queryKeys } from '../../../lib/queryKeys';
 import { SocketEvent, useSocketEvent } from '../../../lib/socket';
 import type { ChatListItem } from '../../../lib/wire';
@@ -17,6 +19,8 @@ export function useChats() {
  */
 export function useChatListLiveUpdates(meId: string, activeChatId: string | null) {
   const queryClient = useQueryClient();
+  const navigate = useNavigate();
+  const toast = useToast();
   const update = (fn: (list: ChatListItem[]) => ChatListItem[] | null) => {
     const list = queryClient.getQueryData<ChatListItem[]>(queryKeys.chats);
     if (!list) return;
@@ -36,6 +40,19 @@ export function useChatListLiveUpdates(meId: string, activeChatId: string | null
     void queryClient.invalidateQueries({ queryKey: queryKeys.chats });
   });
   useSocketEvent(SocketEvent.chatUpdated, () => void queryClient.invalidateQueries({ queryKey: queryKeys.chats }));
+  useSocketEvent(SocketEvent.membersChanged, (changed) => {
+    if (changed.chat === null) {
+      // I left or was removed: the chat is gone for me, here and in every other tab.
+      const gone = queryClient.getQueryData<ChatListItem[]>(queryKeys.chats)?.find((i) => i.chat._id === changed.chatId);
+      update((list) => list.filter((i) => i.chat._id !== changed.chatId));
+      if (activeChatId === changed.chatId) {
+        navigate('/chat');
+        toast.show(`You are no longer in “${gone?.chat.name ?? 'the group'}”.`);
+      }
+      return;
+    }
+    void queryClient.invalidateQueries({ queryKey: queryKeys.chats });
+  });
 
   useEffect(() => {
     if (activeChatId) update((list) => clearUnseen(list, activeChatId));

@@ -4,14 +4,27 @@ import { Avatar } from '../../../components/ui/Avatar';
 import { IconButton } from '../../../components/ui/IconButton';
 
 /** Name and live status of the open conversation; the back button exists only on narrow screens. */
-export function ChatHeader({ title, seed, status, onBack }: { title: string; seed: string; status: ReactNode; onBack: () => void }) {
+export function ChatHeader({
+  title,
+  seed,
+  status,
+  onBack,
+  actions,
+}: {
+  title: string;
+  seed: string;
+  status: ReactNode;
+  onBack: () => void;
+  /** Buttons at the right end (a group's info). */
+  actions?: ReactNode;
+}) {
   return (
     <header className="flex min-h-16 items-center gap-2 border-b border-white/10 bg-gray-800/60 px-2 py-2 backdrop-blur sm:px-4">
       <IconButton label="Back to chats" onClick={onBack} className="md:hidden">
         <ArrowLeft size={20} aria-hidden="true" />
       </IconButton>
       <Avatar name={title} seed={seed} />
-      <div className="min-w-0 pl-1">
+      <div className="min-w-0 flex-1 pl-1">
         <h2 className="truncate text-base font-semibold text-white" data-testid="chat-title">
           {title}
         </h2>
@@ -19,6 +32,7 @@ export function ChatHeader({ title, seed, status, onBack }: { title: string; see
           {status}
         </div>
       </div>
+      {actions}
     </header>
   );
 }

@@ -12,6 +12,10 @@ const EDIT_WINDOW_MS = 24 * 3600 * 1000;
 
 export interface BubbleProps {
   mine: boolean;
+  /** In a group, over the first of someone else's messages in a row: who sent it. */
+  senderName?: string;
+  /** In a group: "Seen by Ada and Bob". */
+  seenBy?: string;
   text: string;
   time: string;
   delivery?: DeliveryState;
@@ -35,7 +39,7 @@ export interface BubbleProps {
 
 /** Mine on the right in blue, theirs on the left in gray; the image opens full size. */
 export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
-  const { mine, text, time, delivery, imageSrc, imageAlt, error, edited, deleted, editing, actions, reactions, onOpenImage, onRetry, onDiscard } = props;
+  const { mine, senderName, seenBy, text, time, delivery, imageSrc, imageAlt, error, edited, deleted, editing, actions, reactions, onOpenImage, onRetry, onDiscard } = props;
   if (deleted) {
     return (
       <div className={`flex ${mine ? 'justify-end' : 'justify-start'}`} data-testid="message" data-mine={mine} data-deleted="true">
@@ -49,6 +53,11 @@ export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
   return (
     <div className={`group flex ${mine ? 'justify-end' : 'justify-start'}`} data-testid="message" data-mine={mine} data-state={delivery}>
       <div className={`relative flex max-w-[min(80%,34rem)] flex-col ${mine ? 'items-end' : 'items-start'}`}>
+        {senderName && (
+          <span className="mb-0.5 px-1 text-xs font-medium text-blue-200" data-testid="sender-name">
+            {senderName}
+          </span>
+        )}
         <div
           className={`rounded-2xl px-3.5 py-2 shadow-sm ${
             mine ? 'rounded-br-md bg-blue-600 text-white' : 'rounded-bl-md bg-gray-700 text-gray-50'
@@ -72,7 +81,7 @@ export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
           <div className={`mt-0.5 flex items-center justify-end gap-1 text-[11px] ${mine ? 'text-blue-100' : 'text-gray-300'}`}>
             {edited && <span data-testid="edited">edited</span>}
             <time>{time}</time>
-            {mine && delivery && <Ticks state={delivery} />}
+            {mine && delivery && <Ticks state={delivery} seenBy={seenBy} />}
           </div>
         </div>
         {reactions && <Reactions reactions={reactions.list} meId={reactions.meId} nameOf={reactions.nameOf} onToggle={reactions.onToggle} />}
@@ -118,6 +127,26 @@ export function bubbleFromMessage(message: Message, meId: string, seen: boolean)
 /** Whether I may still edit `message` at `now` (ms): mine, not deleted, within the window. */
 export function canEdit(message: Message, meId: string, now: number): boolean {
   return message.sender === meId && !message.deletedAt && now - Date.parse(message.createdAt) < EDIT_WINDOW_MS;
+}
+
+/** A group's notice ("Ada added Bob"), centred between the messages. */
+export function SystemNotice({ text, time }: { text: string; time: string }) {
+  return (
+    <div className="flex justify-center py-1" data-testid="system-notice">
+      <p className="max-w-[90%] rounded-full bg-white/5 px-3 py-1 text-center text-xs text-gray-300">
+        {text} <time className="text-gray-400">· {time}</time>
+      </p>
+    </div>
+  );
+}
+
+/** "Seen by Ada", "Seen by Ada and Bob", "Seen by 4 people": who of a group read my message. */
+export function seenByText(ids: string[], nameOf: (id: string) => string | undefined): string | undefined {
+  if (ids.length === 0) return undefined;
+  const names = ids.map((id) => nameOf(id) ?? 'a former member');
+  if (names.length === 1) return `Seen by ${names[0]}`;
+  if (names.length === 2) return `Seen by ${names[0]} and ${names[1]}`;
+  return `Seen by ${names.length} people: ${names.join(', ')}`;
 }
 
 export function bubbleFromOutgoing(outgoing: Outgoing): BubbleProps {

@@ -4,7 +4,9 @@ import { Spinner } from '../../../components/ui/Spinner';
 import type { Timeline, TimelineItem } from '../model/timeline';
 import { isSeen } from '../model/timeline';
 import { ImageModal } from './ImageModal';
-import { bubbleFromMessage, bubbleFromOutgoing, canEdit, MessageBubble } from './MessageBubble';
+import { bubbleFromMessage, bubbleFromOutgoing, canEdit, MessageBubble, seenByText, SystemNotice } from './MessageBubble';
+import { systemText } from '../../chats/model/group';
+import { formatTime } from '../../../lib/time';
 import type { Message } from '../../../lib/wire';
 
 const NEAR_BOTTOM_PX = 120;
@@ -15,6 +17,8 @@ interface MessageListProps {
   timeline: Timeline | undefined;
   meId: string;
   peerName: string;
+  names: ReadonlyMap<string, string>;
+  isGroup: boolean;
   loadingOlder: boolean;
   onLoadOlder: () => void;
   onRetry: (clientId: string) => void;
@@ -29,8 +33,8 @@ interface MessageListProps {
  * sent the message); otherwise offer a "new messages" pill. Loading older messages at
  * the top keeps the visible message where it was.
  */
-export function MessageList({ items, timeline, meId, peerName, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete, onReact }: MessageListProps) {
-  const nameOf = useCallback((userId: string) => (userId === meId ? 'You' : peerName), [meId, peerName]);
+export function MessageList({ items, timeline, meId, peerName, names, isGroup, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete, onReact }: MessageListProps) {
+  const nameOf = useCallback((userId: string) => (userId === meId ? 'You' : (names.get(userId) ?? peerName)), [meId, names, peerName]);
   const [editingId, setEditingId] = useState<string | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
   const nearBottom = useRef(true);
@@ -82,9 +86,13 @@ export function MessageList({ items, timeline, meId, peerName, loadingOlder, onL
     if (last.key === lastAnnounced.current) return;
     lastAnnounced.current = last.key;
     if (last.message.sender !== meId) {
-      setAnnouncement(`${peerName}: ${last.message.text || (last.message.image ? 'sent an image' : '')}`);
+      const who = names.get(last.message.sender) ?? peerName;
+      const what = last.message.system
+        ? systemText(last.message.system, last.message.sender, (id) => names.get(id))
+        : `${who}: ${last.message.text || (last.message.image ? 'sent an image' : '')}`;
+      setAnnouncement(what);
     }
-  }, [last, meId, peerName]);
+  }, [last, meId, names, peerName]);
 
   const onScroll = () => {
     const el = scrollRef.current;
@@ -121,7 +129,20 @@ export function MessageList({ items, timeline, meId, peerName, loadingOlder, onL
           </div>
         ) : (
           <ol className="flex flex-col gap-1.5">
-            {items.map((item) => {
+            {items.map((item, index) => {
+              if (item.kind === 'message' && item.message.system) {
+                return (
+                  <li key={item.key}>
+                    <SystemNotice
+                      text={systemText(item.message.system, item.message.sender, (id) => names.get(id))}
+                      time={formatTime(item.message.createdAt)}
+                    />
+                  </li>
+                );
+              }
+              const before = items[index - 1];
+              const firstOfRun =
+                !before || before.kind !== 'message' || before.message.sender !== (item.kind === 'message' ? item.message.sender : meId) || Boolean(before.message.system);
               const props =
                 item.kind === 'message'
                   ? bubbleFromMessage(item.message, meId, isSeen(timeline, item.message))
@@ -130,10 +151,18 @@ export function MessageList({ items, timeline, meId, peerName, loadingOlder, onL
               const message = item.kind === 'message' ? item.message : undefined;
               const live = message && !message.deletedAt ? message : undefined;
               const own = live && live.sender === meId ? live : undefined;
+              const sender = message?.sender;
+              const groupExtras = isGroup
+                ? {
+                    senderName: sender && sender !== meId && firstOfRun ? (names.get(sender) ?? 'A former member') : undefined,
+                    seenBy: message ? seenByText(message.seenBy, (id) => names.get(id)) : undefined,
+                  }
+                : {};
               return (
                 <li key={item.key}>
                   <MessageBubble
                     {...props}
+                    {...groupExtras}
                     onOpenImage={full ? () => setOpenImage(full) : undefined}
                     actions={
                       live && {

@@ -14,6 +14,9 @@ export interface MessagePaneProps {
   chatId: string;
   meId: string;
   peerName: string;
+  /** Names of the chat's people (me as "You"). */
+  names: ReadonlyMap<string, string>;
+  isGroup: boolean;
   /** The conversation header (name, presence, back button) built by the screen. */
   header: ReactNode;
   onTyping: () => void;
@@ -21,7 +24,7 @@ export interface MessagePaneProps {
   onError: (message: string) => void;
 }
 
-export function MessagePane({ chatId, meId, peerName, header, onTyping, onStopTyping, onError }: MessagePaneProps) {
+export function MessagePane({ chatId, meId, peerName, names, isGroup, header, onTyping, onStopTyping, onError }: MessagePaneProps) {
   const history = useChatHistory(chatId);
   const { items, timeline } = useTimeline(chatId);
   const { send, retry, discard } = useSendMessage(chatId);
@@ -56,6 +59,8 @@ export function MessagePane({ chatId, meId, peerName, header, onTyping, onStopTy
           timeline={timeline}
           meId={meId}
           peerName={peerName}
+          names={names}
+          isGroup={isGroup}
           loadingOlder={history.loadingOlder}
           onLoadOlder={() => void history.loadOlder()}
           onRetry={retry}

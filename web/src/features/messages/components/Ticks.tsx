@@ -3,8 +3,8 @@ import { Check, CheckCheck, Clock } from 'lucide-react';
 export type DeliveryState = 'pending' | 'failed' | 'sent' | 'seen';
 
 /** Clock while unsent, one tick once stored, two blue ticks once the other side has read it. */
-export function Ticks({ state }: { state: DeliveryState }) {
-  const label = { pending: 'Sending', failed: 'Not sent', sent: 'Sent', seen: 'Seen' }[state];
+export function Ticks({ state, seenBy }: { state: DeliveryState; seenBy?: string }) {
+  const label = { pending: 'Sending', failed: 'Not sent', sent: 'Sent', seen: seenBy ?? 'Seen' }[state];
   return (
     <span data-testid="delivery" data-state={state} title={label} className="inline-flex items-center">
       {state === 'seen' ? (

@@ -1,4 +1,6 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { queryKeys } from '../../../lib/queryKeys';
 import { SocketEvent, useSocketEvent, useSocketStatus } from '../../../lib/socket';
 import { hasGapBefore } from '../model/timeline';
 import { createCatchUp, type CatchUp } from './catchUp';
@@ -26,9 +28,11 @@ export function useMessagesContext(): MessagesContextValue {
  * a reconnect or when the browser comes back online.
  */
 export function MessagesProvider({ meId, children }: { meId: string; children: ReactNode }) {
+  const queryClient = useQueryClient();
   const [value] = useState<MessagesContextValue>(() => {
     const store = createMessagesStore();
-    return { store, sender: createSender(store), catchUp: createCatchUp(store), meId };
+    const groupChanged = () => void queryClient.invalidateQueries({ queryKey: queryKeys.chats });
+    return { store, sender: createSender(store), catchUp: createCatchUp(store, groupChanged), meId };
   });
   const { store, sender, catchUp } = value;
   const { epoch } = useSocketStatus();

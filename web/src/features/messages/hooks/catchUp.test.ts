@@ -18,6 +18,7 @@ const msg = (seq: number): Message => ({
   editedAt: null,
   deletedAt: null,
   reactions: [],
+  seenBy: [],
   seq,
 });
 const event = (seq: number): ChatEvent => ({ seq, kind: 'message.created', actor: 'u', at: msg(seq).createdAt, payload: msg(seq) });

@@ -1,16 +1,28 @@
-import type { ChatEvent } from '../../../lib/wire';
+import type { ChatEvent, ChatEventKind } from '../../../lib/wire';
 import { fetchEvents } from '../api/messagesApi';
 import type { MessagesStore } from './messagesStore';
 
 const MAX_PAGES = 50;
-const MESSAGE_KINDS = new Set<string>(['message.created', 'message.edited', 'message.deleted']);
+// Every kind carries its message as it is now (a group change, its notice).
+const MESSAGE_KINDS = new Set<ChatEventKind>([
+  'message.created',
+  'message.edited',
+  'message.deleted',
+  'reaction.added',
+  'reaction.removed',
+  'chat.created',
+  'member.added',
+  'member.removed',
+  'chat.renamed',
+  'member.role_changed',
+]);
 
 /**
  * Brings loaded timelines up to the server's `lastSeq` through
  * GET /chat/:id/events?after=<cursor>. Chats never opened in this session are skipped:
  * their first page is fetched fresh when they open.
  */
-export function createCatchUp(store: MessagesStore) {
+export function createCatchUp(store: MessagesStore, onGroupChanged?: () => void) {
   const running = new Map<string, Promise<void>>();
 
   async function run(chatId: string, targetSeq: number) {
@@ -20,6 +32,8 @@ export function createCatchUp(store: MessagesStore) {
       const { events, lastSeq } = await fetchEvents(chatId, timeline.cursor);
       // Message rows carry the message as it is now; kinds this client does not know are skipped.
       const messageEvents = events.filter((e): e is ChatEvent => MESSAGE_KINDS.has(e.kind) && typeof e.payload === 'object' && e.payload !== null);
+      // The group changed while this client was away: its list entry (name, members) is stale.
+      if (events.some((e) => e.chat)) onGroupChanged?.();
       store.dispatch({ type: 'eventsMerged', chatId, events: messageEvents, lastSeq: events.length ? Math.max(...events.map((e) => e.seq)) : lastSeq });
       targetSeq = Math.max(targetSeq, lastSeq);
       if (events.length === 0) return;

@@ -30,6 +30,7 @@ function stored(p: SendMessageRequest, seq = 1): Message {
     editedAt: null,
     deletedAt: null,
     reactions: [],
+    seenBy: [],
     seq,
     clientId: p.clientId ?? '',
   };

@@ -31,6 +31,7 @@ function msg(seq: number, overrides: Partial<Message> = {}): Message {
     editedAt: null,
     deletedAt: null,
     reactions: [],
+    seenBy: [],
     ...overrides,
   };
 }

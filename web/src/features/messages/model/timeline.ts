@@ -206,8 +206,8 @@ export function messagesReducer(state: MessagesState, action: MessagesAction): M
         ...t,
         seenUpToSeq: Math.max(t.seenUpToSeq, payload.upToSeq),
         messages: t.messages.map((m) =>
-          !m.seen && m.sender !== payload.seenBy && (ids.has(m._id) || m.seq <= payload.upToSeq)
-            ? { ...m, seen: true, seenAt: payload.seenAt }
+          m.sender !== payload.seenBy && !m.seenBy.includes(payload.seenBy) && (ids.has(m._id) || m.seq <= payload.upToSeq)
+            ? { ...m, seen: true, seenAt: m.seenAt ?? payload.seenAt, seenBy: [...m.seenBy, payload.seenBy] }
             : m,
         ),
       }));

@@ -40,8 +40,9 @@ export function useTypingUsers(meId: string) {
     return () => pending.forEach((t) => clearTimeout(t));
   }, []);
 
+  /** Who is typing in `chatId` now, in the order they started. */
   return useCallback(
-    (chatId: string) => [...typing.values()].some((t) => t.chatId === chatId),
+    (chatId: string) => [...typing.values()].filter((t) => t.chatId === chatId).map((t) => t.userId),
     [typing],
   );
 }
