@@ -6,7 +6,10 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
 
-use super::{ChatDto, ErrorDto, MessageDto, MessagesSeenDto, PresenceDto, SendMessageRequest, TypingDto};
+use super::{
+    BlocksChangedDto, ChatDto, ErrorDto, MessageDto, MessagesSeenDto, PresenceDto, SendMessageRequest,
+    TypingDto,
+};
 
 /// Server to client.
 pub const ONLINE_USERS: &str = "getOnlineUser";
@@ -20,6 +23,8 @@ pub const USER_TYPING: &str = "userTyping";
 pub const USER_STOPPED_TYPING: &str = "userStoppedTyping";
 pub const CHAT_UPDATED: &str = "chatUpdated";
 pub const PRESENCE: &str = "presence";
+/// To the blocker's own sockets (all their tabs): a block was made or taken back.
+pub const BLOCKS_CHANGED: &str = "blocksChanged";
 
 /// Client to server.
 pub const JOIN_CHAT: &str = "joinChat";
@@ -93,6 +98,7 @@ fn server_to_client(cfg: &Config) -> Vec<Event> {
         event("userStoppedTyping", USER_STOPPED_TYPING, vec![("payload", TypingDto::name(cfg))]),
         event("chatUpdated", CHAT_UPDATED, vec![("chat", ChatDto::name(cfg))]),
         event("presence", PRESENCE, vec![("payload", PresenceDto::name(cfg))]),
+        event("blocksChanged", BLOCKS_CHANGED, vec![("payload", BlocksChangedDto::name(cfg))]),
     ]
 }
 

@@ -7,6 +7,7 @@ mod invites;
 mod media;
 pub(crate) mod messages;
 mod metrics;
+mod settings;
 mod users;
 mod web;
 
@@ -54,6 +55,7 @@ pub fn routes(surface: Surface) -> (Router<AppState>, OpenApi) {
         let api = OpenApiRouter::new()
             .merge(auth::router())
             .merge(users::router())
+            .merge(settings::router())
             .merge(invites::router())
             .merge(chats::router())
             .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
