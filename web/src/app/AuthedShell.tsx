@@ -13,6 +13,8 @@ import { useReconnectSync } from './useReconnectSync';
 export interface SessionContext {
   me: User;
   online: ReadonlySet<string>;
+  /** Last seen as the latest `presence` told it; see `useOnlineUsers`. */
+  lastSeen: ReadonlyMap<string, string | null>;
   isTyping: (chatId: string) => boolean;
 }
 
@@ -35,7 +37,7 @@ export function AuthedShell({ me }: { me: User }) {
 
 function Session({ me }: { me: User }) {
   const queryClient = useQueryClient();
-  const online = useOnlineUsers();
+  const { online, lastSeen } = useOnlineUsers();
   const isTyping = useTypingUsers(me._id);
   const { connected, epoch } = useSocketStatus();
   useReconnectSync();
@@ -56,7 +58,7 @@ function Session({ me }: { me: User }) {
           <WifiOff size={14} aria-hidden="true" /> Reconnecting… messages will be sent when you are back.
         </div>
       )}
-      <Outlet context={{ me, online, isTyping } satisfies SessionContext} />
+      <Outlet context={{ me, online, lastSeen, isTyping } satisfies SessionContext} />
     </>
   );
 }

@@ -2,6 +2,9 @@ import { useCallback } from 'react';
 import { useNavigate, useParams } from 'react-router';
 import { MessagesSquare } from 'lucide-react';
 import { useToast } from '../components/ui/Toast';
+import { BlockButton } from '../features/blocking/components/BlockButton';
+import { BlockedBanner } from '../features/blocking/components/BlockedBanner';
+import { useIsBlocked } from '../features/blocking/hooks/useBlocks';
 import { ChatSidebar } from '../features/chats/components/ChatSidebar';
 import { chatTitle } from '../features/chats/components/ChatRow';
 import { useChatListLiveUpdates, useChats } from '../features/chats/hooks/useChats';
@@ -36,12 +39,14 @@ export function ChatScreen() {
 }
 
 function Conversation({ chatId }: { chatId: string }) {
-  const { me, online, isTyping } = useSession();
+  const { me, online, lastSeen, isTyping } = useSession();
   const navigate = useNavigate();
   const toast = useToast();
   const chats = useChats();
   const { notifyTyping, stopTyping } = useTypingEmitter(chatId);
   const item = chats.data?.find((i) => i.chat._id === chatId);
+  const peer = item?.chat.isGroup ? null : item?.user;
+  const blocked = useIsBlocked(peer?._id);
 
   if (!item) {
     return chats.isPending ? null : (
@@ -52,7 +57,10 @@ function Conversation({ chatId }: { chatId: string }) {
   }
 
   const title = chatTitle(item);
-  const peerOnline = item.user ? online.has(item.user._id) : false;
+  const peerOnline = peer ? online.has(peer._id) : false;
+  // The latest presence event wins over what the chat list said when it was read.
+  const peerLastSeen = peer ? (lastSeen.has(peer._id) ? lastSeen.get(peer._id) : peer.lastSeen) : null;
+  const showError = (message: string) => toast.show(message);
   return (
     <MessagePane
       key={chatId}
@@ -63,13 +71,21 @@ function Conversation({ chatId }: { chatId: string }) {
         <ChatHeader
           title={title}
           seed={item.user?._id ?? chatId}
-          status={<PresenceStatus online={peerOnline} typing={isTyping(chatId)} />}
+          status={
+            blocked ? (
+              <span className="text-gray-400">blocked</span>
+            ) : (
+              <PresenceStatus online={peerOnline} typing={isTyping(chatId)} lastSeen={peerLastSeen} />
+            )
+          }
+          actions={peer ? <BlockButton userId={peer._id} name={title} onError={showError} /> : undefined}
           onBack={() => navigate('/chat')}
         />
       }
+      composerReplacement={blocked && peer ? <BlockedBanner userId={peer._id} name={title} onError={showError} /> : undefined}
       onTyping={notifyTyping}
       onStopTyping={stopTyping}
-      onError={(message) => toast.show(message)}
+      onError={showError}
     />
   );
 }

@@ -3,8 +3,23 @@ import { ArrowLeft } from 'lucide-react';
 import { Avatar } from '../../../components/ui/Avatar';
 import { IconButton } from '../../../components/ui/IconButton';
 
-/** Name and live status of the open conversation; the back button exists only on narrow screens. */
-export function ChatHeader({ title, seed, status, onBack }: { title: string; seed: string; status: ReactNode; onBack: () => void }) {
+/**
+ * Name and live status of the open conversation; the back button exists only on narrow
+ * screens; `actions` (block / unblock) sit at the end.
+ */
+export function ChatHeader({
+  title,
+  seed,
+  status,
+  actions,
+  onBack,
+}: {
+  title: string;
+  seed: string;
+  status: ReactNode;
+  actions?: ReactNode;
+  onBack: () => void;
+}) {
   return (
     <header className="flex min-h-16 items-center gap-2 border-b border-white/10 bg-gray-800/60 px-2 py-2 backdrop-blur sm:px-4">
       <IconButton label="Back to chats" onClick={onBack} className="md:hidden">
@@ -19,6 +34,7 @@ export function ChatHeader({ title, seed, status, onBack }: { title: string; see
           {status}
         </div>
       </div>
+      {actions}
     </header>
   );
 }
