@@ -12,6 +12,8 @@ use tracing::instrument;
 
 use crate::announce::announce;
 use crate::auth::AuthContext;
+use crate::blocks::BlockService;
+use crate::last_seen::LastSeenService;
 use crate::users::Profile;
 use crate::{AppError, AppResult};
 
@@ -19,7 +21,7 @@ pub const DEFAULT_EVENTS_LIMIT: u32 = 100;
 pub const MAX_EVENTS_LIMIT: u32 = 500;
 
 /// The chat list with every user it mentions (all of whom share a chat with the
-/// caller, so their addresses are shown).
+/// caller, so their addresses are shown, and their last seen as allowed).
 pub struct ChatList {
     pub chats: Vec<ChatSummary>,
     pub users: HashMap<UserId, Profile>,
@@ -37,6 +39,15 @@ pub struct EventsPage {
 pub struct Membership {
     pub chat_id: ChatId,
     pub members: Vec<UserId>,
+    /// Blocks keep apart the two members of a 1:1 chat, never a group's.
+    pub is_group: bool,
+}
+
+impl Membership {
+    /// The other member of a 1:1 chat, from `me`'s point of view.
+    pub fn other_in_direct(&self, me: UserId) -> Option<UserId> {
+        if self.is_group { None } else { self.members.iter().copied().find(|u| *u != me) }
+    }
 }
 
 /// Chats whose members are remembered; past this the cache starts over.
@@ -47,6 +58,8 @@ pub struct ChatService {
     bus: Arc<dyn Bus>,
     clock: Arc<dyn Clock>,
     limiter: Arc<dyn Limiter>,
+    blocks: Arc<BlockService>,
+    last_seen: Arc<LastSeenService>,
     /// The members of a chat, so a send needs no read to check them. A 1:1 chat's
     /// never change; a group's change evicts it here (`forget`), on every node as the
     /// change's event reaches it, and the store checks a group sender's membership
@@ -60,8 +73,10 @@ impl ChatService {
         bus: Arc<dyn Bus>,
         clock: Arc<dyn Clock>,
         limiter: Arc<dyn Limiter>,
+        blocks: Arc<BlockService>,
+        last_seen: Arc<LastSeenService>,
     ) -> Self {
-        Self { store, bus, clock, limiter, memberships: RwLock::default() }
+        Self { store, bus, clock, limiter, blocks, last_seen, memberships: RwLock::default() }
     }
 
     pub(crate) fn store(&self) -> &Arc<dyn Store> {
@@ -85,7 +100,12 @@ impl ChatService {
         self.memberships.write().unwrap_or_else(PoisonError::into_inner).remove(&chat);
     }
 
-    /// The 1:1 chat with `other`, started if there is none.
+    /// The blocks that keep members of 1:1 chats apart.
+    pub fn blocks(&self) -> &BlockService {
+        &self.blocks
+    }
+
+    /// The 1:1 chat with `other`, started if there is none; not if `other` blocked `who`.
     #[instrument(skip_all, fields(user.id = %who.user_id), err)]
     pub async fn start_direct(&self, who: AuthContext, other: Option<&str>) -> AppResult<ChatId> {
         let invalid = || AppError::BadRequest {
@@ -101,6 +121,7 @@ impl ChatService {
             Err(StoreError::NotFound) => return Err(invalid()),
             Err(e) => return Err(e.into()),
         }
+        self.blocks.may_start_direct(who.user_id, other).await?;
         let (chat, created) =
             self.store.get_or_create_direct_chat(who.user_id, other, self.clock.now()).await?;
         if created {
@@ -114,8 +135,15 @@ impl ChatService {
         let mut ids: Vec<UserId> = chats.iter().flat_map(|c| c.chat.members.iter().copied()).collect();
         ids.sort();
         ids.dedup();
-        let users =
-            self.store.get_users(&ids).await?.into_iter().map(|u| (u.id, Profile::visible(u))).collect();
+        let found = self.store.get_users(&ids).await?;
+        let mut seen = self.last_seen.visible_to(who.user_id, &found.iter().collect::<Vec<_>>()).await?;
+        let users = found
+            .into_iter()
+            .map(|u| {
+                let at = seen.remove(&u.id);
+                (u.id, Profile::visible(u).seen_at(at))
+            })
+            .collect();
         Ok(ChatList { chats, users })
     }
 
@@ -145,7 +173,8 @@ impl ChatService {
             Some(m) => m,
             None => {
                 let chat = self.require_member(who, chat_id).await?;
-                let m = Arc::new(Membership { chat_id: chat.id, members: chat.members });
+                let m =
+                    Arc::new(Membership { chat_id: chat.id, members: chat.members, is_group: chat.is_group });
                 let mut cache = self.memberships.write().unwrap_or_else(PoisonError::into_inner);
                 if cache.len() >= MEMBERSHIP_CACHE {
                     cache.clear();

@@ -3,6 +3,7 @@
 
 pub mod announce;
 pub mod auth;
+pub mod blocks;
 pub mod chats;
 pub mod client_ip;
 pub mod connections;
@@ -12,6 +13,7 @@ pub mod feed_sweeper;
 pub mod groups;
 pub mod health;
 pub mod job_seal;
+pub mod last_seen;
 pub mod mail;
 pub mod media;
 pub mod media_links;
@@ -22,6 +24,7 @@ pub mod origins;
 pub mod presence;
 pub mod secrets;
 pub mod session_cookie;
+pub mod settings;
 pub mod signup;
 pub mod tokens;
 pub mod users;

@@ -107,6 +107,10 @@ impl MessageService {
     #[instrument(skip_all, fields(user.id = %who.user_id, chat.id = %input.chat_id), err)]
     pub async fn send(&self, who: AuthContext, input: SendInput) -> AppResult<Stored> {
         let chat = self.chats.require_membership(who, &input.chat_id).await?;
+        // From memory (see `blocks`): the send path reads nothing more for it.
+        if let Some(other) = chat.other_in_direct(who.user_id) {
+            self.chats.blocks().may_send_direct(who.user_id, other).await?;
+        }
         if self.bus.backlog() > MAX_FANOUT_BACKLOG {
             return Err(AppError::Overloaded);
         }

@@ -5,6 +5,10 @@
 //! Each online user's contacts are remembered while they are online: a connect asks for
 //! them two or three times (the user's list, then each online contact's), and they only
 //! change when a chat is created, which every node hears about (`chat_created`).
+//!
+//! Going offline is also when a user was last seen: the one node that finds their
+//! last socket gone (or their node dead) writes it to the store, then announces it.
+//! Users kept apart by a block do not see each other online (`online_contacts`).
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -13,15 +17,20 @@ use std::time::Duration;
 
 use natter_domain::bus::{Bus, BusEvent};
 use natter_domain::ids::UserId;
-use natter_domain::ports::{Presence, Store};
+use natter_domain::ports::{Clock, Presence, Store};
 
 use crate::AppResult;
 use crate::announce::announce;
+use crate::blocks::BlockService;
+use crate::last_seen::LastSeenService;
 
 pub struct PresenceService {
     store: Arc<dyn Store>,
     presence: Arc<dyn Presence>,
     bus: Arc<dyn Bus>,
+    clock: Arc<dyn Clock>,
+    blocks: Arc<BlockService>,
+    last_seen: Arc<LastSeenService>,
     state: Mutex<State>,
 }
 
@@ -36,8 +45,23 @@ struct State {
 }
 
 impl PresenceService {
-    pub fn new(store: Arc<dyn Store>, presence: Arc<dyn Presence>, bus: Arc<dyn Bus>) -> Self {
-        Self { store, presence, bus, state: Mutex::default() }
+    pub fn new(
+        store: Arc<dyn Store>,
+        presence: Arc<dyn Presence>,
+        bus: Arc<dyn Bus>,
+        clock: Arc<dyn Clock>,
+        blocks: Arc<BlockService>,
+        last_seen: Arc<LastSeenService>,
+    ) -> Self {
+        Self { store, presence, bus, clock, blocks, last_seen, state: Mutex::default() }
+    }
+
+    pub fn blocks(&self) -> &BlockService {
+        &self.blocks
+    }
+
+    pub fn last_seen(&self) -> &LastSeenService {
+        &self.last_seen
     }
 
     fn state(&self) -> std::sync::MutexGuard<'_, State> {
@@ -48,7 +72,7 @@ impl PresenceService {
     pub async fn socket_opened(&self, user: UserId) -> AppResult<()> {
         *self.state().here.entry(user).or_insert(0) += 1;
         if self.presence.opened(user).await? {
-            announce(&*self.bus, BusEvent::Presence { user_id: user, online: true }).await;
+            announce(&*self.bus, BusEvent::Presence { user_id: user, online: true, last_seen: None }).await;
         }
         Ok(())
     }
@@ -66,16 +90,30 @@ impl PresenceService {
             }
         }
         if self.presence.closed(user).await? {
-            announce(&*self.bus, BusEvent::Presence { user_id: user, online: false }).await;
+            self.went_offline(user).await;
         }
         Ok(())
+    }
+
+    /// `user` is offline now: they were last seen now, which is stored, then announced.
+    async fn went_offline(&self, user: UserId) {
+        let at = self.clock.now();
+        let last_seen = match self.store.set_last_seen(user, at).await {
+            Ok(()) => Some(at),
+            Err(e) => {
+                // Offline all the same; the last seen shown stays the one before.
+                tracing::warn!(error = %e, user.id = %user, "could not store when a user was last seen");
+                self.store.get_user(user).await.ok().and_then(|u| u.last_seen_at)
+            }
+        };
+        announce(&*self.bus, BusEvent::Presence { user_id: user, online: false, last_seen }).await;
     }
 
     /// This node's heartbeat (every `PRESENCE_BEAT`): the users a dead node held who
     /// are offline now are announced so.
     pub async fn beat(&self) -> AppResult<()> {
         for user in self.presence.beat().await? {
-            announce(&*self.bus, BusEvent::Presence { user_id: user, online: false }).await;
+            self.went_offline(user).await;
         }
         Ok(())
     }
@@ -133,9 +171,12 @@ impl PresenceService {
         Ok(self.presence.online(users).await?)
     }
 
-    /// The online users among `user`'s contacts: what `getOnlineUser` sends.
+    /// The online users among `user`'s contacts, but those a block keeps apart from
+    /// them: what `getOnlineUser` sends.
     pub async fn online_contacts(&self, user: UserId) -> AppResult<Vec<UserId>> {
         let contacts = self.contacts(user).await?;
-        Ok(self.presence.online(&contacts).await?)
+        let blocks = self.blocks.of(user).await?;
+        let visible: Vec<UserId> = contacts.iter().copied().filter(|c| !blocks.apart_from(*c)).collect();
+        Ok(self.presence.online(&visible).await?)
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use natter_domain::Timestamp;
 use natter_domain::chat::Chat;
 use natter_domain::entities::User;
 use natter_domain::ids::UserId;
@@ -10,6 +11,7 @@ use natter_domain::{DisplayName, StoreError};
 use tracing::instrument;
 
 use crate::auth::AuthContext;
+use crate::last_seen::LastSeenService;
 use crate::{AppError, AppResult};
 
 pub const DEFAULT_SEARCH_LIMIT: u32 = 20;
@@ -20,18 +22,31 @@ const MAX_QUERY_CHARS: usize = 100;
 /// to admins, and to people who share a chat with them; everyone else sees the name.
 /// Only this crate decides which, so no handler can show an address by mistake.
 #[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The same goes for when they were last seen (`last_seen`): only where
+/// `LastSeenService` allows it, and only to contacts.
 pub struct Profile {
     user: User,
     email_visible: bool,
+    last_seen: Option<Timestamp>,
 }
 
 impl Profile {
     pub(crate) fn visible(user: User) -> Self {
-        Self { user, email_visible: true }
+        Self { user, email_visible: true, last_seen: None }
     }
 
     pub(crate) fn name_only(user: User) -> Self {
-        Self { user, email_visible: false }
+        Self { user, email_visible: false, last_seen: None }
+    }
+
+    pub(crate) fn seen_at(self, last_seen: Option<Timestamp>) -> Self {
+        Self { last_seen, ..self }
+    }
+
+    /// When the viewer may see that this user was last seen.
+    pub fn last_seen(&self) -> Option<Timestamp> {
+        self.last_seen
     }
 
     pub fn user(&self) -> &User {
@@ -50,11 +65,12 @@ impl Profile {
 pub struct UserService {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    last_seen: Arc<LastSeenService>,
 }
 
 impl UserService {
-    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>) -> Self {
-        Self { store, clock }
+    pub fn new(store: Arc<dyn Store>, clock: Arc<dyn Clock>, last_seen: Arc<LastSeenService>) -> Self {
+        Self { store, clock, last_seen }
     }
 
     pub async fn me(&self, who: AuthContext) -> AppResult<Profile> {
@@ -69,14 +85,23 @@ impl UserService {
         }
         let viewer = self.load(who.user_id).await?;
         let shares_a_chat = self.store.co_member_ids(who.user_id).await?.contains(&id);
-        Ok(if viewer.is_admin || shares_a_chat { Profile::visible(user) } else { Profile::name_only(user) })
+        if shares_a_chat {
+            // Last seen is for contacts.
+            let seen = self.last_seen.visible_to(who.user_id, &[&user]).await?.remove(&id);
+            return Ok(Profile::visible(user).seen_at(seen));
+        }
+        Ok(if viewer.is_admin { Profile::visible(user) } else { Profile::name_only(user) })
     }
 
-    /// A member of `chat`, which the caller already showed it belongs to: everyone in
-    /// a chat sees the others' addresses.
-    pub async fn in_chat(&self, chat: &Chat, id: UserId) -> AppResult<Profile> {
+    /// A member of `chat`, which the caller `who` already showed it belongs to:
+    /// everyone in a chat sees the others' addresses (and last seen, as allowed).
+    pub async fn in_chat(&self, who: AuthContext, chat: &Chat, id: UserId) -> AppResult<Profile> {
         let user = self.load(id).await?;
-        Ok(if chat.members.contains(&id) { Profile::visible(user) } else { Profile::name_only(user) })
+        if !chat.members.contains(&id) {
+            return Ok(Profile::name_only(user));
+        }
+        let seen = self.last_seen.visible_to(who.user_id, &[&user]).await?.remove(&id);
+        Ok(Profile::visible(user).seen_at(seen))
     }
 
     #[instrument(skip_all, fields(user.id = %who.user_id), err)]

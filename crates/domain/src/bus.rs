@@ -37,9 +37,20 @@ pub enum BusEvent {
     #[serde(rename_all = "camelCase")]
     Typing { chat_id: ChatId, user_id: UserId, typing: bool },
     /// A user came online (their first socket anywhere) or went offline (their last
-    /// closed, or the node holding it died). Never stored.
+    /// closed, or the node holding it died). `last_seen`: when they went offline (as
+    /// stored), whoever may see it; each node hides it where the rules say.
     #[serde(rename_all = "camelCase")]
-    Presence { user_id: UserId, online: bool },
+    Presence {
+        user_id: UserId,
+        online: bool,
+        // An event of a build before last seen has none.
+        #[serde(default)]
+        last_seen: Option<Timestamp>,
+    },
+    /// `blocker` blocked (`blocking`) or unblocked `blocked`, committed: every node
+    /// forgets what it remembered of both users' blocks and tells their sockets.
+    #[serde(rename_all = "camelCase")]
+    BlocksChanged { blocker: UserId, blocked: UserId, blocking: bool },
     /// A session ended: its sockets must close.
     #[serde(rename_all = "camelCase")]
     SessionRevoked { session_id: SessionId },

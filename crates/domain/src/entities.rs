@@ -12,6 +12,45 @@ pub struct User {
     pub updated_at: Timestamp,
     /// The first account of an install is its admin: admins see every address.
     pub is_admin: bool,
+    /// When the user last went offline (their last socket closed, or the node holding
+    /// it died); `None` before they ever did. Who may see it is the use-cases' rule.
+    pub last_seen_at: Option<Timestamp>,
+}
+
+/// A user's own preferences, one row of `user_settings` (a user without a row has
+/// the defaults). Later settings join it as columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    /// Whether others may see when this user was last seen; `false` also hides
+    /// everyone else's from them (reciprocal).
+    pub show_last_seen: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self { show_last_seen: true }
+    }
+}
+
+/// A change to some settings: `None` leaves that one as it is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct SettingsPatch {
+    pub show_last_seen: Option<bool>,
+}
+
+impl SettingsPatch {
+    pub fn apply(self, to: Settings) -> Settings {
+        Settings { show_last_seen: self.show_last_seen.unwrap_or(to.show_last_seen) }
+    }
+}
+
+/// `blocker` blocked `blocked`: in their 1:1 chat neither can send, the blocked one
+/// cannot start it, and neither sees the other's presence or typing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Block {
+    pub blocker: UserId,
+    pub blocked: UserId,
+    pub created_at: Timestamp,
 }
 
 /// Who may get an account when a verified address has none yet; the store applies it

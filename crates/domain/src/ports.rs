@@ -10,8 +10,8 @@ use crate::chat::{
     PageCursor, ReadMarker, ReadMoved, Stored,
 };
 use crate::entities::{
-    Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, Mail, NewJob, NewLoginCode, RelayedClaim,
-    SentMail, Session, StoreStats, User,
+    Admission, Admitted, Block, CodeCheck, Invite, LeaseId, LeasedJob, Mail, NewJob, NewLoginCode,
+    RelayedClaim, SentMail, Session, Settings, SettingsPatch, StoreStats, User,
 };
 use crate::group::{GroupChange, GroupChanged, NewGroup};
 use crate::ids::{ChatId, JobId, MessageId, SessionId, UserId};
@@ -74,6 +74,28 @@ pub trait Store: Send + Sync + 'static {
     /// is exactly `query` (once trimmed and lower-cased), by name: a search that does
     /// not reveal addresses to someone who does not already know them.
     async fn search_users_by_name_or_address(&self, query: &str, limit: u32) -> StoreResult<Vec<User>>;
+
+    /// `user` went offline at `at` (`User::last_seen_at`).
+    async fn set_last_seen(&self, user: UserId, at: Timestamp) -> StoreResult<()>;
+    /// `user`'s settings (the defaults if they never changed any).
+    async fn get_settings(&self, user: UserId) -> StoreResult<Settings>;
+    /// Apply `patch` to `user`'s settings and answer them as they are now;
+    /// `NotFound` for an unknown user.
+    async fn update_settings(
+        &self,
+        user: UserId,
+        patch: SettingsPatch,
+        now: Timestamp,
+    ) -> StoreResult<Settings>;
+    /// Those of `users` who hide when they were last seen.
+    async fn last_seen_hidden(&self, users: &[UserId]) -> StoreResult<Vec<UserId>>;
+    /// `blocker` blocks `blocked` from `now`: `true` if it is new, `false` if it was
+    /// there already (and stays as it was). `NotFound` if either user is unknown.
+    async fn block_user(&self, blocker: UserId, blocked: UserId, now: Timestamp) -> StoreResult<bool>;
+    /// Take the block back: `true` if there was one.
+    async fn unblock_user(&self, blocker: UserId, blocked: UserId) -> StoreResult<bool>;
+    /// Every block `user` made or is the target of, newest first.
+    async fn blocks_involving(&self, user: UserId) -> StoreResult<Vec<Block>>;
 
     /// Invite `email` (one invitation per address, whoever made it): the invitation
     /// and whether it was created now (`false`: it existed, and is returned unchanged).

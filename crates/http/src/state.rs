@@ -1,11 +1,13 @@
 use std::sync::Arc;
 
 use natter_app::auth::AuthService;
+use natter_app::blocks::BlockService;
 use natter_app::chats::ChatService;
 use natter_app::health::Health;
 use natter_app::media::MediaService;
 use natter_app::messages::MessageService;
 use natter_app::metrics::{Metrics, MetricsReport};
+use natter_app::settings::SettingsService;
 use natter_app::signup::InviteService;
 use natter_app::users::UserService;
 use natter_domain::ports::DevMailbox;
@@ -18,6 +20,8 @@ use natter_app::session_cookie::SessionCookie;
 pub struct AppState {
     pub auth: Arc<AuthService>,
     pub users: Arc<UserService>,
+    pub settings: Arc<SettingsService>,
+    pub blocks: Arc<BlockService>,
     pub invites: Arc<InviteService>,
     pub chats: Arc<ChatService>,
     pub messages: Arc<MessageService>,

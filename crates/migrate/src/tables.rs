@@ -1,6 +1,6 @@
 //! What is copied: every table of an installation, in an order that satisfies the
 //! foreign keys, with each column's type on both sides. Both schemas are the stores'
-//! own migrations (SQLite's 0001..0010, PostgreSQL's 0001..0006); a migration that adds a
+//! own migrations (SQLite's 0001..0010 and 0012, PostgreSQL's 0001..0006 and 0008); a migration that adds a
 //! table or a column adds it here too, or `natter admin migrate` fails its final check.
 
 /// How a column is stored: SQLite's type, and what PostgreSQL wants for it.
@@ -49,7 +49,24 @@ pub const TABLES: &[Table] = &[
             ("created_at", Int),
             ("updated_at", Int),
             ("is_admin", Bool),
+            ("last_seen_at", Int),
         ],
+        identity: None,
+        pg_generated: &[],
+        recopy: false,
+    },
+    Table {
+        name: "user_settings",
+        key: &["user_id"],
+        cols: &[("user_id", Uuid), ("show_last_seen", Bool), ("updated_at", Int)],
+        identity: None,
+        pg_generated: &[],
+        recopy: false,
+    },
+    Table {
+        name: "blocks",
+        key: &["blocker_id", "blocked_id"],
+        cols: &[("blocker_id", Uuid), ("blocked_id", Uuid), ("created_at", Int)],
         identity: None,
         pg_generated: &[],
         recopy: false,

@@ -126,6 +126,14 @@ async fn signal_typing(
     }
     let Some(chat) = viewed_chat(s, v) else { return };
     if started {
+        // Never to someone a block keeps apart from the typist (1:1 chats only); a stop
+        // goes out only for a start that did, so it needs no check.
+        if let Ok(m) = st.chats.require_membership(ctx, &chat.to_string()).await
+            && let Some(other) = m.other_in_direct(ctx.user_id)
+            && !matches!(st.chats.blocks().apart(ctx.user_id, other).await, Ok(false))
+        {
+            return;
+        }
         st.typing.start(chat, ctx.user_id).await;
     } else {
         st.typing.stop(chat, ctx.user_id).await;

@@ -16,6 +16,7 @@ use socketioxide::{SendError, SocketError, SocketIo};
 use tokio::sync::mpsc;
 
 use crate::feed_order::{FeedOrder, GAP_WAIT, Gap, Row};
+use crate::presence::Announcement;
 use crate::{RealtimeState, rooms};
 
 /// Runs for as long as the bus does. It returning at all means this node can no longer
@@ -38,8 +39,11 @@ pub async fn run_fanout(io: SocketIo, st: RealtimeState) {
                     }
                     st.metrics.fanned_out(started.elapsed());
                 }
-                Some(Ok(BusEvent::Presence { user_id, online })) => {
-                    let _ = presence.send((user_id, online));
+                Some(Ok(BusEvent::Presence { user_id, online, last_seen })) => {
+                    let _ = presence.send(Announcement::Presence { user: user_id, online, last_seen });
+                }
+                Some(Ok(BusEvent::BlocksChanged { blocker, blocked, blocking })) => {
+                    let _ = presence.send(Announcement::Blocks { blocker, blocked, blocking });
                 }
                 Some(Ok(e)) => {
                     let started = Instant::now();
@@ -224,7 +228,7 @@ async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
             let _ = ns.to(rooms::chat(chat_id)).except(rooms::user(user_id)).emit(event, &payload).await;
         }
         // Handed to the presence announcer in `run_fanout`.
-        BusEvent::Presence { .. } => {}
+        BusEvent::Presence { .. } | BusEvent::BlocksChanged { .. } => {}
         BusEvent::SessionRevoked { session_id } => {
             let Some(ns) = rooms::open(io) else { return };
             let _ = ns.to(rooms::session(session_id)).disconnect().await;

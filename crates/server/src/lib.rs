@@ -15,11 +15,13 @@ use anyhow::Context;
 use axum::serve::ListenerExt;
 use natter_adapters::jobs::AmqpRelay;
 use natter_app::auth::{AuthPolicy, AuthService};
+use natter_app::blocks::BlockService;
 use natter_app::chats::ChatService;
 use natter_app::connections::{Connections, SocketCaps};
 use natter_app::feed_sweeper::{Confirmations, ConfirmingBus, FeedSweeper};
 use natter_app::health::Health;
 use natter_app::job_seal::JobSeal;
+use natter_app::last_seen::LastSeenService;
 use natter_app::mail::{MailWorker, RetryPolicy};
 use natter_app::media::MediaService;
 use natter_app::media_links::MediaLinks;
@@ -28,6 +30,7 @@ use natter_app::metrics::{Metrics, MetricsReport};
 use natter_app::presence::PresenceService;
 use natter_app::secrets::Secrets;
 use natter_app::session_cookie::SessionCookie;
+use natter_app::settings::SettingsService;
 use natter_app::signup::InviteService;
 use natter_app::users::UserService;
 use natter_domain::bus::Bus;
@@ -81,6 +84,8 @@ pub struct Application {
     /// With a bus that spans nodes: what confirms published feed rows and publishes
     /// the ones a dead node could not.
     feed_safety: Option<(Confirmations, FeedSweeper)>,
+    /// Remembers who blocked whom; hears of changes on every node.
+    blocks: Arc<BlockService>,
     settings: Settings,
     console_mailer: bool,
     health: Arc<Health>,
@@ -119,11 +124,15 @@ impl Application {
             settings.signup.clone(),
             ports.outbox_wake.clone(),
         ));
+        let blocks = Arc::new(BlockService::new(store.clone(), ports.bus.clone(), clock.clone()));
+        let last_seen = Arc::new(LastSeenService::new(store.clone(), ports.presence.clone(), blocks.clone()));
         let chats = Arc::new(ChatService::new(
             store.clone(),
             ports.bus.clone(),
             clock.clone(),
             ports.send_limiter.clone(),
+            blocks.clone(),
+            last_seen.clone(),
         ));
         let links = Arc::new(MediaLinks::new(&settings.public_origin(), secrets.media_key, clock.clone()));
         let media =
@@ -167,7 +176,14 @@ impl Application {
         };
         let state = AppState {
             auth: auth.clone(),
-            users: Arc::new(UserService::new(store.clone(), clock.clone())),
+            users: Arc::new(UserService::new(store.clone(), clock.clone(), last_seen.clone())),
+            settings: Arc::new(SettingsService::new(
+                store.clone(),
+                ports.presence.clone(),
+                ports.bus.clone(),
+                clock.clone(),
+            )),
+            blocks: blocks.clone(),
             invites: Arc::new(InviteService::new(store.clone(), ports.limiter.clone(), clock.clone())),
             chats: chats.clone(),
             messages: messages.clone(),
@@ -191,6 +207,9 @@ impl Application {
                     store.clone(),
                     ports.presence.clone(),
                     ports.bus.clone(),
+                    clock.clone(),
+                    blocks.clone(),
+                    last_seen.clone(),
                 )),
                 bus: ports.bus.clone(),
                 handshake: Handshake {
@@ -235,6 +254,7 @@ impl Application {
             relay: ports.relay,
             realtime,
             feed_safety,
+            blocks,
             presence_beat: overrides.presence_beat.unwrap_or(PRESENCE_BEAT),
             console_mailer: ports.mailbox.is_some(),
             settings,
@@ -296,6 +316,9 @@ impl Application {
         if let Some(relay) = self.relay {
             tokio::spawn(relay.run(stop.clone().cancelled_owned()));
         }
+        // Not a worker the node needs: without it a block made on another node holds
+        // here within `blocks::FRESH_FOR`.
+        tokio::spawn(self.blocks.clone().follow(stop.clone().cancelled_owned()));
         // Not workers the node needs: without them a row of a node that died is late
         // (clients catch up), and confirmations end only with the bus.
         if let Some((confirmations, sweeper)) = self.feed_safety {

@@ -6,6 +6,7 @@
 
 mod chats;
 mod groups;
+mod privacy;
 mod rows;
 mod signup;
 mod snapshot;
@@ -24,8 +25,8 @@ use natter_domain::chat::{
     PageCursor, ReadMarker, ReadMoved, Stored,
 };
 use natter_domain::entities::{
-    Admission, Admitted, CodeCheck, Invite, LeaseId, LeasedJob, MAX_OPEN_CODES, NewJob, NewLoginCode,
-    RelayedClaim, Session, StoreStats, User,
+    Admission, Admitted, Block, CodeCheck, Invite, LeaseId, LeasedJob, MAX_OPEN_CODES, NewJob, NewLoginCode,
+    RelayedClaim, Session, Settings, SettingsPatch, StoreStats, User,
 };
 use natter_domain::group::{GroupChange, GroupChanged, NewGroup};
 use natter_domain::ids::{ChatId, JobId, MessageId, SessionId, UserId};
@@ -277,6 +278,39 @@ impl Store for SqliteStore {
 
     async fn search_users_by_name_or_address(&self, query: &str, limit: u32) -> StoreResult<Vec<User>> {
         self.search_users_by_name_or_address_(query, limit).await
+    }
+
+    async fn set_last_seen(&self, user: UserId, at: Timestamp) -> StoreResult<()> {
+        self.set_last_seen_(user, at).await
+    }
+
+    async fn get_settings(&self, user: UserId) -> StoreResult<Settings> {
+        self.get_settings_(user).await
+    }
+
+    async fn update_settings(
+        &self,
+        user: UserId,
+        patch: SettingsPatch,
+        now: Timestamp,
+    ) -> StoreResult<Settings> {
+        self.update_settings_(user, patch, now).await
+    }
+
+    async fn last_seen_hidden(&self, users: &[UserId]) -> StoreResult<Vec<UserId>> {
+        self.last_seen_hidden_(users).await
+    }
+
+    async fn block_user(&self, blocker: UserId, blocked: UserId, now: Timestamp) -> StoreResult<bool> {
+        self.block_user_(blocker, blocked, now).await
+    }
+
+    async fn unblock_user(&self, blocker: UserId, blocked: UserId) -> StoreResult<bool> {
+        self.unblock_user_(blocker, blocked).await
+    }
+
+    async fn blocks_involving(&self, user: UserId) -> StoreResult<Vec<Block>> {
+        self.blocks_involving_(user).await
     }
 
     async fn create_invite(

@@ -33,10 +33,11 @@ pub(crate) struct UserRow {
     created_at: i64,
     updated_at: i64,
     is_admin: bool,
+    last_seen_at: Option<i64>,
 }
 
 impl UserRow {
-    pub(crate) const COLUMNS: &str = "id, email, name, created_at, updated_at, is_admin";
+    pub(crate) const COLUMNS: &str = "id, email, name, created_at, updated_at, is_admin, last_seen_at";
 
     /// A row selected with `COLUMNS`, on the writer.
     pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
@@ -47,6 +48,7 @@ impl UserRow {
             created_at: r.get(3)?,
             updated_at: r.get(4)?,
             is_admin: r.get(5)?,
+            last_seen_at: r.get(6)?,
         })
     }
 }
@@ -61,6 +63,7 @@ impl TryFrom<UserRow> for User {
             created_at: Timestamp::from_millis(r.created_at),
             updated_at: Timestamp::from_millis(r.updated_at),
             is_admin: r.is_admin,
+            last_seen_at: r.last_seen_at.map(Timestamp::from_millis),
         })
     }
 }

@@ -13,6 +13,8 @@ import { useReconnectSync } from './useReconnectSync';
 export interface SessionContext {
   me: User;
   online: ReadonlySet<string>;
+  /** Last seen as the latest `presence` told it; see `useOnlineUsers`. */
+  lastSeen: ReadonlyMap<string, string | null>;
   isTyping: (chatId: string) => boolean;
   /** Who is typing in a chat (user ids). */
   typingIn: (chatId: string) => string[];
@@ -37,7 +39,7 @@ export function AuthedShell({ me }: { me: User }) {
 
 function Session({ me }: { me: User }) {
   const queryClient = useQueryClient();
-  const online = useOnlineUsers();
+  const { online, lastSeen } = useOnlineUsers();
   const typingIn = useTypingUsers(me._id);
   const isTyping = useCallback((chatId: string) => typingIn(chatId).length > 0, [typingIn]);
   const { connected, epoch } = useSocketStatus();
@@ -59,7 +61,7 @@ function Session({ me }: { me: User }) {
           <WifiOff size={14} aria-hidden="true" /> Reconnecting… messages will be sent when you are back.
         </div>
       )}
-      <Outlet context={{ me, online, isTyping, typingIn } satisfies SessionContext} />
+      <Outlet context={{ me, online, lastSeen, isTyping, typingIn } satisfies SessionContext} />
     </>
   );
 }

@@ -5,6 +5,9 @@ import { IconButton } from '../components/ui/IconButton';
 import { GroupInfo } from '../features/chats/components/GroupInfo';
 import { memberNames } from '../features/chats/model/group';
 import { useToast } from '../components/ui/Toast';
+import { BlockButton } from '../features/blocking/components/BlockButton';
+import { BlockedBanner } from '../features/blocking/components/BlockedBanner';
+import { useIsBlocked } from '../features/blocking/hooks/useBlocks';
 import { ChatSidebar } from '../features/chats/components/ChatSidebar';
 import { chatTitle } from '../features/chats/components/ChatRow';
 import { useChatListLiveUpdates, useChats } from '../features/chats/hooks/useChats';
@@ -39,7 +42,7 @@ export function ChatScreen() {
 }
 
 function Conversation({ chatId }: { chatId: string }) {
-  const { me, online, isTyping, typingIn } = useSession();
+  const { me, online, lastSeen, isTyping, typingIn } = useSession();
   const navigate = useNavigate();
   const toast = useToast();
   const chats = useChats();
@@ -47,6 +50,8 @@ function Conversation({ chatId }: { chatId: string }) {
   const [infoOpen, setInfoOpen] = useState(false);
   const item = chats.data?.find((i) => i.chat._id === chatId);
   const names = useMemo(() => memberNames(item, me._id), [item, me._id]);
+  const peer = item?.chat.isGroup ? null : item?.user;
+  const blocked = useIsBlocked(peer?._id);
 
   if (!item) {
     return chats.isPending ? null : (
@@ -57,9 +62,12 @@ function Conversation({ chatId }: { chatId: string }) {
   }
 
   const title = chatTitle(item);
-  const peerOnline = item.user ? online.has(item.user._id) : false;
   const group = item.chat.isGroup;
   const typingNames = typingIn(chatId).map((id) => names.get(id) ?? 'Someone');
+  const peerOnline = peer ? online.has(peer._id) : false;
+  // The latest presence event wins over what the chat list said when it was read.
+  const peerLastSeen = peer ? (lastSeen.has(peer._id) ? lastSeen.get(peer._id) : peer.lastSeen) : null;
+  const showError = (message: string) => toast.show(message);
   return (
     <>
     <MessagePane
@@ -76,23 +84,28 @@ function Conversation({ chatId }: { chatId: string }) {
           status={
             group ? (
               <GroupStatus typingNames={typingNames} members={item.chat.users.length} />
+            ) : blocked ? (
+              <span className="text-gray-400">blocked</span>
             ) : (
-              <PresenceStatus online={peerOnline} typing={isTyping(chatId)} />
+              <PresenceStatus online={peerOnline} typing={isTyping(chatId)} lastSeen={peerLastSeen} />
             )
           }
-          onBack={() => navigate('/chat')}
           actions={
-            group && (
+            group ? (
               <IconButton label="Group info" onClick={() => setInfoOpen(true)} data-testid="group-info">
                 <Users size={20} aria-hidden="true" />
               </IconButton>
-            )
+            ) : peer ? (
+              <BlockButton userId={peer._id} name={title} onError={showError} />
+            ) : undefined
           }
+          onBack={() => navigate('/chat')}
         />
       }
+      composerReplacement={blocked && peer ? <BlockedBanner userId={peer._id} name={title} onError={showError} /> : undefined}
       onTyping={notifyTyping}
       onStopTyping={stopTyping}
-      onError={(message) => toast.show(message)}
+      onError={showError}
     />
     {infoOpen && <GroupInfo item={item} meId={me._id} onClose={() => setInfoOpen(false)} />}
     </>

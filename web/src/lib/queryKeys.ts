@@ -2,5 +2,7 @@
 export const queryKeys = {
   me: ['me'] as const,
   chats: ['chats'] as const,
+  blocks: ['blocks'] as const,
+  settings: ['settings'] as const,
   userSearch: (q: string) => ['users', q] as const,
 };

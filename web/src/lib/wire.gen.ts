@@ -30,7 +30,28 @@ export type User = { _id: string, name: string,
  * as a string (it renders it, lower-cases it to filter), and a missing field
  * would be `undefined` there; `""` keeps it working and the type stays true.
  */
-email: string, createdAt: string, updatedAt: string, };
+email: string, createdAt: string, updatedAt: string, 
+/**
+ * When a contact was last online: null while they are online, where either of
+ * you hides it (`showLastSeen`), across a block, and for people you share no chat
+ * with.
+ */
+lastSeen: string | null, };
+
+export type Settings = { 
+/**
+ * Whether your contacts see when you were last online. `false` also hides
+ * theirs from you.
+ */
+showLastSeen: boolean, };
+
+export type SettingsPatch = { showLastSeen?: boolean, };
+
+export type BlockedUser = { user: User, blockedAt: string, };
+
+export type BlocksAnswer = { blocks: Array<BlockedUser>, };
+
+export type BlocksChanged = { userId: string, blocked: boolean, };
 
 export type MessageOnlyResponse = { message: string, };
 
@@ -156,7 +177,7 @@ export type Typing = { chatId: string, userId: string, };
 
 export type MembersChanged = { chatId: string, added: Array<string>, removed: Array<string>, chat: Chat | null, };
 
-export type Presence = { userId: string, online: boolean, };
+export type Presence = { userId: string, online: boolean, lastSeen: string | null, };
 
 export type Invite = { email: string, createdAt: string, 
 /**
@@ -188,6 +209,7 @@ export const SocketEvent = {
   chatUpdated: 'chatUpdated',
   membersChanged: 'membersChanged',
   presence: 'presence',
+  blocksChanged: 'blocksChanged',
   // client -> server
   joinChat: 'joinChat',
   leaveChat: 'leaveChat',
@@ -208,6 +230,7 @@ export interface ServerToClientEvents {
   chatUpdated: (chat: Chat) => void;
   membersChanged: (payload: MembersChanged) => void;
   presence: (payload: Presence) => void;
+  blocksChanged: (payload: BlocksChanged) => void;
 }
 
 export interface ClientToServerEvents {

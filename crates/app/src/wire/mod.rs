@@ -38,11 +38,18 @@ pub struct UserDto {
     #[ts(type = "string")]
     #[schema(value_type = String, format = DateTime)]
     pub updated_at: Timestamp,
+    /// When a contact was last online: null while they are online, where either of
+    /// you hides it (`showLastSeen`), across a block, and for people you share no chat
+    /// with.
+    #[ts(type = "string | null")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_seen: Option<Timestamp>,
 }
 
 impl From<Profile> for UserDto {
     fn from(p: Profile) -> Self {
         let email_visible = p.email_visible();
+        let last_seen = p.last_seen();
         let u = p.into_user();
         Self {
             id: u.id.to_string(),
@@ -50,8 +57,78 @@ impl From<Profile> for UserDto {
             email: if email_visible { u.email.to_string() } else { String::new() },
             created_at: u.created_at,
             updated_at: u.updated_at,
+            last_seen,
         }
     }
+}
+
+/// `GET` and `PATCH /me/settings`: your own settings.
+#[derive(Serialize, TS, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "Settings")]
+#[schema(as = Settings)]
+pub struct SettingsDto {
+    /// Whether your contacts see when you were last online. `false` also hides
+    /// theirs from you.
+    pub show_last_seen: bool,
+}
+
+impl From<natter_domain::entities::Settings> for SettingsDto {
+    fn from(s: natter_domain::entities::Settings) -> Self {
+        Self { show_last_seen: s.show_last_seen }
+    }
+}
+
+/// `PATCH /me/settings`: the settings to change; those left out stay as they are.
+#[derive(Deserialize, TS, ToSchema, Debug)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[ts(rename = "SettingsPatch")]
+#[schema(as = SettingsPatch)]
+pub struct SettingsPatchRequest {
+    #[ts(optional)]
+    pub show_last_seen: Option<bool>,
+}
+
+impl From<SettingsPatchRequest> for natter_domain::entities::SettingsPatch {
+    fn from(r: SettingsPatchRequest) -> Self {
+        Self { show_last_seen: r.show_last_seen }
+    }
+}
+
+/// Someone you blocked.
+#[derive(Serialize, TS, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "BlockedUser")]
+#[schema(as = BlockedUser)]
+pub struct BlockedUserDto {
+    pub user: UserDto,
+    #[ts(type = "string")]
+    #[schema(value_type = String, format = DateTime)]
+    pub blocked_at: Timestamp,
+}
+
+impl From<crate::blocks::Blocked> for BlockedUserDto {
+    fn from(b: crate::blocks::Blocked) -> Self {
+        Self { user: b.user.into(), blocked_at: b.since }
+    }
+}
+
+/// `GET /me/blocks`: whom you blocked, the latest first.
+#[derive(Serialize, TS, ToSchema)]
+#[ts(rename = "BlocksAnswer")]
+#[schema(as = BlocksAnswer)]
+pub struct BlocksAnswer {
+    pub blocks: Vec<BlockedUserDto>,
+}
+
+/// Socket `blocksChanged`, to the blocker's own sockets: `userId` is now blocked or
+/// no longer.
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "BlocksChanged")]
+pub struct BlocksChangedDto {
+    pub user_id: String,
+    pub blocked: bool,
 }
 
 /// Every 4xx/5xx body, over HTTP and in socket acks (`{ error }`).
@@ -585,13 +662,17 @@ pub struct MembersChangedDto {
     pub chat: Option<ChatDto>,
 }
 
-/// Socket `presence`.
+/// Socket `presence`: a contact came online or went offline. `lastSeen` as on
+/// `User` (null while online or where hidden); someone kept apart by a block is
+/// never announced (and is announced offline once, when the block is made).
 #[derive(Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 #[ts(rename = "Presence")]
 pub struct PresenceDto {
     pub user_id: String,
     pub online: bool,
+    #[ts(type = "string | null")]
+    pub last_seen: Option<Timestamp>,
 }
 
 /// `messageType`: what a message carries.
@@ -618,6 +699,11 @@ pub fn typescript() -> String {
         ErrorDto::decl(&cfg),
         SendMessageRequest::decl(&cfg),
         UserDto::decl(&cfg),
+        SettingsDto::decl(&cfg),
+        SettingsPatchRequest::decl(&cfg),
+        BlockedUserDto::decl(&cfg),
+        BlocksAnswer::decl(&cfg),
+        BlocksChangedDto::decl(&cfg),
         MessageOnly::decl(&cfg),
         UserWithToken::decl(&cfg),
         ImageDto::decl(&cfg),

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
 
 use super::{
-    ChatDto, ErrorDto, MembersChangedDto, MessageDto, MessagesSeenDto, PresenceDto, SendMessageRequest,
-    TypingDto,
+    BlocksChangedDto, ChatDto, ErrorDto, MembersChangedDto, MessageDto, MessagesSeenDto, PresenceDto,
+    SendMessageRequest, TypingDto,
 };
 
 /// Server to client.
@@ -27,6 +27,8 @@ pub const CHAT_UPDATED: &str = "chatUpdated";
 /// Members joined or left a group.
 pub const MEMBERS_CHANGED: &str = "membersChanged";
 pub const PRESENCE: &str = "presence";
+/// To the blocker's own sockets (all their tabs): a block was made or taken back.
+pub const BLOCKS_CHANGED: &str = "blocksChanged";
 
 /// Client to server.
 pub const JOIN_CHAT: &str = "joinChat";
@@ -101,6 +103,7 @@ fn server_to_client(cfg: &Config) -> Vec<Event> {
         event("chatUpdated", CHAT_UPDATED, vec![("chat", ChatDto::name(cfg))]),
         event("membersChanged", MEMBERS_CHANGED, vec![("payload", MembersChangedDto::name(cfg))]),
         event("presence", PRESENCE, vec![("payload", PresenceDto::name(cfg))]),
+        event("blocksChanged", BLOCKS_CHANGED, vec![("payload", BlocksChangedDto::name(cfg))]),
     ]
 }
 

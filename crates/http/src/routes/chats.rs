@@ -43,6 +43,7 @@ struct NewChatBody {
     responses(
         (status = 200, body = NewChatAnswer),
         (status = 400, description = "`invalid_user`: no user id, an unknown one, or your own.", body = ErrorDto),
+        (status = 403, description = "`blocked`: that user blocked you.", body = ErrorDto),
     ),
 )]
 async fn new_chat(

@@ -71,7 +71,8 @@ struct SendMessageForm {
         (status = 200, description = "A retry: the message this `clientId` sent before.", body = SendAnswer),
         (status = 400, description = "`empty_message`, `text_too_long`, `invalid_client_id`, `invalid_reply`, \
             `client_id_reused` (in another chat), `invalid_image`, `invalid_body`.", body = ErrorDto),
-        (status = 403, description = "`not_a_member`.", body = ErrorDto),
+        (status = 403, description = "`not_a_member`; in a 1:1 chat `blocked` (the other member blocked you) \
+            or `you_blocked_user` (unblock them to write).", body = ErrorDto),
         (status = 404, description = "`chat_not_found`.", body = ErrorDto),
         (status = 413, description = "`too_large`: an image over 10 MB, or a text field over 64 KiB.", body = ErrorDto),
         (status = 422, description = "`image_too_large`: an image whose pixels exceed what the server decodes (40 MP, 16,384 px a side, or its decode memory budget).", body = ErrorDto),
@@ -206,7 +207,7 @@ async fn list_messages(
     };
     let view = s.messages.list(auth.ctx, &chat_id, cursor, q.limit).await?;
     let user = match other_member(&view.chat, auth.ctx.user_id) {
-        Some(id) => s.users.in_chat(&view.chat, id).await.ok().map(UserDto::from),
+        Some(id) => s.users.in_chat(auth.ctx, &view.chat, id).await.ok().map(UserDto::from),
         None => None,
     };
     let messages =

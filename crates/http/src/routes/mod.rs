@@ -8,6 +8,7 @@ mod invites;
 mod media;
 pub(crate) mod messages;
 mod metrics;
+mod settings;
 mod users;
 mod web;
 
@@ -55,6 +56,7 @@ pub fn routes(surface: Surface) -> (Router<AppState>, OpenApi) {
         let api = OpenApiRouter::new()
             .merge(auth::router())
             .merge(users::router())
+            .merge(settings::router())
             .merge(invites::router())
             .merge(chats::router())
             .merge(groups::router())

@@ -1,6 +1,7 @@
-//! `me`, `update/user`, `user/all`, `user/:id`.
+//! `me`, `update/user`, `user/all`, `user/:id`, blocking (`user/:id/block`, `me/blocks`).
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use natter_app::AppError;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -10,7 +11,7 @@ use utoipa_axum::routes;
 use crate::error::ApiResult;
 use crate::extract::{Auth, Json, Path, Query};
 use crate::state::AppState;
-use natter_app::wire::{ErrorDto, UserDto, UserWithToken};
+use natter_app::wire::{BlockedUserDto, BlocksAnswer, ErrorDto, UserDto, UserWithToken};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -18,6 +19,8 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(update_user))
         .routes(routes!(list_users))
         .routes(routes!(get_user))
+        .routes(routes!(block_user, unblock_user))
+        .routes(routes!(list_blocks))
 }
 
 /// Your own profile, read from the store (not from the token).
@@ -113,4 +116,59 @@ async fn list_users(
 async fn get_user(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<Json<UserDto>> {
     let id = id.parse().map_err(|_| AppError::not_found("user_not_found", "No such user."))?;
     Ok(Json(s.users.get(auth.ctx, id).await?.into()))
+}
+
+/// Block a user: in your 1:1 chat neither of you can send (`blocked` /
+/// `you_blocked_user`), they cannot start a chat with you, and neither sees the
+/// other's presence, last seen or typing. Group chats are not affected. Blocking
+/// again changes nothing.
+#[utoipa::path(
+    post,
+    path = "/user/{id}/block",
+    tag = "users",
+    params(("id" = String, Path, description = "The user's `_id`.")),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 204, description = "Blocked (or already)."),
+        (status = 400, description = "`cannot_block_yourself`.", body = ErrorDto),
+        (status = 404, description = "`user_not_found`.", body = ErrorDto),
+    ),
+)]
+async fn block_user(State(s): State<AppState>, auth: Auth, Path(id): Path<String>) -> ApiResult<StatusCode> {
+    s.blocks.block(auth.ctx, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Take back your block of a user. Unblocking someone you did not block changes nothing.
+#[utoipa::path(
+    delete,
+    path = "/user/{id}/block",
+    tag = "users",
+    params(("id" = String, Path, description = "The user's `_id`.")),
+    security(("bearer" = []), ("session" = [])),
+    responses(
+        (status = 204, description = "Not blocked (any more)."),
+        (status = 404, description = "`user_not_found`.", body = ErrorDto),
+    ),
+)]
+async fn unblock_user(
+    State(s): State<AppState>,
+    auth: Auth,
+    Path(id): Path<String>,
+) -> ApiResult<StatusCode> {
+    s.blocks.unblock(auth.ctx, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The users you blocked, the latest first (only ever your own).
+#[utoipa::path(
+    get,
+    path = "/me/blocks",
+    tag = "users",
+    security(("bearer" = []), ("session" = [])),
+    responses((status = 200, body = BlocksAnswer)),
+)]
+async fn list_blocks(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<BlocksAnswer>> {
+    let blocks = s.blocks.list(auth.ctx).await?;
+    Ok(Json(BlocksAnswer { blocks: blocks.into_iter().map(BlockedUserDto::from).collect() }))
 }

@@ -4,6 +4,7 @@ mod auth_rules;
 mod authorization;
 mod backup;
 mod bad_input;
+mod blocking;
 mod chats;
 mod client_ip;
 mod cors;

@@ -74,6 +74,15 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     }
     let thumbs = app.api(&format!("/message/{}/reactions/%F0%9F%91%8D", hello["_id"].as_str().unwrap()));
     assert_eq!(app.http.put(&thumbs).bearer_auth(&a.token).send().await.unwrap().status(), StatusCode::OK);
+    // Blocks and settings move too.
+    let block = app.api(&format!("/user/{}/block", carol.user_id));
+    assert_eq!(
+        app.http.post(&block).bearer_auth(&b.token).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let hide = app.http.patch(app.api("/me/settings")).bearer_auth(&carol.token);
+    let hide = hide.json(&serde_json::json!({ "showLastSeen": false })).send().await.unwrap();
+    assert_eq!(hide.status(), StatusCode::OK);
     let lists_before: Vec<Value> = chat_lists(&app, &[&a.token, &b.token, &carol.token], "/chat/all").await;
     let history_before: Value =
         app.get_authed(&format!("/message/{chat}?limit=200"), &a.token).await.json().await.unwrap();
@@ -122,6 +131,8 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     assert_eq!(rows("message_reactions"), Some(1));
     assert_eq!(rows("message_edits"), Some(2));
     assert_eq!(rows("chat_members"), Some(4));
+    assert_eq!(rows("blocks"), Some(1));
+    assert_eq!(rows("user_settings"), Some(1));
     assert!(rows("sessions") >= Some(3) && rows("jobs") >= Some(3), "{tables:?}");
 
     let again = migrate_to(&settings, target.url(), 25, |_| ControlFlow::Continue(())).await.unwrap_err();
@@ -158,6 +169,10 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     let res = pg.http.put(&thumbs).bearer_auth(&carol.token).send().await.unwrap();
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["message"]["reactions"][0]["users"], serde_json::json!([a.user_id, carol.user_id]));
+    let blocks: Value = pg.get_authed("/me/blocks", &b.token).await.json().await.unwrap();
+    assert_eq!(blocks["blocks"][0]["user"]["_id"], carol.user_id.as_str(), "{blocks}");
+    let settings: Value = pg.get_authed("/me/settings", &carol.token).await.json().await.unwrap();
+    assert_eq!(settings["showLastSeen"], false);
     let next = pg.send_text(&b, &chat, "first on PostgreSQL").await;
     assert_eq!(next["seq"], 152, "the chat's seq goes on where SQLite left it (151)");
     // A new login works too: the login codes' identity moved past the copied ids.

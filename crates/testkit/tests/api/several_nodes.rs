@@ -309,7 +309,7 @@ async fn a_user_online_on_one_node_is_online_for_contacts_on_the_other_until_the
 
     let a_on_one = TestSocket::connect(&one, &a.token).await;
     let came = b_on_two.expect("presence").await;
-    assert_eq!(came, json!({ "userId": a.user_id, "online": true }));
+    assert_eq!(came, json!({ "userId": a.user_id, "online": true, "lastSeen": null }));
     // A socket that B opens now on node two is told A is online on node one.
     let mut b_again = TestSocket::connect(&two, &b.token).await;
     assert_eq!(b_again.expect("getOnlineUser").await, json!([a.user_id]));
@@ -318,7 +318,12 @@ async fn a_user_online_on_one_node_is_online_for_contacts_on_the_other_until_the
     // The fresh list first, then the change.
     assert_eq!(b_on_two.expect("getOnlineUser").await, json!([]));
     let gone = b_on_two.expect("presence").await;
-    assert_eq!(gone, json!({ "userId": a.user_id, "online": false }));
+    assert_eq!((&gone["userId"], &gone["online"]), (&json!(a.user_id), &json!(false)));
+    // Written by node one, which saw A's last socket close; read by node two.
+    assert!(gone["lastSeen"].is_string(), "{gone}");
+    let profile: serde_json::Value =
+        two.get_authed(&format!("/user/{}", a.user_id), &b.token).await.json().await.unwrap();
+    assert_eq!(profile["lastSeen"], gone["lastSeen"]);
 }
 
 #[tokio::test]
@@ -399,4 +404,39 @@ async fn a_member_removed_on_one_node_is_out_on_the_other_at_once_and_a_new_one_
     let sent = one.send_text(&ada, &chat, "welcome, Cy").await;
     assert_eq!(cy_on_two.expect("newMessage").await["_id"], sent["_id"]);
     assert!(bob_on_two.collect("newMessage", Duration::from_millis(300)).await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_block_made_on_one_node_refuses_sends_on_the_other_at_once() {
+    let redis = TestRedis::start().await;
+    let (one, two) = two_nodes(&redis).await;
+    let (a, b, chat) = one.pair().await;
+    // Node two has read b's blocks (none) for this send, and remembers them.
+    two.send_text(&b, &chat, "before").await;
+    let block = one.api(&format!("/user/{}/block", b.user_id));
+    assert_eq!(
+        one.http.post(&block).bearer_auth(&a.token).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    // Within the bus's delivery, far inside what node two would otherwise trust
+    // (`blocks::FRESH_FOR`): BlocksChanged made it forget.
+    let started = Instant::now();
+    let (t, c, token) = (&two, &chat, b.token.as_str());
+    eventually(Duration::from_secs(2), "node two refuses b's send", move || async move {
+        let res = t.post_authed("/message", token, json!({ "chatId": c, "text": "after" })).await;
+        (res.status() == StatusCode::FORBIDDEN).then_some(())
+    })
+    .await;
+    assert!(started.elapsed() < natter_app::blocks::FRESH_FOR);
+    let unblock = two.api(&format!("/user/{}/block", b.user_id));
+    assert_eq!(
+        two.http.delete(&unblock).bearer_auth(&a.token).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let (o, c) = (&one, &chat);
+    eventually(Duration::from_secs(2), "node one lets b send again", move || async move {
+        let res = o.post_authed("/message", token, json!({ "chatId": c, "text": "again" })).await;
+        (res.status() == StatusCode::CREATED).then_some(())
+    })
+    .await;
 }

@@ -10,6 +10,7 @@ const user: User = {
   email: 'ada@example.com',
   createdAt: '2026-11-25T18:00:00.000Z',
   updatedAt: '2026-11-25T18:00:00.000Z',
+  lastSeen: null,
 };
 
 const boxes = () => Array.from({ length: 6 }, (_, i) => screen.getByLabelText(`Digit ${i + 1} of 6`) as HTMLInputElement);

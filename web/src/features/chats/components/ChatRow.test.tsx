@@ -8,7 +8,7 @@ const ME = 'me';
 
 function item(latest: ChatListItem['chat']['latestMessage'], unseenCount = 0): ChatListItem {
   return {
-    user: { _id: 'grace', name: 'Grace Hopper', email: 'grace@example.com', createdAt: '', updatedAt: '' },
+    user: { _id: 'grace', name: 'Grace Hopper', email: 'grace@example.com', createdAt: '', updatedAt: '', lastSeen: null },
     members: [],
     chat: {
       _id: 'c1',

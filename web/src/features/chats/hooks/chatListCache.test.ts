@@ -3,7 +3,7 @@ import type { ChatListItem, Message } from '../../../lib/wire';
 import { applyNewMessage, clearUnseen, previewText } from './chatListCache';
 
 const chat = (id: string, unseenCount = 0, lastSeq = 1): ChatListItem => ({
-  user: { _id: `u-${id}`, name: id, email: `${id}@example.com`, createdAt: '', updatedAt: '' },
+  user: { _id: `u-${id}`, name: id, email: `${id}@example.com`, createdAt: '', updatedAt: '', lastSeen: null },
   members: [],
   chat: { _id: id, users: ['me', `u-${id}`], latestMessage: { text: 'old', sender: `u-${id}` }, unseenCount, createdAt: '', updatedAt: '', lastSeq, isGroup: false, name: null, owner: null, admins: [], lastReadSeq: 0 },
 });

@@ -3,20 +3,22 @@ import { ArrowLeft } from 'lucide-react';
 import { Avatar } from '../../../components/ui/Avatar';
 import { IconButton } from '../../../components/ui/IconButton';
 
-/** Name and live status of the open conversation; the back button exists only on narrow screens. */
+/**
+ * Name and live status of the open conversation; the back button exists only on narrow
+ * screens; `actions` (a group's info, block / unblock) sit at the end.
+ */
 export function ChatHeader({
   title,
   seed,
   status,
-  onBack,
   actions,
+  onBack,
 }: {
   title: string;
   seed: string;
   status: ReactNode;
-  onBack: () => void;
-  /** Buttons at the right end (a group's info). */
   actions?: ReactNode;
+  onBack: () => void;
 }) {
   return (
     <header className="flex min-h-16 items-center gap-2 border-b border-white/10 bg-gray-800/60 px-2 py-2 backdrop-blur sm:px-4">

@@ -19,12 +19,14 @@ export interface MessagePaneProps {
   isGroup: boolean;
   /** The conversation header (name, presence, back button) built by the screen. */
   header: ReactNode;
+  /** Shown instead of the composer when nobody may write here (a block). */
+  composerReplacement?: ReactNode;
   onTyping: () => void;
   onStopTyping: () => void;
   onError: (message: string) => void;
 }
 
-export function MessagePane({ chatId, meId, peerName, names, isGroup, header, onTyping, onStopTyping, onError }: MessagePaneProps) {
+export function MessagePane({ chatId, meId, peerName, names, isGroup, header, composerReplacement, onTyping, onStopTyping, onError }: MessagePaneProps) {
   const history = useChatHistory(chatId);
   const { items, timeline } = useTimeline(chatId);
   const { send, retry, discard } = useSendMessage(chatId);
@@ -70,13 +72,15 @@ export function MessagePane({ chatId, meId, peerName, names, isGroup, header, on
           onReact={changes.react}
         />
       )}
-      <Composer
-        key={chatId}
-        onSend={(text, image) => send(text, image)}
-        onTyping={onTyping}
-        onStopTyping={onStopTyping}
-        onError={onError}
-      />
+      {composerReplacement ?? (
+        <Composer
+          key={chatId}
+          onSend={(text, image) => send(text, image)}
+          onTyping={onTyping}
+          onStopTyping={onStopTyping}
+          onError={onError}
+        />
+      )}
     </section>
   );
 }

@@ -7,6 +7,7 @@ import { useToast } from '../../../components/ui/Toast';
 import { ApiError } from '../../../lib/api';
 import type { User } from '../../../lib/wire';
 import { useUpdateName } from '../hooks/useUpdateName';
+import { LastSeenToggle } from './LastSeenToggle';
 
 export const NAME_MAX = 50;
 
@@ -67,6 +68,11 @@ export function ProfileScreen({ me, onLogout, loggingOut }: { me: User; onLogout
               Save name
             </Button>
           </form>
+
+          <div className="mt-8 border-t border-white/10 pt-6">
+            <h2 className="mb-3 text-sm font-semibold tracking-wide text-gray-300 uppercase">Privacy</h2>
+            <LastSeenToggle onError={(message) => toast.show(message)} />
+          </div>
 
           <div className="mt-8 border-t border-white/10 pt-6">
             <Button variant="secondary" onClick={onLogout} loading={loggingOut} className="w-full">
