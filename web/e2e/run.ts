@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { runBlockingScenario } from './blocking.e2e';
 import { runChatScenario } from './chat.e2e';
+import { runGroupsScenario } from './groups.e2e';
 
 /**
  * `npm run e2e` — drives Debian's Chromium against a running `natter serve`
@@ -28,6 +29,7 @@ async function main() {
     const only = process.env.NATTER_E2E_ONLY;
     if (!only || only === 'chat') await runChatScenario(options);
     if (!only || only === 'blocking') await runBlockingScenario(options);
+    if (!only || only === 'groups') await runGroupsScenario(options);
     console.log(`e2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s against ${baseUrl}`);
   } finally {
     await browser.close();

@@ -5,4 +5,5 @@ export const queryKeys = {
   blocks: ['blocks'] as const,
   settings: ['settings'] as const,
   userSearch: (q: string) => ['users', q] as const,
+  user: (id: string) => ['user', id] as const,
 };

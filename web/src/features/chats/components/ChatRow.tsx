@@ -1,4 +1,5 @@
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
+import { useNames } from '../hooks/useNames';
 import { Link } from 'react-router';
 import { Avatar } from '../../../components/ui/Avatar';
 import type { ChatListItem } from '../../../lib/wire';
@@ -17,10 +18,9 @@ export function chatTitle(item: ChatListItem): string {
 }
 
 /** The latest line of a chat: "You: …", in a group "Ada: …", or a group's notice as a sentence. */
-function previewOf(item: ChatListItem, meId: string): string {
+function previewOf(item: ChatListItem, meId: string, names: ReadonlyMap<string, string>): string {
   const latest = item.chat.latestMessage;
   if (!latest) return '';
-  const names = memberNames(item, meId);
   if (latest.system) return systemText(latest.system, latest.sender, (id) => names.get(id));
   const text = latest.text || '📷 Image';
   if (latest.sender === meId) return `You: ${text}`;
@@ -34,7 +34,10 @@ export const ChatRow = memo(function ChatRow({ item, meId, online, typing, activ
   const latest = chat.latestMessage;
   // The open chat is being read: it never shows a badge, whatever a stale refetch says.
   const unseen = active ? 0 : chat.unseenCount;
-  const preview = typing ? 'typing…' : latest ? previewOf(item, meId) : 'No messages yet';
+  const members = useMemo(() => memberNames(item, meId), [item, meId]);
+  const latestOnly = useMemo(() => (latest ? [latest] : []), [latest]);
+  const names = useNames(members, latestOnly);
+  const preview = typing ? 'typing…' : latest ? previewOf(item, meId, names) : 'No messages yet';
 
   return (
     <Link

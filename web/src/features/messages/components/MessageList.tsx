@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { ArrowDown, MessageCircle } from 'lucide-react';
 import { Spinner } from '../../../components/ui/Spinner';
 import type { Timeline, TimelineItem } from '../model/timeline';
@@ -6,6 +6,7 @@ import { isSeen } from '../model/timeline';
 import { ImageModal } from './ImageModal';
 import { bubbleFromMessage, bubbleFromOutgoing, canEdit, MessageBubble, seenByText, SystemNotice } from './MessageBubble';
 import { systemText } from '../../chats/model/group';
+import { useNames } from '../../chats/hooks/useNames';
 import { formatTime } from '../../../lib/time';
 import type { Message } from '../../../lib/wire';
 
@@ -33,7 +34,9 @@ interface MessageListProps {
  * sent the message); otherwise offer a "new messages" pill. Loading older messages at
  * the top keeps the visible message where it was.
  */
-export function MessageList({ items, timeline, meId, peerName, names, isGroup, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete, onReact }: MessageListProps) {
+export function MessageList({ items, timeline, meId, peerName, names: memberNames, isGroup, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete, onReact }: MessageListProps) {
+  const loaded = useMemo(() => items.flatMap((i) => (i.kind === 'message' ? [i.message] : [])), [items]);
+  const names = useNames(memberNames, loaded);
   const nameOf = useCallback((userId: string) => (userId === meId ? 'You' : (names.get(userId) ?? peerName)), [meId, names, peerName]);
   const [editingId, setEditingId] = useState<string | null>(null);
   const scrollRef = useRef<HTMLDivElement>(null);
