@@ -317,8 +317,8 @@ impl PgStore {
     async fn attach_chats(&self, events: &mut [FeedEvent]) -> StoreResult<()> {
         let mut chats: std::collections::HashMap<ChatId, Chat> = std::collections::HashMap::new();
         for e in events.iter_mut().filter(|e| e.kind.is_group_change()) {
-            if !chats.contains_key(&e.chat_id) {
-                chats.insert(e.chat_id, self.get_chat_(e.chat_id).await?);
+            if let std::collections::hash_map::Entry::Vacant(v) = chats.entry(e.chat_id) {
+                v.insert(self.get_chat_(e.chat_id).await?);
             }
             e.chat = chats.get(&e.chat_id).cloned();
         }
