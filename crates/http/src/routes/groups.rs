@@ -25,13 +25,14 @@ pub fn router() -> OpenApiRouter<AppState> {
 #[schema(as = NewGroupRequest)]
 struct NewGroupBody {
     /// 1-80 characters, trimmed.
-    #[schema(min_length = 1, max_length = 80)]
+    #[schema(value_type = String, min_length = 1, max_length = 80)]
     name: Option<String>,
     /// The other members' `_id`s (you are its owner); at most 255.
     #[serde(default)]
     #[schema(max_items = 256)]
     user_ids: Vec<String>,
     /// Your idempotency key: the same one again answers the group made the first time.
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,64}$")]
     client_id: Option<String>,
 }
 
@@ -60,7 +61,7 @@ async fn create_group(
 #[schema(as = RenameGroupRequest)]
 struct RenameBody {
     /// 1-80 characters, trimmed.
-    #[schema(min_length = 1, max_length = 80)]
+    #[schema(value_type = String, min_length = 1, max_length = 80)]
     name: Option<String>,
 }
 
@@ -155,6 +156,7 @@ async fn remove_member(
 #[schema(as = SetRoleRequest)]
 struct RoleBody {
     /// `admin` or `member`.
+    #[schema(schema_with = role_schema)]
     role: String,
 }
 
@@ -184,4 +186,12 @@ async fn set_role(
 ) -> ApiResult<Json<ChatAnswer>> {
     let chat = s.chats.set_role(auth.ctx, &id, &user_id, &b.role).await?;
     Ok(Json(ChatAnswer { chat: ChatDto::shape(chat) }))
+}
+
+/// `role`: what the owner may give.
+fn role_schema() -> utoipa::openapi::schema::Object {
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .enum_values(Some(["admin", "member"]))
+        .build()
 }
