@@ -162,3 +162,119 @@ async fn logging_out_closes_that_sessions_sockets() {
     app.http.post(app.api("/logout")).bearer_auth(&a.token).send().await.unwrap();
     s.expect("close").await;
 }
+
+/// Every operation on a group, its messages and their media, by someone who never was in
+/// it and by someone removed from it: 403 or 404, nothing written, no event heard.
+#[tokio::test]
+async fn strangers_and_removed_members_can_do_nothing_with_a_group_or_its_messages() {
+    let app = spawn_app().await;
+    let ada = app.login("ada@example.com").await;
+    let bob = app.login("bob@example.com").await;
+    let dee = app.login("dee@example.com").await;
+    let eve = app.login("eve@example.com").await;
+    let res = app
+        .post_authed(
+            "/chat/group",
+            &ada.token,
+            json!({ "name": "Launch", "userIds": [bob.user_id, dee.user_id] }),
+        )
+        .await;
+    let chat = res.json::<Value>().await.unwrap()["chatId"].as_str().unwrap().to_owned();
+    let text = app.send_text(&bob, &chat, "for members").await;
+    let image = app.send_png(&bob.token, &chat).await;
+    let media_url = natter_testkit::unsigned(&app.local(image["image"]["url"].as_str().unwrap()));
+    let removed = app
+        .http
+        .delete(app.api(&format!("/chat/{chat}/members/{}", dee.user_id)))
+        .bearer_auth(&ada.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(removed.status(), StatusCode::NO_CONTENT);
+    let before: Value =
+        app.get_authed(&format!("/chat/{chat}/events"), &ada.token).await.json().await.unwrap();
+
+    let id = text["_id"].as_str().unwrap();
+    for outsider in [&eve, &dee] {
+        let mut socket = TestSocket::connect(&app, &outsider.token).await;
+        let req = |method: reqwest::Method, path: String, body: Option<Value>| {
+            let mut r = app.http.request(method, app.api(&path)).bearer_auth(&outsider.token);
+            if let Some(b) = body {
+                r = r.json(&b);
+            }
+            r
+        };
+        use reqwest::Method as M;
+        let attempts = [
+            req(M::GET, format!("/message/{chat}"), None),
+            req(M::GET, format!("/message/{chat}?after=0"), None),
+            req(M::POST, "/message".into(), Some(json!({ "chatId": chat, "text": "let me in" }))),
+            req(M::POST, format!("/chat/{chat}/read"), Some(json!({ "upToSeq": 1 }))),
+            req(M::GET, format!("/chat/{chat}/events?after=0"), None),
+            req(M::PATCH, format!("/chat/{chat}"), Some(json!({ "name": "Mine" }))),
+            req(M::POST, format!("/chat/{chat}/members"), Some(json!({ "userIds": [outsider.user_id] }))),
+            req(M::DELETE, format!("/chat/{chat}/members/{}", bob.user_id), None),
+            req(M::PATCH, format!("/chat/{chat}/members/{}", bob.user_id), Some(json!({ "role": "admin" }))),
+            req(M::PATCH, format!("/message/{id}"), Some(json!({ "text": "mine now" }))),
+            req(M::DELETE, format!("/message/{id}"), None),
+            req(M::GET, format!("/message/{id}/edits"), None),
+            req(M::PUT, format!("/message/{id}/reactions/👍"), None),
+            req(M::DELETE, format!("/message/{id}/reactions/👍"), None),
+            app.http.get(&media_url).bearer_auth(&outsider.token),
+        ];
+        for attempt in attempts {
+            let res = attempt.send().await.unwrap();
+            let (status, url) = (res.status(), res.url().to_string());
+            assert!(
+                status == StatusCode::FORBIDDEN || status == StatusCode::NOT_FOUND,
+                "{url}: {status} for {}",
+                outsider.user_id
+            );
+        }
+        assert_eq!(socket.ack("joinChat", json!(chat)).await, json!({ "ok": false }));
+        let ack = socket.ack("sendMessage", json!({ "chatId": chat, "text": "x", "clientId": "o-1" })).await;
+        assert_eq!(ack["error"]["code"], "not_a_member");
+        // The group goes on: nothing of it reaches the outsider, whose own 1:1 chat is
+        // the barrier (fan-out keeps order: anything of the group would come first).
+        app.send_text(&bob, &chat, "still for members").await;
+        app.http
+            .put(app.api(&format!("/message/{id}/reactions/🎉")))
+            .bearer_auth(&ada.token)
+            .send()
+            .await
+            .unwrap();
+        let own = app.start_chat(&ada, &outsider.user_id).await;
+        app.send_text(&ada, &own, "barrier").await;
+        let (events, barrier) = socket.events_until("newMessage").await;
+        assert_eq!(barrier["text"], "barrier", "the first message an outsider gets is their own");
+        assert!(
+            !events.iter().any(|e| [
+                "messageUpdated",
+                "messageDeleted",
+                "messagesSeen",
+                "membersChanged",
+                "userTyping"
+            ]
+            .contains(&e.as_str())),
+            "{events:?}"
+        );
+    }
+    // Nothing the outsiders tried was written.
+    let after: Value =
+        app.get_authed(&format!("/chat/{chat}/events"), &ada.token).await.json().await.unwrap();
+    let kinds = |v: &Value| {
+        v["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap().to_owned())
+            .collect::<Vec<_>>()
+    };
+    let grew: Vec<String> = kinds(&after).into_iter().skip(kinds(&before).len()).collect();
+    // Per outsider, Bob's message; Ada's 🎉 the first time (the second changes nothing).
+    assert_eq!(
+        grew,
+        ["message.created", "reaction.added", "message.created"],
+        "only the members' own changes were written"
+    );
+}
