@@ -3,7 +3,7 @@
 //! are generated from them (`web/src/lib/wire.gen.ts`, see the test at the bottom).
 
 use natter_domain::Timestamp;
-use natter_domain::chat::{ChatSummary, FeedEvent, FeedKind, Message, ReadMarker};
+use natter_domain::chat::{ChatSummary, FeedEvent, FeedKind, Message, ReadMarker, ReplyPreview};
 use natter_domain::entities::Invite;
 use std::collections::BTreeMap;
 
@@ -199,6 +199,44 @@ pub struct MessageDto {
     pub deleted_at: Option<Timestamp>,
     /// Each emoji on it with who reacted, in the order the emoji were first used.
     pub reactions: Vec<ReactionDto>,
+    /// The message `replyTo` names, as it is now; absent when this is no reply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reply_preview: Option<ReplyPreviewDto>,
+}
+
+/// What a reply shows of the message it answers.
+#[derive(Serialize, TS, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "ReplyPreview")]
+#[schema(as = ReplyPreview)]
+pub struct ReplyPreviewDto {
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// Its place in the chat: `GET /message/:chatId?around=<seq>` shows it.
+    pub seq: i64,
+    pub sender: String,
+    #[ts(type = "\"text\" | \"image\" | \"file\" | \"system\"")]
+    #[schema(schema_with = message_type_schema)]
+    pub message_type: &'static str,
+    /// Its first line now, at most 140 characters (cut ones end in `…`); empty when
+    /// deleted, and for an image without a caption.
+    pub text: String,
+    /// Deleted for everyone since.
+    pub deleted: bool,
+}
+
+impl From<ReplyPreview> for ReplyPreviewDto {
+    fn from(p: ReplyPreview) -> Self {
+        Self {
+            id: p.id.to_string(),
+            seq: p.seq,
+            sender: p.sender.to_string(),
+            message_type: p.kind.as_str(),
+            text: p.text,
+            deleted: p.deleted,
+        }
+    }
 }
 
 #[derive(Serialize, TS, ToSchema)]
@@ -246,6 +284,7 @@ impl MessageDto {
                     users: r.users.iter().map(ToString::to_string).collect(),
                 })
                 .collect(),
+            reply_preview: m.reply_preview.map(ReplyPreviewDto::from),
         }
     }
 }
@@ -380,6 +419,32 @@ pub struct EditsAnswer {
 pub struct PageAnswer {
     pub messages: Vec<MessageDto>,
     pub user: Option<UserDto>,
+    /// Older messages exist (with `after`: newer ones do, as the seed read it).
+    pub has_more: bool,
+    /// With `around` or `after`: newer messages exist past this page. Otherwise false.
+    pub has_newer: bool,
+}
+
+/// One search result: the message, and where the query's words are in its text.
+#[derive(Serialize, TS, ToSchema)]
+#[ts(rename = "SearchHit")]
+#[schema(as = SearchHit)]
+pub struct SearchHitDto {
+    pub message: MessageDto,
+    /// `[start, end)` ranges of `message.text` to highlight, in UTF-16 code units (as
+    /// JavaScript indexes strings), ascending, never overlapping; may be empty.
+    #[schema(value_type = Vec<Vec<u32>>)]
+    pub highlights: Vec<[u32; 2]>,
+}
+
+/// `GET /search`: newest first.
+#[derive(Serialize, TS, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "SearchResponse")]
+#[schema(as = SearchResponse)]
+pub struct SearchAnswer {
+    pub messages: Vec<SearchHitDto>,
+    /// Older results exist: ask again with `before` = the last result's `_id`.
     pub has_more: bool,
 }
 
@@ -531,6 +596,7 @@ pub fn typescript() -> String {
         UserWithToken::decl(&cfg),
         ImageDto::decl(&cfg),
         ReactionDto::decl(&cfg),
+        ReplyPreviewDto::decl(&cfg),
         MessageDto::decl(&cfg),
         LatestMessageDto::decl(&cfg),
         ChatDto::decl(&cfg),
@@ -542,6 +608,8 @@ pub fn typescript() -> String {
         EditDto::decl(&cfg),
         EditsAnswer::decl(&cfg),
         PageAnswer::decl(&cfg),
+        SearchHitDto::decl(&cfg),
+        SearchAnswer::decl(&cfg),
         EventDto::decl(&cfg),
         EventsAnswer::decl(&cfg),
         MessagesSeenDto::decl(&cfg),

@@ -7,6 +7,7 @@ mod invites;
 mod media;
 pub(crate) mod messages;
 mod metrics;
+mod search;
 mod users;
 mod web;
 
@@ -56,6 +57,7 @@ pub fn routes(surface: Surface) -> (Router<AppState>, OpenApi) {
             .merge(users::router())
             .merge(invites::router())
             .merge(chats::router())
+            .merge(search::router())
             .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
             .merge(messages::router());
         app = app.nest("/api/v1", api).merge(media::router());

@@ -5,6 +5,8 @@ pub mod codes;
 pub mod invites;
 pub mod nodes;
 pub mod relay;
+pub mod replies;
+pub mod search;
 pub mod store;
 
 /// One test per check of a conformance module, each on a fresh store, so one failing
@@ -103,6 +105,20 @@ macro_rules! store_conformance {
             a_delete_leaves_a_tombstone_once_and_returns_the_image,
             reactions_toggle_once_per_user_and_emoji_in_first_use_order,
             a_message_takes_a_bounded_number_of_different_emoji,
+        );
+
+        $crate::each_check!(replies:
+            a_reply_carries_its_parents_first_line_as_it_is_now,
+            a_retried_reply_answers_the_original_with_its_preview,
+            around_pages_centre_on_a_seq_and_say_what_lies_either_side,
+        );
+
+        $crate::each_check!(search:
+            search_finds_prefixes_words_with_dots_and_urls,
+            search_input_is_text_and_never_syntax,
+            search_sees_only_the_callers_chats_and_narrows_to_one,
+            search_follows_edits_and_deletes,
+            search_pages_newest_first_before_a_message,
         );
 
         $crate::each_check!(relay:
