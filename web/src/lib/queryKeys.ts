@@ -3,4 +3,5 @@ export const queryKeys = {
   me: ['me'] as const,
   chats: ['chats'] as const,
   userSearch: (q: string) => ['users', q] as const,
+  messageSearch: (q: string) => ['messageSearch', q] as const,
 };

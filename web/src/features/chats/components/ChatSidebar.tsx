@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { Link } from 'react-router';
 import { MessagesSquare } from 'lucide-react';
 import { Avatar } from '../../../components/ui/Avatar';
@@ -5,8 +6,8 @@ import type { User } from '../../../lib/wire';
 import { ChatList, type ChatListProps } from './ChatList';
 import { UserSearch } from './UserSearch';
 
-/** Brand, my profile, people search and the conversation list. */
-export function ChatSidebar({ me, ...listProps }: Omit<ChatListProps, 'meId'> & { me: User }) {
+/** Brand, my profile, people search, the screen's message search and the conversation list. */
+export function ChatSidebar({ me, messageSearch, ...listProps }: Omit<ChatListProps, 'meId'> & { me: User; messageSearch?: ReactNode }) {
   return (
     <aside className="flex h-full min-h-0 flex-col" aria-label="Sidebar">
       <div className="flex min-h-16 items-center justify-between gap-2 border-b border-white/10 px-4 py-2">
@@ -25,7 +26,8 @@ export function ChatSidebar({ me, ...listProps }: Omit<ChatListProps, 'meId'> & 
           <Avatar name={me.name} seed={me._id} size="sm" />
         </Link>
       </div>
-      <div className="px-3 pt-3 pb-2">
+      <div className="space-y-2 px-3 pt-3 pb-2">
+        {messageSearch}
         <UserSearch meId={me._id} />
       </div>
       <div className="min-h-0 flex-1 overflow-y-auto px-2 pb-3">
