@@ -22,6 +22,7 @@ pub mod messages;
 pub mod metrics;
 pub mod origins;
 pub mod presence;
+pub mod search;
 pub mod secrets;
 pub mod session_cookie;
 pub mod settings;

@@ -149,6 +149,52 @@ pub struct Message {
     pub deleted_at: Option<Timestamp>,
     /// Who reacted with what, each emoji in the order it was first used.
     pub reactions: Vec<Reaction>,
+    /// The message `reply_to` names, as it is now (`None` without `reply_to`).
+    pub reply_preview: Option<ReplyPreview>,
+}
+
+/// The longest text of a reply's parent preview, in characters.
+pub const REPLY_PREVIEW_CHARS: usize = 140;
+
+/// What a reply shows of the message it answers: who wrote it and its first line, as
+/// it is now (edited text, or nothing once deleted).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReplyPreview {
+    pub id: MessageId,
+    pub seq: i64,
+    pub sender: UserId,
+    pub kind: MessageKind,
+    /// The first line, at most `REPLY_PREVIEW_CHARS` characters (then ending in `…`);
+    /// empty when deleted.
+    pub text: String,
+    pub deleted: bool,
+}
+
+impl ReplyPreview {
+    /// The preview of a message from its columns. `head` is the start of its text with
+    /// the leading blank lines and spaces trimmed: `REPLY_PREVIEW_CHARS + 1` characters
+    /// of it are enough (stores read no more), the one past tells it was cut.
+    pub fn new(
+        id: MessageId,
+        seq: i64,
+        sender: UserId,
+        kind: MessageKind,
+        head: &str,
+        deleted: bool,
+    ) -> Self {
+        let line = head.trim_start().split('\n').next().unwrap_or("");
+        let text = if deleted {
+            String::new()
+        } else if line.chars().count() > REPLY_PREVIEW_CHARS {
+            let mut cut: String = line.chars().take(REPLY_PREVIEW_CHARS - 1).collect();
+            cut.truncate(cut.trim_end().len());
+            cut.push('…');
+            cut
+        } else {
+            line.trim().to_owned()
+        };
+        Self { id, seq, sender, kind, text, deleted }
+    }
 }
 
 impl Message {
@@ -379,7 +425,11 @@ pub struct ChatSummary {
 #[derive(Debug, Clone)]
 pub struct MessagePage {
     pub messages: Vec<Message>,
+    /// `Latest`, `Before`, `Around`: older messages exist. `After`: newer ones do (as
+    /// the seed's clients read it, one flag for the direction they page in).
     pub has_more: bool,
+    /// `Around` and `After`: newer messages exist past this page; `false` otherwise.
+    pub has_newer: bool,
 }
 
 /// Which slice of a chat's history to read.
@@ -391,4 +441,35 @@ pub enum PageCursor {
     Before(i64),
     /// Messages newer than this `seq`, oldest first.
     After(i64),
+    /// The messages around this `seq`: it (if it is there) and up to half the limit
+    /// before it, the rest after it.
+    Around(i64),
+}
+
+impl PageCursor {
+    /// How many of `limit` an `Around` page takes at or before its `seq`, and after it.
+    pub fn around_split(limit: u32) -> (u32, u32) {
+        let after = limit / 2;
+        (limit - after, after)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn preview(head: &str, deleted: bool) -> String {
+        ReplyPreview::new(MessageId::new(), 1, UserId::new(), MessageKind::Text, head, deleted).text
+    }
+
+    #[test]
+    fn a_reply_preview_is_the_first_line_cut_at_140_characters() {
+        assert_eq!(preview("  hello  \nworld", false), "hello");
+        assert_eq!(preview("\r\n\nfirst\r\nsecond", false), "first");
+        assert_eq!(preview(&"x".repeat(140), false), "x".repeat(140), "exactly the limit stays whole");
+        let cut = preview(&"é".repeat(141), false);
+        assert_eq!((cut.chars().count(), cut.ends_with('…')), (140, true));
+        assert_eq!(preview(&format!("{}\nmore", "y".repeat(140)), false), "y".repeat(140));
+        assert_eq!(preview("secret", true), "", "a deleted parent shows no text");
+    }
 }

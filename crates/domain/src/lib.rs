@@ -11,6 +11,7 @@ pub mod ids;
 pub mod name;
 pub mod otp;
 pub mod ports;
+pub mod search;
 pub mod time;
 
 pub use email::Email;

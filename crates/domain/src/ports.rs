@@ -15,6 +15,7 @@ use crate::entities::{
 };
 use crate::group::{GroupChange, GroupChanged, NewGroup};
 use crate::ids::{ChatId, JobId, MessageId, SessionId, UserId};
+use crate::search::SearchQuery;
 use crate::{DisplayName, Email, StoreError, Timestamp};
 
 pub type StoreResult<T> = Result<T, StoreError>;
@@ -201,6 +202,18 @@ pub trait Store: Send + Sync + 'static {
     /// The texts a message had before its edits, oldest first.
     async fn message_edits(&self, id: MessageId) -> StoreResult<Vec<MessageEdit>>;
     async fn list_messages(&self, chat: ChatId, cursor: PageCursor, limit: u32) -> StoreResult<MessagePage>;
+    /// The messages that match every phrase of `query` (see `search`), not deleted, of
+    /// the chats `user` is a member of now (only `chat`, if given), newest first (by
+    /// id), older than `before` if given: up to `limit`, with their reactions and reply
+    /// previews, in a constant number of queries.
+    async fn search_messages(
+        &self,
+        user: UserId,
+        query: &SearchQuery,
+        chat: Option<ChatId>,
+        before: Option<MessageId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>>;
     async fn read_markers(&self, chat: ChatId) -> StoreResult<Vec<ReadMarker>>;
     /// Move `user`'s marker forward to `min(up_to_seq, last_seq)`; `None` if it would
     /// not move.

@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use rusqlite::types::Value;
 use rusqlite::{Connection, OpenFlags};
 
-use crate::tables::Table;
+use crate::tables::{DERIVED_SQLITE_TABLES, Table};
 
 pub struct Source {
     /// `None` only while a blocking call has it.
@@ -65,6 +65,7 @@ impl Source {
                   and name not like 'sqlite_%' and name not like '_sqlx_%' order by name",
             )?;
             let names: Vec<String> = tables.query_map([], |r| r.get(0))?.collect::<Result<_, _>>()?;
+            let names = names.into_iter().filter(|n| !DERIVED_SQLITE_TABLES.contains(&n.as_str()));
             let mut schema = BTreeMap::new();
             for name in names {
                 let mut cols = conn.prepare("select name from pragma_table_info(?1) order by name")?;

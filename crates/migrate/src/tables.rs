@@ -1,7 +1,20 @@
 //! What is copied: every table of an installation, in an order that satisfies the
 //! foreign keys, with each column's type on both sides. Both schemas are the stores'
-//! own migrations (SQLite's 0001..0010 and 0012, PostgreSQL's 0001..0006 and 0008); a migration that adds a
-//! table or a column adds it here too, or `natter admin migrate` fails its final check.
+//! own migrations (SQLite's 0001..0012, PostgreSQL's 0001..0008); a migration that adds a
+//! table or a column adds it here too (or, if it is only an index of other tables, to
+//! `DERIVED_SQLITE_TABLES`), or `natter admin migrate` fails its final check.
+
+/// SQLite tables that are an index of other tables, not data: the search index of
+/// migration 0011 (its FTS5 table, the tables FTS5 keeps for it, and its row numbers).
+/// They are not copied; PostgreSQL indexes the messages it receives by itself.
+pub const DERIVED_SQLITE_TABLES: &[&str] = &[
+    "message_search",
+    "message_search_config",
+    "message_search_data",
+    "message_search_docsize",
+    "message_search_idx",
+    "message_search_rows",
+];
 
 /// How a column is stored: SQLite's type, and what PostgreSQL wants for it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,7 +2,7 @@
 
 use natter_domain::chat::{
     Changed, Chat, ChatSummary, FeedEvent, FeedKind, FeedPage, MAX_REACTION_KINDS, Message, MessageEdit,
-    MessagePage, NewMessage, PageCursor, Reaction, ReadMarker, ReadMoved, Stored,
+    MessagePage, NewMessage, PageCursor, Reaction, ReadMarker, ReadMoved, ReplyPreview, Stored,
 };
 use natter_domain::entities::User;
 use natter_domain::group::GroupRefusal;
@@ -13,7 +13,7 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::PgStore;
-use crate::rows::{ChatRow, FeedRow, JoinedMessageRow, MessageRow, UserRow, map_err, violates};
+use crate::rows::{ChatRow, FeedRow, JoinedMessageRow, MessageRow, PreviewRow, UserRow, map_err, violates};
 
 /// The constraint that makes `(sender, client_id)` an idempotency key.
 const SENDER_CLIENT_KEY: &str = "messages_sender_client_key";
@@ -221,7 +221,10 @@ impl PgStore {
             edited_at: None,
             deleted_at: None,
             reactions: Vec::new(),
+            reply_preview: None,
         };
+        let mut message = message;
+        attach_reply_previews(&self.pool, &mut [&mut message]).await?;
         Ok(Stored { message, created: true, members })
     }
 
@@ -242,6 +245,8 @@ impl PgStore {
         if original.chat_id != m.chat_id {
             return Err(StoreError::Conflict { constraint: SENDER_CLIENT_KEY.into() });
         }
+        let mut original = original;
+        attach_reply_previews(&self.pool, &mut [&mut original]).await?;
         Ok(Some(Stored { message: original, created: false, members: None }))
     }
 
@@ -271,7 +276,7 @@ impl PgStore {
             .take(limit as usize)
             .map(FeedEvent::try_from)
             .collect::<StoreResult<Vec<_>>>()?;
-        attach_reactions(&self.pool, events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
+        attach_details(&self.pool, events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
         self.attach_chats(&mut events).await?;
         Ok(FeedPage { events, has_more })
     }
@@ -308,7 +313,7 @@ impl PgStore {
         .await
         .map_err(map_err)?;
         let mut events = rows.into_iter().map(FeedEvent::try_from).collect::<StoreResult<Vec<_>>>()?;
-        attach_reactions(&self.pool, events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
+        attach_details(&self.pool, events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
         self.attach_chats(&mut events).await?;
         Ok(events)
     }
@@ -354,7 +359,7 @@ impl PgStore {
                 .map_err(map_err)?
                 .ok_or(StoreError::NotFound)?;
         let mut message: Message = row.try_into()?;
-        attach_reactions(&self.pool, std::iter::once(&mut message)).await?;
+        attach_details(&self.pool, std::iter::once(&mut message)).await?;
         Ok(message)
     }
 
@@ -502,13 +507,43 @@ impl PgStore {
         cursor: PageCursor,
         limit: u32,
     ) -> StoreResult<MessagePage> {
-        let (sql, bound) = match cursor {
-            PageCursor::Latest => ("seq > $2 order by seq desc", 0),
-            PageCursor::Before(seq) => ("seq < $2 order by seq desc", seq),
-            PageCursor::After(seq) => ("seq > $2 order by seq asc", seq),
+        let (mut messages, has_more, has_newer) = match cursor {
+            PageCursor::Latest => {
+                let (rows, more) = self.slice(chat, "seq > $2 order by seq desc", 0, limit).await?;
+                (rows, more, false)
+            }
+            PageCursor::Before(seq) => {
+                let (rows, more) = self.slice(chat, "seq < $2 order by seq desc", seq, limit).await?;
+                (rows, more, false)
+            }
+            PageCursor::After(seq) => {
+                let (rows, more) = self.slice(chat, "seq > $2 order by seq asc", seq, limit).await?;
+                (rows, more, more)
+            }
+            PageCursor::Around(seq) => {
+                let (older, newer) = PageCursor::around_split(limit);
+                let (mut rows, more) = self.slice(chat, "seq <= $2 order by seq desc", seq, older).await?;
+                let (after, newer) = self.slice(chat, "seq > $2 order by seq asc", seq, newer).await?;
+                rows.extend(after);
+                (rows, more, newer)
+            }
         };
+        messages.sort_by_key(|m| m.seq);
+        attach_details(&self.pool, messages.iter_mut()).await?;
+        Ok(MessagePage { messages, has_more, has_newer })
+    }
+
+    /// Up to `limit` messages of `chat` where `filter` (on `$2` = `bound`, with its
+    /// order), and whether there were more.
+    async fn slice(
+        &self,
+        chat: ChatId,
+        filter: &str,
+        bound: i64,
+        limit: u32,
+    ) -> StoreResult<(Vec<Message>, bool)> {
         let mut rows: Vec<MessageRow> = sqlx::query_as(&format!(
-            "select {} from messages where chat_id = $1 and {sql} limit $3",
+            "select {} from messages where chat_id = $1 and {filter} limit $3",
             MessageRow::COLUMNS
         ))
         .bind(Uuid::from(chat))
@@ -517,12 +552,9 @@ impl PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
-        let has_more = rows.len() as i64 > i64::from(limit);
+        let more = rows.len() as i64 > i64::from(limit);
         rows.truncate(limit as usize);
-        let mut messages = rows.into_iter().map(Message::try_from).collect::<StoreResult<Vec<_>>>()?;
-        messages.sort_by_key(|m| m.seq);
-        attach_reactions(&self.pool, messages.iter_mut()).await?;
-        Ok(MessagePage { messages, has_more })
+        Ok((rows.into_iter().map(Message::try_from).collect::<StoreResult<Vec<_>>>()?, more))
     }
 
     pub(crate) async fn read_markers_(&self, chat: ChatId) -> StoreResult<Vec<ReadMarker>> {
@@ -606,16 +638,48 @@ async fn message_for_update(conn: &mut PgConnection, id: MessageId) -> StoreResu
             .map_err(map_err)?
             .ok_or(StoreError::NotFound)?;
     let mut message: Message = row.try_into()?;
-    attach_reactions(&mut *conn, std::iter::once(&mut message)).await?;
+    attach_reactions(&mut *conn, &mut [&mut message]).await?;
+    attach_reply_previews(&mut *conn, &mut [&mut message]).await?;
     Ok(message)
 }
 
-/// Fill in the reactions of `messages` (one query for all of them).
-async fn attach_reactions<'a, 'c>(
-    conn: impl sqlx::PgExecutor<'c>,
+/// Fill in the reactions and reply previews of `messages` (one query each for all of
+/// them).
+pub(crate) async fn attach_details<'a>(
+    pool: &sqlx::PgPool,
     messages: impl Iterator<Item = &'a mut Message>,
 ) -> StoreResult<()> {
     let mut messages: Vec<&mut Message> = messages.collect();
+    attach_reactions(pool, &mut messages).await?;
+    attach_reply_previews(pool, &mut messages).await
+}
+
+async fn attach_reply_previews<'c>(
+    conn: impl sqlx::PgExecutor<'c>,
+    messages: &mut [&mut Message],
+) -> StoreResult<()> {
+    let parents: Vec<Uuid> = messages.iter().filter_map(|m| m.reply_to).map(Uuid::from).collect();
+    if parents.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<PreviewRow> =
+        sqlx::query_as(&format!("select {} from messages where id = any($1)", PreviewRow::COLUMNS))
+            .bind(&parents)
+            .fetch_all(conn)
+            .await
+            .map_err(map_err)?;
+    let previews = rows.into_iter().map(PreviewRow::preview).collect::<StoreResult<Vec<ReplyPreview>>>()?;
+    for m in messages.iter_mut() {
+        m.reply_preview = m.reply_to.and_then(|p| previews.iter().find(|r| r.id == p).cloned());
+    }
+    Ok(())
+}
+
+/// Fill in the reactions of `messages` (one query for all of them).
+async fn attach_reactions<'c>(
+    conn: impl sqlx::PgExecutor<'c>,
+    messages: &mut [&mut Message],
+) -> StoreResult<()> {
     if messages.is_empty() {
         return Ok(());
     }
@@ -629,7 +693,7 @@ async fn attach_reactions<'a, 'c>(
     .await
     .map_err(map_err)?;
     let mut by_message = Reaction::group(rows.into_iter().map(|(m, e, u)| (m.into(), e, u.into())));
-    for m in &mut messages {
+    for m in messages.iter_mut() {
         m.reactions = by_message.remove(&m.id).unwrap_or_default();
     }
     Ok(())

@@ -2,7 +2,9 @@
 //! to this backend.
 
 use anyhow::anyhow;
-use natter_domain::chat::{Chat, ChatRole, FeedEvent, FeedKind, ImageRef, Message, MessageKind};
+use natter_domain::chat::{
+    Chat, ChatRole, FeedEvent, FeedKind, ImageRef, Message, MessageKind, REPLY_PREVIEW_CHARS, ReplyPreview,
+};
 use natter_domain::entities::{Invite, LeaseId, LeasedJob, Session, User};
 use natter_domain::ids::UserId;
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
@@ -203,11 +205,44 @@ impl MessageRow {
                                       edited_at, deleted_at";
 }
 
+fn message_kind(kind: &str) -> Result<MessageKind, StoreError> {
+    MessageKind::parse(kind).ok_or_else(|| StoreError::Other(anyhow!("unknown message kind {kind:?}")))
+}
+
+const _: () = assert!(REPLY_PREVIEW_CHARS + 1 == 141, "PreviewRow::COLUMNS reads 141 characters");
+
+/// What a reply shows of its parent: a few columns and only the start of the text.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PreviewRow {
+    id: Uuid,
+    seq: i64,
+    sender_id: Uuid,
+    kind: String,
+    head: String,
+    deleted_at: Option<i64>,
+}
+
+impl PreviewRow {
+    /// `head`: one character past the preview's length, which tells whether it was cut.
+    pub(crate) const COLUMNS: &str =
+        "id, seq, sender_id, kind, left(ltrim(text, E' \\t\\n\\r'), 141) as head, deleted_at";
+
+    pub(crate) fn preview(self) -> Result<ReplyPreview, StoreError> {
+        Ok(ReplyPreview::new(
+            self.id.into(),
+            self.seq,
+            self.sender_id.into(),
+            message_kind(&self.kind)?,
+            &self.head,
+            self.deleted_at.is_some(),
+        ))
+    }
+}
+
 impl TryFrom<MessageRow> for Message {
     type Error = StoreError;
     fn try_from(r: MessageRow) -> Result<Self, StoreError> {
-        let kind = MessageKind::parse(&r.kind)
-            .ok_or_else(|| StoreError::Other(anyhow!("unknown message kind {:?}", r.kind)))?;
+        let kind = message_kind(&r.kind)?;
         let image = match (r.image_key, r.thumb_key) {
             (Some(key), Some(thumb_key)) => Some(ImageRef {
                 key,
@@ -232,6 +267,7 @@ impl TryFrom<MessageRow> for Message {
             edited_at: r.edited_at.map(Timestamp::from_millis),
             deleted_at: r.deleted_at.map(Timestamp::from_millis),
             reactions: Vec::new(),
+            reply_preview: None,
         })
     }
 }

@@ -2,7 +2,7 @@
 
 use natter_domain::chat::{
     Changed, Chat, ChatSummary, FeedEvent, FeedKind, FeedPage, MAX_REACTION_KINDS, Message, MessageEdit,
-    MessagePage, NewMessage, PageCursor, Reaction, ReadMarker, ReadMoved, Stored,
+    MessagePage, NewMessage, PageCursor, Reaction, ReadMarker, ReadMoved, ReplyPreview, Stored,
 };
 use natter_domain::entities::User;
 use natter_domain::group::GroupRefusal;
@@ -13,7 +13,7 @@ use rusqlite::{OptionalExtension, params};
 use sqlx::SqliteConnection;
 
 use crate::SqliteStore;
-use crate::rows::{ChatRow, FeedRow, JoinedMessageRow, MessageRow, UserRow, map_err, parse_id};
+use crate::rows::{ChatRow, FeedRow, JoinedMessageRow, MessageRow, PreviewRow, UserRow, map_err, parse_id};
 use crate::writer::map_err as w;
 
 impl SqliteStore {
@@ -161,7 +161,7 @@ impl SqliteStore {
             .take(limit as usize)
             .map(FeedEvent::try_from)
             .collect::<StoreResult<Vec<_>>>()?;
-        self.attach_reactions(events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
+        self.attach_details(events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
         self.attach_chats(&mut events).await?;
         Ok(FeedPage { events, has_more })
     }
@@ -219,7 +219,7 @@ impl SqliteStore {
         .await
         .map_err(map_err)?;
         let mut events = rows.into_iter().map(FeedEvent::try_from).collect::<StoreResult<Vec<_>>>()?;
-        self.attach_reactions(events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
+        self.attach_details(events.iter_mut().filter_map(|e| e.message.as_mut())).await?;
         self.attach_chats(&mut events).await?;
         Ok(events)
     }
@@ -254,7 +254,7 @@ impl SqliteStore {
                 .map_err(map_err)?
                 .ok_or(StoreError::NotFound)?;
         let mut message: Message = row.try_into()?;
-        self.attach_reactions(std::iter::once(&mut message)).await?;
+        self.attach_details(std::iter::once(&mut message)).await?;
         Ok(message)
     }
 
@@ -378,7 +378,6 @@ impl SqliteStore {
             .await
     }
 
-    /// Fill in the reactions of `messages` (one query for all of them).
     /// Each group change's chat as it is now, read once per chat.
     async fn attach_chats(&self, events: &mut [FeedEvent]) -> StoreResult<()> {
         let mut chats: std::collections::HashMap<ChatId, Chat> = std::collections::HashMap::new();
@@ -391,8 +390,41 @@ impl SqliteStore {
         Ok(())
     }
 
-    async fn attach_reactions<'a>(&self, messages: impl Iterator<Item = &'a mut Message>) -> StoreResult<()> {
+    /// Fill in the reactions and reply previews of `messages` (one query each for all
+    /// of them).
+    pub(crate) async fn attach_details<'a>(
+        &self,
+        messages: impl Iterator<Item = &'a mut Message>,
+    ) -> StoreResult<()> {
         let mut messages: Vec<&mut Message> = messages.collect();
+        self.attach_reactions(&mut messages).await?;
+        self.attach_reply_previews(&mut messages).await
+    }
+
+    async fn attach_reply_previews(&self, messages: &mut [&mut Message]) -> StoreResult<()> {
+        let parents: Vec<String> =
+            messages.iter().filter_map(|m| m.reply_to).map(|id| id.to_string()).collect();
+        if parents.is_empty() {
+            return Ok(());
+        }
+        let ids = serde_json::to_string(&parents).map_err(|e| StoreError::Other(e.into()))?;
+        let rows: Vec<PreviewRow> = sqlx::query_as(&format!(
+            "select {} from messages where id in (select value from json_each(?1))",
+            PreviewRow::COLUMNS
+        ))
+        .bind(ids)
+        .fetch_all(&self.reader)
+        .await
+        .map_err(map_err)?;
+        let previews = rows.into_iter().map(PreviewRow::preview).collect::<StoreResult<Vec<_>>>()?;
+        for m in messages.iter_mut() {
+            m.reply_preview = m.reply_to.and_then(|p| previews.iter().find(|r| r.id == p).cloned());
+        }
+        Ok(())
+    }
+
+    /// Fill in the reactions of `messages` (one query for all of them).
+    async fn attach_reactions(&self, messages: &mut [&mut Message]) -> StoreResult<()> {
         if messages.is_empty() {
             return Ok(());
         }
@@ -411,7 +443,7 @@ impl SqliteStore {
                 .map(|(m, e, u)| Ok((parse_id(&m)?, e, parse_id(&u)?)))
                 .collect::<StoreResult<Vec<_>>>()?,
         );
-        for m in &mut messages {
+        for m in messages.iter_mut() {
             m.reactions = by_message.remove(&m.id).unwrap_or_default();
         }
         Ok(())
@@ -436,28 +468,54 @@ impl SqliteStore {
         cursor: PageCursor,
         limit: u32,
     ) -> StoreResult<MessagePage> {
-        let fetch = i64::from(limit) + 1;
-        let (sql, bound) = match cursor {
-            PageCursor::Latest => ("seq > ?2 order by seq desc", 0),
-            PageCursor::Before(seq) => ("seq < ?2 order by seq desc", seq),
-            PageCursor::After(seq) => ("seq > ?2 order by seq asc", seq),
+        let (mut messages, has_more, has_newer) = match cursor {
+            PageCursor::Latest => {
+                let (rows, more) = self.slice(chat, "seq > ?2 order by seq desc", 0, limit).await?;
+                (rows, more, false)
+            }
+            PageCursor::Before(seq) => {
+                let (rows, more) = self.slice(chat, "seq < ?2 order by seq desc", seq, limit).await?;
+                (rows, more, false)
+            }
+            PageCursor::After(seq) => {
+                let (rows, more) = self.slice(chat, "seq > ?2 order by seq asc", seq, limit).await?;
+                (rows, more, more)
+            }
+            PageCursor::Around(seq) => {
+                let (older, newer) = PageCursor::around_split(limit);
+                let (mut rows, more) = self.slice(chat, "seq <= ?2 order by seq desc", seq, older).await?;
+                let (after, newer) = self.slice(chat, "seq > ?2 order by seq asc", seq, newer).await?;
+                rows.extend(after);
+                (rows, more, newer)
+            }
         };
+        messages.sort_by_key(|m| m.seq);
+        self.attach_details(messages.iter_mut()).await?;
+        Ok(MessagePage { messages, has_more, has_newer })
+    }
+
+    /// Up to `limit` messages of `chat` where `filter` (on `?2` = `bound`, with its
+    /// order), and whether there were more.
+    async fn slice(
+        &self,
+        chat: ChatId,
+        filter: &str,
+        bound: i64,
+        limit: u32,
+    ) -> StoreResult<(Vec<Message>, bool)> {
         let mut rows: Vec<MessageRow> = sqlx::query_as(&format!(
-            "select {} from messages where chat_id = ?1 and {sql} limit ?3",
+            "select {} from messages where chat_id = ?1 and {filter} limit ?3",
             MessageRow::COLUMNS
         ))
         .bind(chat.to_string())
         .bind(bound)
-        .bind(fetch)
+        .bind(i64::from(limit) + 1)
         .fetch_all(&self.reader)
         .await
         .map_err(map_err)?;
-        let has_more = rows.len() as i64 > i64::from(limit);
+        let more = rows.len() as i64 > i64::from(limit);
         rows.truncate(limit as usize);
-        let mut messages = rows.into_iter().map(Message::try_from).collect::<StoreResult<Vec<_>>>()?;
-        messages.sort_by_key(|m| m.seq);
-        self.attach_reactions(messages.iter_mut()).await?;
-        Ok(MessagePage { messages, has_more })
+        Ok((rows.into_iter().map(Message::try_from).collect::<StoreResult<Vec<_>>>()?, more))
     }
 
     pub(crate) async fn read_markers_(&self, chat: ChatId) -> StoreResult<Vec<ReadMarker>> {
@@ -540,9 +598,11 @@ fn insert_message(conn: &rusqlite::Connection, m: NewMessage) -> StoreResult<Sto
         if original.chat_id != m.chat_id {
             return Err(StoreError::Conflict { constraint: "messages_sender_client_key".into() });
         }
-        return Ok(Stored { message: original, created: false, members: None });
+        let reply_preview = reply_preview_for_write(conn, original.reply_to)?;
+        return Ok(Stored { message: Message { reply_preview, ..original }, created: false, members: None });
     }
     let (chat, id, at) = (m.chat_id.to_string(), m.id.to_string(), m.created_at.as_millis());
+    let reply_preview = reply_preview_for_write(conn, m.reply_to)?;
     let (seq, is_group): (i64, bool) = conn
         .prepare_cached(
             "update chats set last_seq = last_seq + 1, latest_message_id = ?2, updated_at = ?3
@@ -604,6 +664,7 @@ fn insert_message(conn: &rusqlite::Connection, m: NewMessage) -> StoreResult<Sto
         edited_at: None,
         deleted_at: None,
         reactions: Vec::new(),
+        reply_preview,
     };
     Ok(Stored { message, created: true, members })
 }
@@ -651,7 +712,21 @@ fn message_for_write(conn: &rusqlite::Connection, id: MessageId) -> StoreResult<
         })
         .collect::<StoreResult<Vec<_>>>()?;
     message.reactions = Reaction::group(rows).remove(&id).unwrap_or_default();
+    message.reply_preview = reply_preview_for_write(conn, message.reply_to)?;
     Ok(message)
+}
+
+/// The preview of `parent`, on the writer's connection, inside its transaction.
+fn reply_preview_for_write(
+    conn: &rusqlite::Connection,
+    parent: Option<MessageId>,
+) -> StoreResult<Option<ReplyPreview>> {
+    let Some(parent) = parent else { return Ok(None) };
+    let row = conn
+        .prepare_cached(&format!("select {} from messages where id = ?1", PreviewRow::COLUMNS))
+        .and_then(|mut s| s.query_row(params![parent.to_string()], PreviewRow::read).optional())
+        .map_err(w)?;
+    row.map(PreviewRow::preview).transpose()
 }
 
 /// The chat's next seq for a change of `message`, and its feed row (unpublished).

@@ -8,6 +8,7 @@ mod chats;
 mod groups;
 mod privacy;
 mod rows;
+mod search;
 mod signup;
 mod snapshot;
 mod writer;
@@ -31,6 +32,7 @@ use natter_domain::entities::{
 use natter_domain::group::{GroupChange, GroupChanged, NewGroup};
 use natter_domain::ids::{ChatId, JobId, MessageId, SessionId, UserId};
 use natter_domain::ports::{Store, StoreResult};
+use natter_domain::search::SearchQuery;
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
 use rusqlite::{OptionalExtension, params};
 use sqlx::sqlite::{
@@ -470,6 +472,17 @@ impl Store for SqliteStore {
 
     async fn list_messages(&self, chat: ChatId, cursor: PageCursor, limit: u32) -> StoreResult<MessagePage> {
         self.list_messages_(chat, cursor, limit).await
+    }
+
+    async fn search_messages(
+        &self,
+        user: UserId,
+        query: &SearchQuery,
+        chat: Option<ChatId>,
+        before: Option<MessageId>,
+        limit: u32,
+    ) -> StoreResult<Vec<Message>> {
+        self.search_messages_(user, query, chat, before, limit).await
     }
 
     async fn read_markers(&self, chat: ChatId) -> StoreResult<Vec<ReadMarker>> {

@@ -2,7 +2,9 @@
 //! this backend.
 
 use anyhow::{Context, anyhow};
-use natter_domain::chat::{Chat, ChatRole, FeedEvent, FeedKind, ImageRef, Message, MessageKind};
+use natter_domain::chat::{
+    Chat, ChatRole, FeedEvent, FeedKind, ImageRef, Message, MessageKind, REPLY_PREVIEW_CHARS, ReplyPreview,
+};
 use natter_domain::entities::{Invite, LeaseId, LeasedJob, NewJob, Session, User};
 use natter_domain::ids::{SessionId, UserId};
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
@@ -274,11 +276,14 @@ impl MessageRow {
     }
 }
 
+fn message_kind(kind: &str) -> Result<MessageKind, StoreError> {
+    MessageKind::parse(kind).ok_or_else(|| StoreError::Other(anyhow!("unknown message kind {kind:?}")))
+}
+
 impl TryFrom<MessageRow> for Message {
     type Error = StoreError;
     fn try_from(r: MessageRow) -> Result<Self, StoreError> {
-        let kind = MessageKind::parse(&r.kind)
-            .ok_or_else(|| StoreError::Other(anyhow!("unknown message kind {:?}", r.kind)))?;
+        let kind = message_kind(&r.kind)?;
         let image = match (r.image_key, r.thumb_key) {
             (Some(key), Some(thumb_key)) => Some(ImageRef {
                 key,
@@ -303,7 +308,49 @@ impl TryFrom<MessageRow> for Message {
             edited_at: r.edited_at.map(Timestamp::from_millis),
             deleted_at: r.deleted_at.map(Timestamp::from_millis),
             reactions: Vec::new(),
+            reply_preview: None,
         })
+    }
+}
+
+const _: () = assert!(REPLY_PREVIEW_CHARS + 1 == 141, "PreviewRow::COLUMNS reads 141 characters");
+
+/// What a reply shows of its parent: a few columns and only the start of the text.
+#[derive(sqlx::FromRow)]
+pub(crate) struct PreviewRow {
+    id: String,
+    seq: i64,
+    sender_id: String,
+    kind: String,
+    head: String,
+    deleted_at: Option<i64>,
+}
+
+impl PreviewRow {
+    /// `head`: one character past the preview's length, which tells whether it was cut.
+    pub(crate) const COLUMNS: &str =
+        "id, seq, sender_id, kind, substr(ltrim(text, ' ' || char(9, 10, 13)), 1, 141) as head, deleted_at";
+
+    pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
+        Ok(Self {
+            id: r.get(0)?,
+            seq: r.get(1)?,
+            sender_id: r.get(2)?,
+            kind: r.get(3)?,
+            head: r.get(4)?,
+            deleted_at: r.get(5)?,
+        })
+    }
+
+    pub(crate) fn preview(self) -> Result<ReplyPreview, StoreError> {
+        Ok(ReplyPreview::new(
+            parse_id(&self.id)?,
+            self.seq,
+            parse_id(&self.sender_id)?,
+            message_kind(&self.kind)?,
+            &self.head,
+            self.deleted_at.is_some(),
+        ))
     }
 }
 

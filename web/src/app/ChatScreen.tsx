@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
-import { useNavigate, useParams } from 'react-router';
+import { useLocation, useNavigate, useParams } from 'react-router';
 import { MessagesSquare, Users } from 'lucide-react';
 import { IconButton } from '../components/ui/IconButton';
 import { GroupInfo } from '../features/chats/components/GroupInfo';
@@ -14,6 +14,8 @@ import { useChatListLiveUpdates, useChats } from '../features/chats/hooks/useCha
 import { ChatHeader } from '../features/messages/components/ChatHeader';
 import { MessagePane } from '../features/messages/components/MessagePane';
 import { GroupStatus, PresenceStatus } from '../features/presence/components/PresenceStatus';
+import { MessageSearch } from '../features/search/components/MessageSearch';
+import type { SearchHit } from '../lib/wire';
 import { useTypingEmitter } from '../features/presence/hooks/useTypingEmitter';
 import { useSession } from './AuthedShell';
 
@@ -26,13 +28,40 @@ export function ChatScreen() {
   const { me, online, isTyping } = useSession();
   const isOnline = useCallback((userId: string) => online.has(userId), [online]);
   useChatListLiveUpdates(me._id, chatId);
+  const navigate = useNavigate();
+  const chats = useChats();
+  const chatName = useCallback(
+    (id: string) => {
+      const item = chats.data?.find((i) => i.chat._id === id);
+      return item ? chatTitle(item) : 'A chat';
+    },
+    [chats.data],
+  );
+  const senderName = useCallback(
+    (userId: string) => {
+      if (userId === me._id) return 'You';
+      return chats.data?.find((i) => i.user?._id === userId)?.user?.name ?? 'Someone';
+    },
+    [chats.data, me._id],
+  );
+  // The conversation opens at the message: the jump rides in the navigation's state.
+  const openHit = useCallback(
+    (hit: SearchHit) => navigate(`/chat/${hit.message.chatId}`, { state: { jumpTo: { id: hit.message._id, seq: hit.message.seq } } }),
+    [navigate],
+  );
 
   return (
     <div className="flex h-full md:p-4 md:gap-4">
       <div
         className={`glass h-full w-full shrink-0 md:flex md:w-80 md:rounded-2xl lg:w-96 ${chatId ? 'hidden' : 'flex'} flex-col overflow-hidden`}
       >
-        <ChatSidebar me={me} activeChatId={chatId} isOnline={isOnline} isTyping={isTyping} />
+        <ChatSidebar
+          me={me}
+          activeChatId={chatId}
+          isOnline={isOnline}
+          isTyping={isTyping}
+          messageSearch={<MessageSearch chatName={chatName} senderName={senderName} onOpen={openHit} />}
+        />
       </div>
       <main className={`glass h-full min-w-0 flex-1 overflow-hidden md:rounded-2xl ${chatId ? 'block' : 'hidden md:block'}`}>
         {chatId ? <Conversation chatId={chatId} /> : <NoChatSelected />}
@@ -44,6 +73,9 @@ export function ChatScreen() {
 function Conversation({ chatId }: { chatId: string }) {
   const { me, online, lastSeen, isTyping, typingIn } = useSession();
   const navigate = useNavigate();
+  const location = useLocation();
+  const state = location.state as { jumpTo?: { id: string; seq: number } } | null;
+  const jumpTo = state?.jumpTo ? { ...state.jumpTo, key: location.key } : null;
   const toast = useToast();
   const chats = useChats();
   const { notifyTyping, stopTyping } = useTypingEmitter(chatId);
@@ -106,6 +138,7 @@ function Conversation({ chatId }: { chatId: string }) {
       onTyping={notifyTyping}
       onStopTyping={stopTyping}
       onError={showError}
+      jumpTo={jumpTo}
     />
     {infoOpen && <GroupInfo item={item} meId={me._id} onClose={() => setInfoOpen(false)} />}
     </>

@@ -6,4 +6,5 @@ export const queryKeys = {
   settings: ['settings'] as const,
   userSearch: (q: string) => ['users', q] as const,
   user: (id: string) => ['user', id] as const,
+  messageSearch: (q: string) => ['messageSearch', q] as const,
 };

@@ -86,6 +86,21 @@ name: string | null, role: "admin" | "member" | null,
  */
 newOwner: string | null, };
 
+export type ReplyPreview = { _id: string, 
+/**
+ * Its place in the chat: `GET /message/:chatId?around=<seq>` shows it.
+ */
+seq: number, sender: string, messageType: "text" | "image" | "file" | "system", 
+/**
+ * Its first line now, at most 140 characters (cut ones end in `…`); empty when
+ * deleted, and for an image without a caption.
+ */
+text: string, 
+/**
+ * Deleted for everyone since.
+ */
+deleted: boolean, };
+
 export type Message = { _id: string, chatId: string, sender: string, text: string, messageType: "text" | "image" | "file" | "system", image?: MessageImage, seen: boolean, seenAt: string | null, createdAt: string, updatedAt: string, seq: number, clientId: string, replyTo: string | null, 
 /**
  * When its sender last changed its text.
@@ -106,7 +121,11 @@ seenBy: Array<string>,
 /**
  * For `messageType: "system"`: what happened to the group (then `text` is empty).
  */
-system?: SystemNote, };
+system?: SystemNote, 
+/**
+ * The message `replyTo` names, as it is now; absent when this is no reply.
+ */
+replyPreview?: ReplyPreview, };
 
 export type LatestMessage = { text: string, sender: string, 
 /**
@@ -148,7 +167,28 @@ replacedAt: string, };
 
 export type MessageEdits = { edits: Array<MessageEdit>, };
 
-export type MessagesPage = { messages: Array<Message>, user: User | null, hasMore: boolean, };
+export type MessagesPage = { messages: Array<Message>, user: User | null, 
+/**
+ * Older messages exist (with `after`: newer ones do, as the seed read it).
+ */
+hasMore: boolean, 
+/**
+ * With `around` or `after`: newer messages exist past this page. Otherwise false.
+ */
+hasNewer: boolean, };
+
+export type SearchHit = { message: Message, 
+/**
+ * `[start, end)` ranges of `message.text` to highlight, in UTF-16 code units (as
+ * JavaScript indexes strings), ascending, never overlapping; may be empty.
+ */
+highlights: Array<[number, number]>, };
+
+export type SearchResponse = { messages: Array<SearchHit>, 
+/**
+ * Older results exist: ask again with `before` = the last result's `_id`.
+ */
+hasMore: boolean, };
 
 export type ChatEvent = { seq: number, 
 /**

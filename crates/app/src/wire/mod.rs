@@ -3,7 +3,9 @@
 //! are generated from them (`web/src/lib/wire.gen.ts`, see the test at the bottom).
 
 use natter_domain::Timestamp;
-use natter_domain::chat::{Chat, ChatSummary, FeedEvent, FeedKind, Message, ReadMarker, SystemNote};
+use natter_domain::chat::{
+    Chat, ChatSummary, FeedEvent, FeedKind, Message, ReadMarker, ReplyPreview, SystemNote,
+};
 use natter_domain::entities::Invite;
 use std::collections::BTreeMap;
 
@@ -282,6 +284,10 @@ pub struct MessageDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub system: Option<SystemNoteDto>,
+    /// The message `replyTo` names, as it is now; absent when this is no reply.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub reply_preview: Option<ReplyPreviewDto>,
 }
 
 /// What a group's system message says happened; the message's `sender` did it.
@@ -313,6 +319,40 @@ impl From<SystemNote> for SystemNoteDto {
             name: n.name,
             role: n.role.map(|r| r.as_str()),
             new_owner: n.new_owner.map(|u| u.to_string()),
+        }
+    }
+}
+
+/// What a reply shows of the message it answers.
+#[derive(Serialize, TS, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "ReplyPreview")]
+#[schema(as = ReplyPreview)]
+pub struct ReplyPreviewDto {
+    #[serde(rename = "_id")]
+    pub id: String,
+    /// Its place in the chat: `GET /message/:chatId?around=<seq>` shows it.
+    pub seq: i64,
+    pub sender: String,
+    #[ts(type = "\"text\" | \"image\" | \"file\" | \"system\"")]
+    #[schema(schema_with = message_type_schema)]
+    pub message_type: &'static str,
+    /// Its first line now, at most 140 characters (cut ones end in `…`); empty when
+    /// deleted, and for an image without a caption.
+    pub text: String,
+    /// Deleted for everyone since.
+    pub deleted: bool,
+}
+
+impl From<ReplyPreview> for ReplyPreviewDto {
+    fn from(p: ReplyPreview) -> Self {
+        Self {
+            id: p.id.to_string(),
+            seq: p.seq,
+            sender: p.sender.to_string(),
+            message_type: p.kind.as_str(),
+            text: p.text,
+            deleted: p.deleted,
         }
     }
 }
@@ -366,6 +406,7 @@ impl MessageDto {
                 .collect(),
             seen_by,
             system,
+            reply_preview: m.reply_preview.map(ReplyPreviewDto::from),
         }
     }
 }
@@ -538,6 +579,32 @@ pub struct EditsAnswer {
 pub struct PageAnswer {
     pub messages: Vec<MessageDto>,
     pub user: Option<UserDto>,
+    /// Older messages exist (with `after`: newer ones do, as the seed read it).
+    pub has_more: bool,
+    /// With `around` or `after`: newer messages exist past this page. Otherwise false.
+    pub has_newer: bool,
+}
+
+/// One search result: the message, and where the query's words are in its text.
+#[derive(Serialize, TS, ToSchema)]
+#[ts(rename = "SearchHit")]
+#[schema(as = SearchHit)]
+pub struct SearchHitDto {
+    pub message: MessageDto,
+    /// `[start, end)` ranges of `message.text` to highlight, in UTF-16 code units (as
+    /// JavaScript indexes strings), ascending, never overlapping; may be empty.
+    #[schema(value_type = Vec<Vec<u32>>)]
+    pub highlights: Vec<[u32; 2]>,
+}
+
+/// `GET /search`: newest first.
+#[derive(Serialize, TS, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "SearchResponse")]
+#[schema(as = SearchResponse)]
+pub struct SearchAnswer {
+    pub messages: Vec<SearchHitDto>,
+    /// Older results exist: ask again with `before` = the last result's `_id`.
     pub has_more: bool,
 }
 
@@ -710,6 +777,7 @@ pub fn typescript() -> String {
         ReactionDto::decl(&cfg),
         format!("type ChatEventKind = {};", FeedKind::ALL.map(|k| format!("\"{}\"", k.as_str())).join(" | ")),
         SystemNoteDto::decl(&cfg),
+        ReplyPreviewDto::decl(&cfg),
         MessageDto::decl(&cfg),
         LatestMessageDto::decl(&cfg),
         ChatDto::decl(&cfg),
@@ -722,6 +790,8 @@ pub fn typescript() -> String {
         EditDto::decl(&cfg),
         EditsAnswer::decl(&cfg),
         PageAnswer::decl(&cfg),
+        SearchHitDto::decl(&cfg),
+        SearchAnswer::decl(&cfg),
         EventDto::decl(&cfg),
         EventsAnswer::decl(&cfg),
         MessagesSeenDto::decl(&cfg),

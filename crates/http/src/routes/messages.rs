@@ -168,13 +168,18 @@ struct PageQuery {
     before: Option<i64>,
     /// Messages after this `seq`. Not with `before`.
     after: Option<i64>,
+    /// The messages around this `seq` (it, about half the limit before it, the rest
+    /// after it): where a reply's parent or a search result is. Not with `before` or
+    /// `after`.
+    around: Option<i64>,
     /// How many (default 50); values outside 1-200 count as the nearest of them.
     #[param(value_type = Option<u64>, maximum = 4294967295_u64)]
     limit: Option<u32>,
 }
 
 /// A page of a chat's history, oldest first; without a cursor the newest page, which
-/// also marks the chat read (as opening it did in the seed).
+/// also marks the chat read (as opening it did in the seed). Replies carry a preview
+/// of the message they answer (`replyPreview`, with its `seq` for `around`).
 #[utoipa::path(
     get,
     path = "/message/{id}",
@@ -183,7 +188,7 @@ struct PageQuery {
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, body = PageAnswer),
-        (status = 400, description = "`invalid_query`: both `before` and `after`.", body = ErrorDto),
+        (status = 400, description = "`invalid_query`: more than one of `before`, `after` and `around`.", body = ErrorDto),
         (status = 403, description = "`not_a_member`.", body = ErrorDto),
         (status = 404, description = "`chat_not_found`.", body = ErrorDto),
     ),
@@ -194,16 +199,17 @@ async fn list_messages(
     Path(chat_id): Path<String>,
     Query(q): Query<PageQuery>,
 ) -> ApiResult<Json<PageAnswer>> {
-    let cursor = match (q.before, q.after) {
-        (Some(_), Some(_)) => {
+    let cursor = match (q.before, q.after, q.around) {
+        (Some(b), None, None) => PageCursor::Before(b),
+        (None, Some(a), None) => PageCursor::After(a),
+        (None, None, Some(seq)) => PageCursor::Around(seq),
+        (None, None, None) => PageCursor::Latest,
+        _ => {
             return Err(ApiError(AppError::BadRequest {
                 code: "invalid_query",
-                message: "Use either before or after, not both.".into(),
+                message: "Use one of before, after and around, not several.".into(),
             }));
         }
-        (Some(b), None) => PageCursor::Before(b),
-        (None, Some(a)) => PageCursor::After(a),
-        (None, None) => PageCursor::Latest,
     };
     let view = s.messages.list(auth.ctx, &chat_id, cursor, q.limit).await?;
     let user = match other_member(&view.chat, auth.ctx.user_id) {
@@ -212,7 +218,7 @@ async fn list_messages(
     };
     let messages =
         view.page.messages.into_iter().map(|m| MessageDto::new(m, &view.markers, s.media.links())).collect();
-    Ok(Json(PageAnswer { messages, user, has_more: view.page.has_more }))
+    Ok(Json(PageAnswer { messages, user, has_more: view.page.has_more, has_newer: view.page.has_newer }))
 }
 
 /// `PATCH /message/:id`.

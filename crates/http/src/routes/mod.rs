@@ -8,6 +8,7 @@ mod invites;
 mod media;
 pub(crate) mod messages;
 mod metrics;
+mod search;
 mod settings;
 mod users;
 mod web;
@@ -60,6 +61,7 @@ pub fn routes(surface: Surface) -> (Router<AppState>, OpenApi) {
             .merge(invites::router())
             .merge(chats::router())
             .merge(groups::router())
+            .merge(search::router())
             .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
             .merge(messages::router());
         app = app.nest("/api/v1", api).merge(media::router());

@@ -177,3 +177,23 @@ pub async fn a_direct_chat_is_no_group_to_change(s: Arc<dyn Store>) {
         Err(StoreError::NotFound)
     ));
 }
+
+pub async fn search_skips_a_groups_notices_and_a_removed_member_finds_nothing_of_it(s: Arc<dyn Store>) {
+    use natter_domain::search::SearchQuery;
+    let (ada, bob) = (user(&s, "ada@x.io").await, user(&s, "bob@x.io").await);
+    let chat = group(&s, ada, &[bob], "g").await.chat;
+    s.insert_message(text(chat.id, bob, "launch plan", 30)).await.unwrap();
+    let find = |who: UserId, q: &'static str| {
+        let s = s.clone();
+        async move {
+            let found = s.search_messages(who, &SearchQuery::parse(q), None, None, 50).await.unwrap();
+            found.into_iter().map(|m| m.kind).collect::<Vec<_>>()
+        }
+    };
+    // The notice's note names the group "Launch" and says "chat.created": neither is found.
+    assert_eq!(find(bob, "launch").await, vec![MessageKind::Text]);
+    assert!(find(bob, "created").await.is_empty());
+    change(&s, &chat, ada, GroupChange::Remove(bob)).await.unwrap();
+    assert!(find(bob, "launch").await.is_empty(), "a removed member finds nothing of the group");
+    assert_eq!(find(ada, "launch").await.len(), 1);
+}

@@ -6,6 +6,8 @@ pub mod groups;
 pub mod invites;
 pub mod nodes;
 pub mod relay;
+pub mod replies;
+pub mod search;
 pub mod store;
 
 /// One test per check of a conformance module, each on a fresh store, so one failing
@@ -112,6 +114,21 @@ macro_rules! store_conformance {
             the_owner_leaving_hands_the_group_on,
             a_removed_member_cannot_send_and_sends_name_the_members_as_they_commit,
             a_direct_chat_is_no_group_to_change,
+            search_skips_a_groups_notices_and_a_removed_member_finds_nothing_of_it,
+        );
+
+        $crate::each_check!(replies:
+            a_reply_carries_its_parents_first_line_as_it_is_now,
+            a_retried_reply_answers_the_original_with_its_preview,
+            around_pages_centre_on_a_seq_and_say_what_lies_either_side,
+        );
+
+        $crate::each_check!(search:
+            search_finds_prefixes_words_with_dots_and_urls,
+            search_input_is_text_and_never_syntax,
+            search_sees_only_the_callers_chats_and_narrows_to_one,
+            search_follows_edits_and_deletes,
+            search_pages_newest_first_before_a_message,
         );
 
         $crate::each_check!(relay:

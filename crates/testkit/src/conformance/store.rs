@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use natter_domain::chat::{
     Chat, FeedKind, ImageRef, Message, MessageKind, MessagePage, NewMessage, PageCursor, Reaction,
+    ReplyPreview,
 };
 use natter_domain::entities::{CodeCheck, NewLoginCode, Session};
 use natter_domain::ids::{ChatId, MessageId, SessionId, UserId};
@@ -53,7 +54,13 @@ pub(super) fn text(chat: ChatId, sender: UserId, client_id: &str, ms: i64) -> Ne
 }
 
 /// Store a new message and return it, failing unless it was created.
-async fn send(s: &Arc<dyn Store>, chat: ChatId, sender: UserId, client_id: &str, ms: i64) -> Message {
+pub(super) async fn send(
+    s: &Arc<dyn Store>,
+    chat: ChatId,
+    sender: UserId,
+    client_id: &str,
+    ms: i64,
+) -> Message {
     let stored = s.insert_message(text(chat, sender, client_id, ms)).await.unwrap();
     assert!(stored.created, "{client_id} is a new message");
     stored.message
@@ -72,7 +79,12 @@ fn seqs(page: &MessagePage) -> Vec<i64> {
     page.messages.iter().map(|m| m.seq).collect()
 }
 
-async fn page(s: &Arc<dyn Store>, chat: ChatId, cursor: PageCursor, limit: u32) -> (Vec<i64>, bool) {
+pub(super) async fn page(
+    s: &Arc<dyn Store>,
+    chat: ChatId,
+    cursor: PageCursor,
+    limit: u32,
+) -> (Vec<i64>, bool) {
     let page = s.list_messages(chat, cursor, limit).await.unwrap();
     assert!(page.messages.iter().all(|m| m.chat_id == chat), "only this chat's messages");
     (seqs(&page), page.has_more)
@@ -613,6 +625,7 @@ pub async fn get_message_finds_stored_messages_only(s: Arc<dyn Store>) {
         edited_at: None,
         deleted_at: None,
         reactions: Vec::new(),
+        reply_preview: Some(ReplyPreview::new(first.id, 1, a, MessageKind::Text, "text of m1", false)),
     };
     assert_eq!(stored, want);
     assert_eq!(s.get_message(image.id).await.unwrap(), want);

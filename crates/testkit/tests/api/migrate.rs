@@ -83,6 +83,19 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     let hide = app.http.patch(app.api("/me/settings")).bearer_auth(&carol.token);
     let hide = hide.json(&serde_json::json!({ "showLastSeen": false })).send().await.unwrap();
     assert_eq!(hide.status(), StatusCode::OK);
+    // A reply: its parent's preview comes back on PostgreSQL; and what search finds
+    // there (its index is PostgreSQL's own, built as the rows arrive).
+    let reply = app
+        .post_authed(
+            "/message",
+            &carol.token,
+            serde_json::json!({ "chatId": other, "text": "replying via natter.toml", "replyTo": hello["_id"] }),
+        )
+        .await;
+    assert_eq!(reply.status(), StatusCode::CREATED);
+    let searches = ["line 149", "natter.toml", "Carol!"];
+    let found_before = searched(&app, &a.token, &searches).await;
+    assert_eq!(found_before.iter().map(Vec::len).collect::<Vec<_>>(), [1, 1, 1], "{found_before:?}");
     let lists_before: Vec<Value> = chat_lists(&app, &[&a.token, &b.token, &carol.token], "/chat/all").await;
     let history_before: Value =
         app.get_authed(&format!("/message/{chat}?limit=200"), &a.token).await.json().await.unwrap();
@@ -97,7 +110,7 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     let first = migrate_to(&settings, target.url(), 25, |p| {
         if p.table == "messages" {
             message_pages += 1;
-            assert_eq!(p.total, 152);
+            assert_eq!(p.total, 153);
             assert_eq!(p.copied, 25 * message_pages);
         }
         if message_pages == 3 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
@@ -126,8 +139,9 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     assert_eq!(chats_checked, 2);
     let rows = |t: &str| tables.iter().find(|c| c.table == t).map(|c| c.rows);
     assert_eq!(rows("users"), Some(3));
-    assert_eq!(rows("messages"), Some(152));
-    assert_eq!(rows("chat_events"), Some(155));
+    assert_eq!(rows("messages"), Some(153));
+    assert_eq!(rows("chat_events"), Some(156));
+    assert!(tables.iter().all(|t| !t.table.starts_with("message_search")), "the search index is not copied");
     assert_eq!(rows("message_reactions"), Some(1));
     assert_eq!(rows("message_edits"), Some(2));
     assert_eq!(rows("chat_members"), Some(4));
@@ -177,6 +191,25 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     assert_eq!(next["seq"], 152, "the chat's seq goes on where SQLite left it (151)");
     // A new login works too: the login codes' identity moved past the copied ids.
     pg.login("dave@example.com").await;
+    assert_eq!(searched(&pg, &a.token, &searches).await, found_before, "the copy is found as the source was");
+    let theirs: Value = pg.get_authed(&format!("/message/{other}"), &a.token).await.json().await.unwrap();
+    let copied_reply = theirs["messages"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(copied_reply["replyPreview"]["text"], "hello from Carol!");
+}
+
+/// The ids of what `token`'s user finds with each query.
+async fn searched(app: &natter_testkit::TestApp, token: &str, queries: &[&str]) -> Vec<Vec<String>> {
+    let mut out = Vec::new();
+    for q in queries {
+        let res =
+            app.http.get(app.api("/search")).query(&[("q", q)]).bearer_auth(token).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        let body: Value = res.json().await.unwrap();
+        out.push(
+            body["messages"].as_array().unwrap().iter().map(|h| h["message"]["_id"].to_string()).collect(),
+        );
+    }
+    out
 }
 
 async fn chat_lists(app: &natter_testkit::TestApp, tokens: &[&str], path: &str) -> Vec<Value> {

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useState, type ReactNode } from 'react';
 import { Link } from 'react-router';
 import { MessagesSquare, UsersRound } from 'lucide-react';
 import { IconButton } from '../../../components/ui/IconButton';
@@ -8,8 +8,8 @@ import { ChatList, type ChatListProps } from './ChatList';
 import { NewGroupDialog } from './NewGroupDialog';
 import { UserSearch } from './UserSearch';
 
-/** Brand, my profile, people search and the conversation list. */
-export function ChatSidebar({ me, ...listProps }: Omit<ChatListProps, 'meId'> & { me: User }) {
+/** Brand, my profile, people search, the screen's message search and the conversation list. */
+export function ChatSidebar({ me, messageSearch, ...listProps }: Omit<ChatListProps, 'meId'> & { me: User; messageSearch?: ReactNode }) {
   const [newGroup, setNewGroup] = useState(false);
   return (
     <aside className="flex h-full min-h-0 flex-col" aria-label="Sidebar">
@@ -34,7 +34,8 @@ export function ChatSidebar({ me, ...listProps }: Omit<ChatListProps, 'meId'> & 
         </Link>
         </div>
       </div>
-      <div className="px-3 pt-3 pb-2">
+      <div className="space-y-2 px-3 pt-3 pb-2">
+        {messageSearch}
         <UserSearch meId={me._id} />
       </div>
       <div className="min-h-0 flex-1 overflow-y-auto px-2 pb-3">

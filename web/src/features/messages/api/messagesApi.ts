@@ -10,6 +10,11 @@ export function fetchMessages(chatId: string, before?: number): Promise<Messages
   return api.get<MessagesPage>(`/message/${encodeURIComponent(chatId)}`, { before, limit: PAGE_SIZE });
 }
 
+/** The page around one message (`seq`), or the one just below `after` when scrolling down from there. */
+export function fetchMessagesNear(chatId: string, near: { around: number } | { after: number }): Promise<MessagesPage> {
+  return api.get<MessagesPage>(`/message/${encodeURIComponent(chatId)}`, { ...near, limit: PAGE_SIZE });
+}
+
 export function fetchEvents(chatId: string, after: number): Promise<EventsPage> {
   return api.get<EventsPage>(`/chat/${encodeURIComponent(chatId)}/events`, { after, limit: 200 });
 }
@@ -22,11 +27,12 @@ export function postTextMessage(body: SendMessageRequest): Promise<SendMessageRe
   });
 }
 
-export function postImageMessage(fields: { chatId: string; text: string; clientId: string; image: File }): Promise<SendMessageResponse> {
+export function postImageMessage(fields: { chatId: string; text: string; clientId: string; image: File; replyTo?: string }): Promise<SendMessageResponse> {
   const form = new FormData();
   form.set('chatId', fields.chatId);
   form.set('text', fields.text);
   form.set('clientId', fields.clientId);
+  if (fields.replyTo) form.set('replyTo', fields.replyTo);
   form.set('image', fields.image, fields.image.name);
   return apiRequest<SendMessageResponse>('/message', {
     method: 'POST',

@@ -4,15 +4,24 @@ import { IconButton } from '../../../components/ui/IconButton';
 
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 
+/** The message being answered, as the bar above the text box shows it. */
+export interface ReplyTarget {
+  id: string;
+  author: string;
+  line: string;
+}
+
 interface ComposerProps {
-  onSend: (text: string, image?: File) => void;
+  onSend: (text: string, image?: File, replyTo?: string) => void;
+  replyingTo?: ReplyTarget | null;
+  onCancelReply?: () => void;
   onTyping: () => void;
   onStopTyping: () => void;
   onError: (message: string) => void;
 }
 
 /** Enter sends, Shift+Enter adds a line; one image can ride along, previewed first. */
-export function Composer({ onSend, onTyping, onStopTyping, onError }: ComposerProps) {
+export function Composer({ onSend, replyingTo, onCancelReply, onTyping, onStopTyping, onError }: ComposerProps) {
   const [text, setText] = useState('');
   const [image, setImage] = useState<{ file: File; url: string } | null>(null);
   const fileRef = useRef<HTMLInputElement>(null);
@@ -33,10 +42,16 @@ export function Composer({ onSend, onTyping, onStopTyping, onError }: ComposerPr
 
   const canSend = text.trim().length > 0 || image !== null;
 
+  // Choosing a message to answer puts the cursor where the answer goes.
+  useEffect(() => {
+    if (replyingTo) textRef.current?.focus();
+  }, [replyingTo]);
+
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
     if (!canSend) return;
-    onSend(text.trim(), image?.file);
+    onSend(text.trim(), image?.file, replyingTo?.id);
+    onCancelReply?.();
     onStopTyping();
     setText('');
     setImage(null);
@@ -44,7 +59,10 @@ export function Composer({ onSend, onTyping, onStopTyping, onError }: ComposerPr
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
-    if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
+    if (e.key === 'Escape' && replyingTo) {
+      e.preventDefault();
+      onCancelReply?.();
+    } else if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
       e.preventDefault();
       submit();
     }
@@ -59,6 +77,16 @@ export function Composer({ onSend, onTyping, onStopTyping, onError }: ComposerPr
 
   return (
     <form onSubmit={submit} className="border-t border-white/10 bg-gray-800/60 px-3 py-3 backdrop-blur sm:px-4">
+      {replyingTo && (
+        <div data-testid="reply-bar" className="mb-2 flex items-center gap-2 rounded-xl border-l-4 border-blue-400 bg-gray-900/60 py-1 pr-1 pl-3 text-sm">
+          <p className="min-w-0 flex-1 truncate text-gray-200">
+            Replying to <span className="font-semibold text-blue-300">{replyingTo.author}</span>: {replyingTo.line}
+          </p>
+          <IconButton label="Cancel reply" onClick={() => onCancelReply?.()}>
+            <X size={18} aria-hidden="true" />
+          </IconButton>
+        </div>
+      )}
       {image && (
         <div className="mb-2 inline-flex items-start gap-1 rounded-xl bg-gray-900/60 p-1.5">
           <img src={image.url} alt="Image to send" data-testid="image-preview" className="h-20 w-auto max-w-40 rounded-lg object-cover" />

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { Pencil, SmilePlus, Trash2 } from 'lucide-react';
+import { Pencil, Reply, SmilePlus, Trash2 } from 'lucide-react';
 
 /** The emoji offered first (the server's QUICK_REACTIONS); any single emoji works. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🎉', '🙏', '👀'] as const;
@@ -8,16 +8,17 @@ interface MessageActionsProps {
   /** Where the buttons sit: beside my bubbles on the left, beside theirs on the right. */
   side: 'left' | 'right';
   onReact?: (emoji: string) => void;
+  onReply?: () => void;
   /** Absent once the edit window has passed, and on other people's messages. */
   onEdit?: () => void;
   onDelete?: () => void;
 }
 
 /**
- * React, edit and delete beside a message: shown on hover and keyboard focus (and
+ * Reply, react, edit and delete beside a message: shown on hover and keyboard focus (and
  * always on touch screens, which have no hover). Delete asks once, in place.
  */
-export function MessageActions({ side, onReact, onEdit, onDelete }: MessageActionsProps) {
+export function MessageActions({ side, onReact, onReply, onEdit, onDelete }: MessageActionsProps) {
   const [confirming, setConfirming] = useState(false);
   const [picking, setPicking] = useState(false);
   const cancelRef = useRef<HTMLButtonElement>(null);
@@ -78,6 +79,11 @@ export function MessageActions({ side, onReact, onEdit, onDelete }: MessageActio
             </button>
           ))}
         </div>
+      )}
+      {onReply && (
+        <button type="button" onClick={onReply} aria-label="Reply" title="Reply" className={icon}>
+          <Reply size={15} aria-hidden="true" />
+        </button>
       )}
       {onReact && (
         <button type="button" onClick={() => setPicking((p) => !p)} aria-label="Add reaction" aria-expanded={picking} title="React" className={icon}>

@@ -1,7 +1,7 @@
 import { memo } from 'react';
 import { RotateCw, Trash2 } from 'lucide-react';
 import { formatTime } from '../../../lib/time';
-import type { Message, Reaction } from '../../../lib/wire';
+import type { Message, Reaction, ReplyPreview } from '../../../lib/wire';
 import type { Outgoing } from '../model/timeline';
 import { EditBox, MessageActions } from './MessageActions';
 import { Reactions } from './Reactions';
@@ -28,8 +28,14 @@ export interface BubbleProps {
   deleted?: boolean;
   /** Editing in place: the text box replaces the text. */
   editing?: { onSave: (text: string) => void; onCancel: () => void };
-  /** For sent messages: react; for mine also edit (within the window) and delete. */
-  actions?: { onReact?: (emoji: string) => void; onEdit?: () => void; onDelete?: () => void };
+  /** For sent messages: reply and react; for mine also edit (within the window) and delete. */
+  actions?: { onReply?: () => void; onReact?: (emoji: string) => void; onEdit?: () => void; onDelete?: () => void };
+  /** The message this one answers, with its author's name; a click shows it in the history. */
+  quote?: { preview: ReplyPreview; author: string; onJump: () => void };
+  /** Briefly marked: the message a jump landed on. */
+  highlighted?: boolean;
+  /** `data-message-id`, which a jump scrolls to. */
+  messageId?: string;
   /** The emoji on it, with a toggle for mine. */
   reactions?: { list: Reaction[]; meId: string; nameOf: (userId: string) => string; onToggle: (emoji: string, on: boolean) => void };
   onOpenImage?: () => void;
@@ -39,11 +45,12 @@ export interface BubbleProps {
 
 /** Mine on the right in blue, theirs on the left in gray; the image opens full size. */
 export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
-  const { mine, senderName, seenBy, text, time, delivery, imageSrc, imageAlt, error, edited, deleted, editing, actions, reactions, onOpenImage, onRetry, onDiscard } = props;
+  const { mine, senderName, seenBy, text, time, delivery, imageSrc, imageAlt, error, edited, deleted, editing, actions, reactions, quote, highlighted, messageId, onOpenImage, onRetry, onDiscard } = props;
+  const mark = highlighted ? 'ring-2 ring-amber-300 ring-offset-2 ring-offset-gray-900' : '';
   if (deleted) {
     return (
-      <div className={`flex ${mine ? 'justify-end' : 'justify-start'}`} data-testid="message" data-mine={mine} data-deleted="true">
-        <div className="flex max-w-[min(80%,34rem)] items-center gap-2 rounded-2xl border border-dashed border-white/20 px-3.5 py-2 text-sm text-gray-300 italic">
+      <div className={`flex ${mine ? 'justify-end' : 'justify-start'}`} data-testid="message" data-mine={mine} data-deleted="true" data-message-id={messageId} data-highlighted={highlighted || undefined}>
+        <div className={`flex max-w-[min(80%,34rem)] items-center gap-2 rounded-2xl border border-dashed border-white/20 px-3.5 py-2 text-sm text-gray-300 italic ${mark}`}>
           <span>{mine ? 'You deleted this message' : 'This message was deleted'}</span>
           <time className="text-[11px] not-italic text-gray-300">{time}</time>
         </div>
@@ -51,7 +58,14 @@ export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
     );
   }
   return (
-    <div className={`group flex ${mine ? 'justify-end' : 'justify-start'}`} data-testid="message" data-mine={mine} data-state={delivery}>
+    <div
+      className={`group flex ${mine ? 'justify-end' : 'justify-start'}`}
+      data-testid="message"
+      data-mine={mine}
+      data-state={delivery}
+      data-message-id={messageId}
+      data-highlighted={highlighted || undefined}
+    >
       <div className={`relative flex max-w-[min(80%,34rem)] flex-col ${mine ? 'items-end' : 'items-start'}`}>
         {senderName && (
           <span className="mb-0.5 px-1 text-xs font-medium text-blue-200" data-testid="sender-name">
@@ -61,8 +75,9 @@ export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
         <div
           className={`rounded-2xl px-3.5 py-2 shadow-sm ${
             mine ? 'rounded-br-md bg-blue-600 text-white' : 'rounded-bl-md bg-gray-700 text-gray-50'
-          } ${delivery === 'failed' ? 'ring-1 ring-red-400/70' : ''}`}
+          } ${delivery === 'failed' ? 'ring-1 ring-red-400/70' : ''} ${mark} transition-shadow`}
         >
+          {quote && <Quote {...quote} mine={mine} />}
           {imageSrc && (
             <button
               type="button"
@@ -111,6 +126,27 @@ export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
   );
 });
 
+/** The quoted parent at the top of a reply: its author and first line, or that it is gone. */
+function Quote({ preview, author, onJump, mine }: { preview: ReplyPreview; author: string; onJump: () => void; mine: boolean }) {
+  const line = preview.deleted
+    ? 'This message was deleted'
+    : preview.text || (preview.messageType === 'image' ? '📷 Image' : '');
+  return (
+    <button
+      type="button"
+      onClick={onJump}
+      data-testid="reply-quote"
+      aria-label={`Show the message ${author} wrote: ${line}`}
+      className={`-mx-1.5 mt-0.5 mb-1.5 flex min-h-11 w-[calc(100%+0.75rem)] min-w-40 flex-col items-start rounded-lg border-l-4 px-2.5 py-1 text-left text-[13px] leading-snug ${
+        mine ? 'border-blue-200 bg-blue-900/40 hover:bg-blue-900/60' : 'border-blue-400 bg-gray-800/60 hover:bg-gray-800'
+      }`}
+    >
+      <span className={`font-semibold ${mine ? 'text-blue-100' : 'text-blue-300'}`}>{author}</span>
+      <span className={`line-clamp-1 break-all ${preview.deleted ? 'italic opacity-80' : ''}`}>{line}</span>
+    </button>
+  );
+}
+
 export function bubbleFromMessage(message: Message, meId: string, seen: boolean): BubbleProps {
   const mine = message.sender === meId;
   return {
@@ -121,6 +157,7 @@ export function bubbleFromMessage(message: Message, meId: string, seen: boolean)
     imageSrc: message.image ? (message.image.thumbUrl ?? message.image.url) : undefined,
     edited: Boolean(message.editedAt),
     deleted: Boolean(message.deletedAt),
+    messageId: message._id,
   };
 }
 

@@ -27,14 +27,26 @@ interface MessageListProps {
   onEdit: (message: Message, text: string) => Promise<boolean>;
   onDelete: (message: Message) => Promise<boolean>;
   onReact: (message: Message, emoji: string, on: boolean) => Promise<boolean>;
+  onReply: (message: Message) => void;
+  /** Show a message in the history (a reply's parent): loaded first if it is not held. */
+  onJump: (id: string, seq: number) => void;
+  /** The message a jump is landing on; `key` changes with every jump. */
+  jump: { id: string; key: number } | null;
+  onLoadNewer: () => void;
+  onJumpToLatest: () => void;
 }
+
+/** How long the message a jump landed on stays marked. */
+const HIGHLIGHT_MS = 2000;
 
 /**
  * Scroll rules: follow new messages only when the reader is already at the bottom (or
  * sent the message); otherwise offer a "new messages" pill. Loading older messages at
  * the top keeps the visible message where it was.
  */
-export function MessageList({ items, timeline, meId, peerName, names: memberNames, isGroup, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete, onReact }: MessageListProps) {
+export function MessageList(props: MessageListProps) {
+  const { items, timeline, meId, peerName, names: memberNames, isGroup, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete, onReact } = props;
+  const { onReply, onJump, jump, onLoadNewer, onJumpToLatest } = props;
   const loaded = useMemo(() => items.flatMap((i) => (i.kind === 'message' ? [i.message] : [])), [items]);
   const names = useNames(memberNames, loaded);
   const nameOf = useCallback((userId: string) => (userId === meId ? 'You' : (names.get(userId) ?? peerName)), [meId, names, peerName]);
@@ -44,6 +56,10 @@ export function MessageList({ items, timeline, meId, peerName, names: memberName
   const prevFirstKey = useRef<string | undefined>(undefined);
   const prevLastKey = useRef<string | undefined>(undefined);
   const prevHeight = useRef(0);
+  // A page appended below a window is read from where the reader is, not jumped over.
+  const prevHasNewer = useRef(false);
+  const toLatest = useRef(false);
+  const [highlightId, setHighlightId] = useState<string | null>(null);
   const [showPill, setShowPill] = useState(false);
   const [openImage, setOpenImage] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
@@ -64,11 +80,12 @@ export function MessageList({ items, timeline, meId, peerName, names: memberName
     if (!el) return;
     const firstKey = first?.key;
     const lastKey = last?.key;
-    if (prevLastKey.current === undefined) {
-      el.scrollTop = el.scrollHeight; // first render of this chat: start at the newest
+    if (prevLastKey.current === undefined || (toLatest.current && !timeline?.hasNewer)) {
+      el.scrollTop = el.scrollHeight; // first render of this chat, or back to the live end: the newest
+      toLatest.current = false;
     } else if (firstKey !== prevFirstKey.current && lastKey === prevLastKey.current) {
       el.scrollTop += el.scrollHeight - prevHeight.current; // older page prepended
-    } else if (lastKey !== prevLastKey.current) {
+    } else if (lastKey !== prevLastKey.current && !prevHasNewer.current) {
       const mineJustSent = last?.kind === 'outgoing';
       if (nearBottom.current || mineJustSent) el.scrollTop = el.scrollHeight;
       else setShowPill(true);
@@ -76,7 +93,25 @@ export function MessageList({ items, timeline, meId, peerName, names: memberName
     prevFirstKey.current = firstKey;
     prevLastKey.current = lastKey;
     prevHeight.current = el.scrollHeight;
-  }, [first?.key, last?.key, last?.kind]);
+    prevHasNewer.current = timeline?.hasNewer ?? false;
+  }, [first?.key, last?.key, last?.kind, timeline?.hasNewer]);
+
+  // After the scroll rules above: a jump centres its message and marks it a moment.
+  const landed = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    if (!jump || landed.current === jump.key) return;
+    const target = scrollRef.current?.querySelector<HTMLElement>(`[data-message-id="${CSS.escape(jump.id)}"]`);
+    if (!target) return;
+    landed.current = jump.key;
+    target.scrollIntoView({ block: 'center' });
+    nearBottom.current = false;
+    setHighlightId(jump.id);
+  }, [jump, items]);
+  useEffect(() => {
+    if (!highlightId) return;
+    const t = setTimeout(() => setHighlightId(null), HIGHLIGHT_MS);
+    return () => clearTimeout(t);
+  }, [highlightId]);
 
   // Screen readers hear messages from the other side as they arrive (not history).
   const lastAnnounced = useRef<string | undefined>(undefined);
@@ -103,6 +138,7 @@ export function MessageList({ items, timeline, meId, peerName, names: memberName
     nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
     if (nearBottom.current) setShowPill(false);
     if (el.scrollTop < LOAD_OLDER_AT_PX && timeline?.hasMore) onLoadOlder();
+    if (timeline?.hasNewer && el.scrollHeight - el.scrollTop - el.clientHeight < LOAD_OLDER_AT_PX) onLoadNewer();
   };
 
   return (
@@ -146,7 +182,7 @@ export function MessageList({ items, timeline, meId, peerName, names: memberName
               const before = items[index - 1];
               const firstOfRun =
                 !before || before.kind !== 'message' || before.message.sender !== (item.kind === 'message' ? item.message.sender : meId) || Boolean(before.message.system);
-              const props =
+              const bubble =
                 item.kind === 'message'
                   ? bubbleFromMessage(item.message, meId, isSeen(timeline, item.message))
                   : bubbleFromOutgoing(item.outgoing);
@@ -164,11 +200,22 @@ export function MessageList({ items, timeline, meId, peerName, names: memberName
               return (
                 <li key={item.key}>
                   <MessageBubble
-                    {...props}
+                    {...bubble}
                     {...groupExtras}
+                    highlighted={message !== undefined && message._id === highlightId}
+                    quote={
+                      message?.replyPreview && !message.deletedAt
+                        ? {
+                            preview: message.replyPreview,
+                            author: nameOf(message.replyPreview.sender),
+                            onJump: () => onJump(message.replyPreview!._id, message.replyPreview!.seq),
+                          }
+                        : undefined
+                    }
                     onOpenImage={full ? () => setOpenImage(full) : undefined}
                     actions={
                       live && {
+                        onReply: () => onReply(live),
                         onReact: (emoji) => void onReact(live, emoji, !live.reactions.some((r) => r.emoji === emoji && r.users.includes(meId))),
                         onEdit: own && canEdit(own, meId, Date.now()) ? () => setEditingId(own._id) : undefined,
                         onDelete: own && (() => void onDelete(own)),
@@ -194,7 +241,18 @@ export function MessageList({ items, timeline, meId, peerName, names: memberName
           </ol>
         )}
       </div>
-      {showPill && (
+      {timeline?.hasNewer ? (
+        <button
+          type="button"
+          onClick={() => {
+            toLatest.current = true;
+            onJumpToLatest();
+          }}
+          className="absolute bottom-3 left-1/2 inline-flex min-h-11 -translate-x-1/2 items-center gap-1.5 rounded-full bg-blue-600 px-4 text-sm font-medium text-white shadow-lg shadow-black/40 hover:bg-blue-500"
+        >
+          Jump to latest <ArrowDown size={16} aria-hidden="true" />
+        </button>
+      ) : showPill && (
         <button
           type="button"
           onClick={() => scrollToBottom(true)}

@@ -1,4 +1,7 @@
-import type { ReactNode } from 'react';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import type { Message } from '../../../lib/wire';
+import { firstLine } from '../model/timeline';
+import { useMessagesContext } from '../hooks/MessagesProvider';
 import { Button } from '../../../components/ui/Button';
 import { Skeleton } from '../../../components/ui/Skeleton';
 import { useChatHistory } from '../hooks/useChatHistory';
@@ -7,7 +10,7 @@ import { useMessageChanges } from '../hooks/useMessageChanges';
 import { useReadReceipts } from '../hooks/useReadReceipts';
 import { useSendMessage } from '../hooks/useSendMessage';
 import { useTimeline } from '../hooks/useTimeline';
-import { Composer } from './Composer';
+import { Composer, type ReplyTarget } from './Composer';
 import { MessageList } from './MessageList';
 
 export interface MessagePaneProps {
@@ -24,13 +27,48 @@ export interface MessagePaneProps {
   onTyping: () => void;
   onStopTyping: () => void;
   onError: (message: string) => void;
+  /** A message to show as soon as the history is there (a search result); `key` tells jumps apart. */
+  jumpTo?: { id: string; seq: number; key: string } | null;
 }
 
-export function MessagePane({ chatId, meId, peerName, names, isGroup, header, composerReplacement, onTyping, onStopTyping, onError }: MessagePaneProps) {
+export function MessagePane({ chatId, meId, peerName, names, isGroup, header, composerReplacement, onTyping, onStopTyping, onError, jumpTo }: MessagePaneProps) {
   const history = useChatHistory(chatId);
   const { items, timeline } = useTimeline(chatId);
   const { send, retry, discard } = useSendMessage(chatId);
   const changes = useMessageChanges(onError);
+  const { store } = useMessagesContext();
+  const [replyingTo, setReplyingTo] = useState<ReplyTarget | null>(null);
+  const [jump, setJump] = useState<{ id: string; key: number } | null>(null);
+  const nameOf = useCallback((userId: string) => (userId === meId ? 'You' : peerName), [meId, peerName]);
+  const { loadAround, status } = history;
+
+  const jumpToMessage = useCallback(
+    (id: string, seq: number) => {
+      void loadAround(id, seq).then((ok) => {
+        if (ok) setJump({ id, key: Date.now() });
+        else onError('Could not load that message.');
+      });
+    },
+    [loadAround, onError],
+  );
+  // A search result opens this chat at its message, once the history is loaded.
+  const jumpKey = jumpTo?.key;
+  useEffect(() => {
+    if (jumpTo && status === 'ready') jumpToMessage(jumpTo.id, jumpTo.seq);
+    // Once per jump (its key) and when the history first becomes ready; nothing else re-runs it.
+  }, [jumpKey, status === 'ready']);
+
+  const reply = (message: Message) =>
+    setReplyingTo({
+      id: message._id,
+      author: nameOf(message.sender),
+      line: firstLine(message.text) || (message.image ? '📷 Image' : ''),
+    });
+  const sendFromComposer = (text: string, image?: File, replyTo?: string) => {
+    // Sending from a window of older history goes back to the live end, where it lands.
+    if (store.getState().timelines[chatId]?.hasNewer) history.reload();
+    send(text, image, replyTo);
+  };
   useJoinChat(chatId);
   useReadReceipts(chatId, meId);
 
@@ -70,12 +108,19 @@ export function MessagePane({ chatId, meId, peerName, names, isGroup, header, co
           onEdit={changes.edit}
           onDelete={changes.remove}
           onReact={changes.react}
+          onReply={reply}
+          onJump={jumpToMessage}
+          jump={jump}
+          onLoadNewer={() => void history.loadNewer()}
+          onJumpToLatest={history.reload}
         />
       )}
       {composerReplacement ?? (
         <Composer
           key={chatId}
-          onSend={(text, image) => send(text, image)}
+          onSend={sendFromComposer}
+          replyingTo={replyingTo}
+          onCancelReply={() => setReplyingTo(null)}
           onTyping={onTyping}
           onStopTyping={onStopTyping}
           onError={onError}

@@ -1,11 +1,13 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../../lib/api';
-import { fetchMessages } from '../api/messagesApi';
+import { fetchMessages, fetchMessagesNear } from '../api/messagesApi';
 import { useMessagesContext } from './MessagesProvider';
 
 /**
  * Loads the newest page whenever a chat opens (merging with what is already held, and
  * letting the server mark the other member's messages seen), and older pages on demand.
+ * A jump to a message not held loads the window around it instead; newer pages then
+ * fill the gap down to the live end (or the newest page replaces the window).
  */
 export function useChatHistory(chatId: string) {
   const { store } = useMessagesContext();
@@ -16,6 +18,7 @@ export function useChatHistory(chatId: string) {
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [attempt, setAttempt] = useState(0);
   const olderInFlight = useRef(false);
+  const newerInFlight = useRef(false);
 
   useEffect(() => {
     let cancelled = false;
@@ -53,5 +56,35 @@ export function useChatHistory(chatId: string) {
     }
   }, [chatId, store]);
 
-  return { status, error, loadingOlder, loadOlder, reload: () => setAttempt((n) => n + 1) };
+  const loadNewer = useCallback(async () => {
+    const timeline = store.getState().timelines[chatId];
+    const newest = timeline?.messages.at(-1);
+    if (!timeline?.hasNewer || !newest || newerInFlight.current) return;
+    newerInFlight.current = true;
+    try {
+      const page = await fetchMessagesNear(chatId, { after: newest.seq });
+      store.dispatch({ type: 'newerLoaded', chatId, messages: page.messages, hasNewer: page.hasNewer });
+    } catch {
+      // Scrolling down again retries.
+    } finally {
+      newerInFlight.current = false;
+    }
+  }, [chatId, store]);
+
+  /** Make sure message `id` (at `seq`) is held: if it is not, show the window around it. */
+  const loadAround = useCallback(
+    async (id: string, seq: number) => {
+      if (store.getState().timelines[chatId]?.messages.some((m) => m._id === id)) return true;
+      try {
+        const page = await fetchMessagesNear(chatId, { around: seq });
+        store.dispatch({ type: 'windowLoaded', chatId, messages: page.messages, hasMore: page.hasMore, hasNewer: page.hasNewer });
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    [chatId, store],
+  );
+
+  return { status, error, loadingOlder, loadOlder, loadNewer, loadAround, reload: () => setAttempt((n) => n + 1) };
 }

@@ -7,7 +7,7 @@ export function useSendMessage(chatId: string) {
   const { store, sender, meId } = useMessagesContext();
 
   const send = useCallback(
-    (text: string, image?: File) => {
+    (text: string, image?: File, replyTo?: string) => {
       const clientId = newClientId();
       store.dispatch({
         type: 'queued',
@@ -18,6 +18,7 @@ export function useSendMessage(chatId: string) {
           text,
           image: image ? { file: image, previewUrl: URL.createObjectURL(image) } : undefined,
           createdAt: new Date().toISOString(),
+          replyTo,
         },
       });
       sender.enqueue(clientId);

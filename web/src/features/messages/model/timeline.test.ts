@@ -210,3 +210,48 @@ describe('read receipts', () => {
     expect(state.timelines[CHAT]?.messages[0]?.seen).toBe(false);
   });
 });
+
+describe('a window around an older message', () => {
+  const seqsOf = (s: MessagesState) => s.timelines[CHAT]?.messages.map((m) => m.seq);
+  const opened = run({ type: 'pageLoaded', chatId: CHAT, messages: [msg(90), msg(91)], hasMore: true, older: false });
+  const windowed = messagesReducer(opened, {
+    type: 'windowLoaded',
+    chatId: CHAT,
+    messages: [msg(9), msg(10), msg(11)],
+    hasMore: true,
+    hasNewer: true,
+  });
+
+  it('replaces what was held and keeps nothing past its gap', () => {
+    expect(seqsOf(windowed)).toEqual([9, 10, 11]);
+    const live = messagesReducer(windowed, { type: 'received', message: msg(92) });
+    expect(seqsOf(live)).toEqual([9, 10, 11]);
+    const edited = messagesReducer(windowed, { type: 'received', message: msg(10, { text: 'changed', updatedAt: '2026-11-26T00:00:00.000Z' }) });
+    expect(edited.timelines[CHAT]?.messages[1]?.text).toBe('changed');
+  });
+
+  it('fills the gap page by page until it meets the live end', () => {
+    const next = messagesReducer(windowed, { type: 'newerLoaded', chatId: CHAT, messages: [msg(12), msg(13)], hasNewer: false });
+    expect(seqsOf(next)).toEqual([9, 10, 11, 12, 13]);
+    expect(next.timelines[CHAT]?.hasNewer).toBe(false);
+    expect(seqsOf(messagesReducer(next, { type: 'received', message: msg(14) }))).toEqual([9, 10, 11, 12, 13, 14]);
+  });
+
+  it('gives way to the newest page', () => {
+    const back = messagesReducer(windowed, { type: 'pageLoaded', chatId: CHAT, messages: [msg(91), msg(92)], hasMore: true, older: false });
+    expect(seqsOf(back)).toEqual([91, 92]);
+    expect(back.timelines[CHAT]?.hasNewer).toBe(false);
+  });
+});
+
+describe('reply previews', () => {
+  const preview = { _id: 'm-1', seq: 1, sender: ME, messageType: 'text' as const, text: 'first', deleted: false };
+  const state = run({ type: 'pageLoaded', chatId: CHAT, messages: [msg(1), msg(2, { replyTo: 'm-1', replyPreview: preview })], hasMore: false, older: false });
+
+  it('follow an edit and a delete of the parent as they arrive', () => {
+    const edited = messagesReducer(state, { type: 'received', message: msg(1, { text: 'second\nline', updatedAt: '2026-11-26T00:00:00.000Z' }) });
+    expect(edited.timelines[CHAT]?.messages[1]?.replyPreview).toEqual({ ...preview, text: 'second' });
+    const deleted = messagesReducer(edited, { type: 'received', message: msg(1, { text: '', deletedAt: '2026-11-26T00:00:01.000Z', updatedAt: '2026-11-26T00:00:01.000Z' }) });
+    expect(deleted.timelines[CHAT]?.messages[1]?.replyPreview).toEqual({ ...preview, text: '', deleted: true });
+  });
+});

@@ -35,11 +35,19 @@ export interface Outgoing {
   error?: string;
   /** False once the server refused it for good (a 4xx): only a manual retry then. */
   retryable: boolean;
+  /** The `_id` of the message this one answers. */
+  replyTo?: string;
 }
 
 export interface Timeline {
   messages: Message[];
   hasMore: boolean;
+  /**
+   * The messages held end before the live end: a window loaded around an older
+   * message (a reply's parent, a search result). Newer pages fill the gap until it
+   * closes; messages past the gap are not kept meanwhile (paging down brings them).
+   */
+  hasNewer: boolean;
   /** Highest chat `seq` up to which this client is known to hold every change. */
   cursor: number;
   /** The other members' read marker: my messages with `seq <= seenUpToSeq` are seen. */
@@ -61,6 +69,8 @@ export type MessagesAction =
   | { type: 'discarded'; clientId: string }
   | { type: 'received'; message: Message }
   | { type: 'pageLoaded'; chatId: string; messages: Message[]; hasMore: boolean; older: boolean }
+  | { type: 'windowLoaded'; chatId: string; messages: Message[]; hasMore: boolean; hasNewer: boolean }
+  | { type: 'newerLoaded'; chatId: string; messages: Message[]; hasNewer: boolean }
   | { type: 'eventsMerged'; chatId: string; events: ChatEvent[]; lastSeq: number }
   | { type: 'seen'; payload: MessagesSeen; meId: string };
 
@@ -97,7 +107,14 @@ export function upsertMessages(list: Message[], incoming: Message[]): Message[] 
 }
 
 function emptyTimeline(): Timeline {
-  return { messages: [], hasMore: false, cursor: 0, seenUpToSeq: 0 };
+  return { messages: [], hasMore: false, hasNewer: false, cursor: 0, seenUpToSeq: 0 };
+}
+
+/** What of `incoming` a timeline keeps: with a gap after it, nothing past its last message. */
+function keepable(t: Timeline, incoming: Message[]): Message[] {
+  if (!t.hasNewer) return incoming;
+  const last = t.messages.at(-1)?.seq ?? 0;
+  return incoming.filter((m) => m.seq <= last);
 }
 
 function maxSeq(messages: Message[]): number {
@@ -124,7 +141,8 @@ function updateOutgoing(state: MessagesState, clientId: string, update: (o: Outg
 /** Adds server messages to a loaded timeline; live messages only advance the cursor without a gap. */
 function applyMessage(state: MessagesState, message: Message): MessagesState {
   const next = withTimeline(state, message.chatId, (t) => {
-    const messages = upsertMessages(t.messages, [message]);
+    // One past a window's gap is not kept: paging down to the live end brings it.
+    const messages = withReplyPreviews(upsertMessages(t.messages, keepable(t, [message])), [message]);
     const cursor = message.seq === t.cursor + 1 ? message.seq : t.cursor;
     return messages === t.messages && cursor === t.cursor ? t : { ...t, messages, cursor };
   });
@@ -172,25 +190,45 @@ export function messagesReducer(state: MessagesState, action: MessagesAction): M
 
     case 'pageLoaded': {
       const current = state.timelines[action.chatId];
-      const base = current ?? emptyTimeline();
+      // The newest page replaces a window that ended before the live end.
+      const replace = !action.older && current?.hasNewer === true;
+      const base = current && !replace ? current : { ...emptyTimeline(), cursor: current?.cursor ?? 0, seenUpToSeq: current?.seenUpToSeq ?? 0 };
       const messages = upsertMessages(base.messages, action.messages);
       const timeline: Timeline = {
         ...base,
         messages,
         // An older page only says whether there is more above; the newest page sets the cursor.
-        hasMore: action.older || !current ? action.hasMore : base.hasMore,
+        hasMore: action.older || !current || replace ? action.hasMore : base.hasMore,
         cursor: action.older ? base.cursor : Math.max(base.cursor, maxSeq(action.messages)),
       };
       const outbox = action.messages.reduce((o, m) => dropOutgoing(o, m.clientId), state.outbox);
       return { timelines: { ...state.timelines, [action.chatId]: timeline }, outbox };
     }
 
+    case 'windowLoaded': {
+      const base = state.timelines[action.chatId] ?? emptyTimeline();
+      const timeline: Timeline = {
+        ...base,
+        messages: upsertMessages([], action.messages),
+        hasMore: action.hasMore,
+        hasNewer: action.hasNewer,
+      };
+      return { ...state, timelines: { ...state.timelines, [action.chatId]: timeline } };
+    }
+
+    case 'newerLoaded':
+      return withTimeline(state, action.chatId, (t) => ({
+        ...t,
+        messages: upsertMessages(t.messages, action.messages),
+        hasNewer: action.hasNewer,
+        // Met the live end: everything up to it is held now.
+        cursor: action.hasNewer ? t.cursor : Math.max(t.cursor, maxSeq(action.messages)),
+      }));
+
     case 'eventsMerged': {
       const next = withTimeline(state, action.chatId, (t) => {
-        const messages = upsertMessages(
-          t.messages,
-          action.events.map((e) => e.payload),
-        );
+        const payloads = action.events.map((e) => e.payload);
+        const messages = withReplyPreviews(upsertMessages(t.messages, keepable(t, payloads)), payloads);
         const cursor = Math.max(t.cursor, action.lastSeq, ...action.events.map((e) => e.seq));
         return { ...t, messages, cursor };
       });
@@ -246,6 +284,31 @@ export function selectRetryable(state: MessagesState): Outgoing[] {
 
 export function isSeen(timeline: Timeline | undefined, message: Message): boolean {
   return message.seen || (timeline !== undefined && message.seq <= timeline.seenUpToSeq);
+}
+
+/**
+ * The replies held show their parents as the `changed` copies say they are now (an
+ * edit or a delete arrives for the parent only). The same array when none changed.
+ */
+export function withReplyPreviews(messages: Message[], changed: Message[]): Message[] {
+  const byId = new Map(changed.map((m) => [m._id, m]));
+  let touched = false;
+  const next = messages.map((m) => {
+    const parent = m.replyPreview ? byId.get(m.replyPreview._id) : undefined;
+    if (!m.replyPreview || !parent) return m;
+    const text = parent.deletedAt ? '' : firstLine(parent.text);
+    const deleted = parent.deletedAt !== null;
+    if (text === m.replyPreview.text && deleted === m.replyPreview.deleted) return m;
+    touched = true;
+    return { ...m, replyPreview: { ...m.replyPreview, text, deleted } };
+  });
+  return touched ? next : messages;
+}
+
+/** As the server cuts a reply's preview: the first line, at most 140 characters. */
+export function firstLine(text: string): string {
+  const line = (text.trimStart().split('\n')[0] ?? '').trim();
+  return [...line].length > 140 ? `${[...line].slice(0, 139).join('').trimEnd()}…` : line;
 }
 
 /** A live message skipped over some `seq`: something may have been missed, catch up. */
