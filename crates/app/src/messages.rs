@@ -6,8 +6,8 @@ use std::time::Duration;
 use natter_domain::StoreError;
 use natter_domain::bus::{Bus, BusEvent};
 use natter_domain::chat::{
-    Chat, FeedEvent, FeedKind, ImageRef, MAX_CLIENT_ID_LEN, MAX_TEXT_CHARS, Message, MessageKind,
-    MessagePage, NewMessage, PageCursor, ReadMarker, Stored,
+    Chat, FeedEvent, FeedKind, ImageRef, MAX_CLIENT_ID_LEN, MAX_MENTIONS, MAX_TEXT_CHARS, Message,
+    MessageKind, MessagePage, NewMessage, PageCursor, ReadMarker, Stored,
 };
 use natter_domain::group::GroupRefusal;
 use natter_domain::ids::{ChatId, MessageId, UserId};
@@ -40,6 +40,8 @@ pub struct SendInput {
     pub text: Option<String>,
     pub client_id: Option<String>,
     pub reply_to: Option<String>,
+    /// User ids the message mentions.
+    pub mentions: Vec<String>,
     pub image: Option<Vec<u8>>,
 }
 
@@ -155,6 +157,7 @@ impl MessageService {
             Some(r) => Some(self.reply_target(chat.chat_id, &r).await?),
             None => None,
         };
+        let mentions = mentioned(&input.mentions, &chat, who.user_id)?;
         let image = match input.image {
             Some(bytes) => Some(self.media.store_image(chat.chat_id, bytes).await?),
             None => None,
@@ -168,6 +171,7 @@ impl MessageService {
             text: if has_text { text } else { String::new() },
             image: image.clone(),
             reply_to,
+            mentions,
             created_at: self.clock.now(),
         };
         let stored = match self.store.insert_message(new).await {
@@ -244,6 +248,28 @@ impl MessageService {
             self.media.discard(img).await;
         }
     }
+}
+
+/// The members a send mentions: each once, never the sender, only in a group, and only
+/// those still in it (someone may have left while the message was written).
+fn mentioned(raw: &[String], chat: &crate::chats::Membership, sender: UserId) -> AppResult<Vec<UserId>> {
+    if raw.len() > MAX_MENTIONS {
+        return Err(invalid_field(
+            "too_many_mentions",
+            "mentions",
+            format!("A message can mention at most {MAX_MENTIONS} members."),
+        ));
+    }
+    let mut out: Vec<UserId> = Vec::new();
+    for r in raw {
+        let id: UserId = r.trim().parse().map_err(|_| {
+            invalid_field("invalid_mention", "mentions", "mentions are the user ids of members.".into())
+        })?;
+        if chat.is_group && id != sender && chat.members.contains(&id) && !out.contains(&id) {
+            out.push(id);
+        }
+    }
+    Ok(out)
 }
 
 fn valid_client_id(c: &str) -> bool {

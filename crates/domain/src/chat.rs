@@ -9,6 +9,8 @@ use crate::ids::{ChatId, MessageId, UserId};
 pub const MAX_TEXT_CHARS: usize = 4000;
 /// The longest client-chosen idempotency key.
 pub const MAX_CLIENT_ID_LEN: usize = 64;
+/// The most members one message mentions.
+pub const MAX_MENTIONS: usize = 50;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Chat {
@@ -149,6 +151,8 @@ pub struct Message {
     pub deleted_at: Option<Timestamp>,
     /// Who reacted with what, each emoji in the order it was first used.
     pub reactions: Vec<Reaction>,
+    /// The members it mentions (`@name` in a group), as it was sent; none once deleted.
+    pub mentions: Vec<UserId>,
     /// The message `reply_to` names, as it is now (`None` without `reply_to`).
     pub reply_preview: Option<ReplyPreview>,
 }
@@ -265,6 +269,8 @@ pub struct NewMessage {
     pub text: String,
     pub image: Option<ImageRef>,
     pub reply_to: Option<MessageId>,
+    /// Members of the chat it mentions, each once (the use-case checks them).
+    pub mentions: Vec<UserId>,
     pub created_at: Timestamp,
 }
 
@@ -418,6 +424,8 @@ pub struct ChatSummary {
     pub chat: Chat,
     pub latest: Option<Message>,
     pub unseen_count: i64,
+    /// Of the unseen messages, those that mention the reader.
+    pub mention_count: i64,
     pub last_read_seq: i64,
 }
 

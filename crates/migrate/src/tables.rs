@@ -1,6 +1,6 @@
 //! What is copied: every table of an installation, in an order that satisfies the
 //! foreign keys, with each column's type on both sides. Both schemas are the stores'
-//! own migrations (SQLite's 0001..0012, PostgreSQL's 0001..0008); a migration that adds a
+//! own migrations (SQLite's 0001..0013, PostgreSQL's 0001..0009); a migration that adds a
 //! table or a column adds it here too (or, if it is only an index of other tables, to
 //! `DERIVED_SQLITE_TABLES`), or `natter admin migrate` fails its final check.
 
@@ -194,6 +194,7 @@ pub const TABLES: &[Table] = &[
             ("updated_at", Int),
             ("edited_at", Int),
             ("deleted_at", Int),
+            ("mentions", Json),
         ],
         identity: None,
         pg_generated: &[],

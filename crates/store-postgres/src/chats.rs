@@ -13,7 +13,9 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::PgStore;
-use crate::rows::{ChatRow, FeedRow, JoinedMessageRow, MessageRow, PreviewRow, UserRow, map_err, violates};
+use crate::rows::{
+    ChatRow, FeedRow, JoinedMessageRow, MessageRow, PreviewRow, UserRow, map_err, mentions_to_json, violates,
+};
 
 /// The constraint that makes `(sender, client_id)` an idempotency key.
 const SENDER_CLIENT_KEY: &str = "messages_sender_client_key";
@@ -79,6 +81,9 @@ impl PgStore {
                     (select count(*) from messages x
                       where x.chat_id = c.id and x.seq > me.last_read_seq and x.sender_id <> me.user_id
                         and x.deleted_at is null and x.kind <> 'system') as unseen,
+                    (select count(*) from messages x
+                      where x.chat_id = c.id and x.seq > me.last_read_seq and x.sender_id <> me.user_id
+                        and x.deleted_at is null and x.mentions @> jsonb_build_array(me.user_id::text)) as mentioned,
                     {}
              from chat_members me
              join chats c on c.id = me.chat_id
@@ -98,6 +103,7 @@ impl PgStore {
                     chat: r.chat.into(),
                     latest: r.latest.into_message()?,
                     unseen_count: r.unseen,
+                    mention_count: r.mentioned,
                     last_read_seq: r.last_read_seq,
                 })
             })
@@ -156,8 +162,9 @@ impl PgStore {
                      array(select user_id from chat_members where chat_id = $1) end as members
              ), message as (
                  insert into messages (id, chat_id, seq, sender_id, client_id, kind, text, image_key,
-                                       thumb_key, image_width, image_height, reply_to, created_at, updated_at)
-                 select $2, $1, last_seq, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12 from bumped
+                                       thumb_key, image_width, image_height, reply_to, created_at, updated_at,
+                                       mentions)
+                 select $2, $1, last_seq, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $14::jsonb from bumped
                  returning seq
              ), event as (
                  insert into chat_events (chat_id, seq, kind, actor_id, message_id, at)
@@ -182,6 +189,7 @@ impl PgStore {
         .bind(m.reply_to.map(Uuid::from))
         .bind(m.created_at.as_millis())
         .bind(FeedKind::MessageCreated.as_str())
+        .bind(mentions_to_json(&m.mentions))
         .fetch_optional(&self.pool)
         .await;
         let (seq, members) = match inserted {
@@ -221,6 +229,7 @@ impl PgStore {
             edited_at: None,
             deleted_at: None,
             reactions: Vec::new(),
+            mentions: m.mentions,
             reply_preview: None,
         };
         let mut message = message;
@@ -410,7 +419,7 @@ impl PgStore {
             "with history as (delete from message_edits where message_id = $1),
                   reactions as (delete from message_reactions where message_id = $1)
              update messages set text = '', image_key = null, thumb_key = null, image_width = null,
-                    image_height = null, deleted_at = $2, updated_at = $2 where id = $1",
+                    image_height = null, mentions = null, deleted_at = $2, updated_at = $2 where id = $1",
         )
         .bind(Uuid::from(id))
         .bind(now.as_millis())
@@ -422,6 +431,7 @@ impl PgStore {
             text: String::new(),
             image: None,
             reactions: Vec::new(),
+            mentions: Vec::new(),
             deleted_at: Some(now),
             updated_at: now,
             ..before
@@ -750,6 +760,7 @@ struct ChatListRow {
     chat: ChatRow,
     last_read_seq: i64,
     unseen: i64,
+    mentioned: i64,
     #[sqlx(flatten)]
     latest: JoinedMessageRow,
 }

@@ -197,12 +197,29 @@ pub(crate) struct MessageRow {
     pub(crate) updated_at: i64,
     pub(crate) edited_at: Option<i64>,
     pub(crate) deleted_at: Option<i64>,
+    /// JSON text of the `mentions` column.
+    pub(crate) mentions: Option<String>,
 }
 
 impl MessageRow {
     pub(crate) const COLUMNS: &str = "id, chat_id, seq, sender_id, client_id, kind, text, image_key, \
                                       thumb_key, image_width, image_height, reply_to, created_at, updated_at, \
-                                      edited_at, deleted_at";
+                                      edited_at, deleted_at, mentions::text as mentions";
+}
+
+/// A `mentions` column (its JSON text): the ids it holds, none for null.
+pub(crate) fn mentions_from_json(raw: Option<&str>) -> Result<Vec<UserId>, StoreError> {
+    let Some(raw) = raw else { return Ok(Vec::new()) };
+    let ids: Vec<Uuid> =
+        serde_json::from_str(raw).map_err(|e| StoreError::Other(anyhow!("corrupt mentions {raw:?}: {e}")))?;
+    Ok(ids.into_iter().map(UserId::from).collect())
+}
+
+/// What the `mentions` column holds for `ids` (bound as text, cast to jsonb).
+pub(crate) fn mentions_to_json(ids: &[UserId]) -> Option<String> {
+    (!ids.is_empty()).then(|| {
+        serde_json::to_string(&ids.iter().map(ToString::to_string).collect::<Vec<_>>()).unwrap_or_default()
+    })
 }
 
 fn message_kind(kind: &str) -> Result<MessageKind, StoreError> {
@@ -266,6 +283,7 @@ impl TryFrom<MessageRow> for Message {
             updated_at: Timestamp::from_millis(r.updated_at),
             edited_at: r.edited_at.map(Timestamp::from_millis),
             deleted_at: r.deleted_at.map(Timestamp::from_millis),
+            mentions: mentions_from_json(r.mentions.as_deref())?,
             reactions: Vec::new(),
             reply_preview: None,
         })
@@ -291,6 +309,7 @@ pub(crate) struct JoinedMessageRow {
     m_updated_at: Option<i64>,
     m_edited_at: Option<i64>,
     m_deleted_at: Option<i64>,
+    m_mentions: Option<String>,
 }
 
 impl JoinedMessageRow {
@@ -300,7 +319,8 @@ impl JoinedMessageRow {
                                       m.thumb_key as m_thumb_key, m.image_width as m_image_width, \
                                       m.image_height as m_image_height, m.reply_to as m_reply_to, \
                                       m.created_at as m_created_at, m.updated_at as m_updated_at, \
-                                      m.edited_at as m_edited_at, m.deleted_at as m_deleted_at";
+                                      m.edited_at as m_edited_at, m.deleted_at as m_deleted_at, \
+                                      m.mentions::text as m_mentions";
 
     /// The message, if the join found one.
     pub(crate) fn into_message(self) -> Result<Option<Message>, StoreError> {
@@ -342,6 +362,7 @@ impl JoinedMessageRow {
                 updated_at,
                 edited_at: self.m_edited_at,
                 deleted_at: self.m_deleted_at,
+                mentions: self.m_mentions,
             },
             _ => return Ok(None),
         };

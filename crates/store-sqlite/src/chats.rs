@@ -13,7 +13,9 @@ use rusqlite::{OptionalExtension, params};
 use sqlx::SqliteConnection;
 
 use crate::SqliteStore;
-use crate::rows::{ChatRow, FeedRow, JoinedMessageRow, MessageRow, PreviewRow, UserRow, map_err, parse_id};
+use crate::rows::{
+    ChatRow, FeedRow, JoinedMessageRow, MessageRow, PreviewRow, UserRow, map_err, mentions_to_json, parse_id,
+};
 use crate::writer::map_err as w;
 
 impl SqliteStore {
@@ -66,13 +68,16 @@ impl SqliteStore {
 
     pub(crate) async fn list_chats_(&self, user: UserId) -> StoreResult<Vec<ChatSummary>> {
         // One query for the chats with their preview and unseen count...
-        let rows: Vec<(ChatRow, Option<Message>, i64, i64, String)> = {
+        let rows: Vec<ChatSummary> = {
             let raw: Vec<ChatListRow> = sqlx::query_as(&format!(
                 "select c.id, c.is_group, c.name, c.last_seq, c.created_at, c.updated_at,
                         me.last_read_seq,
                         (select count(*) from messages x
                           where x.chat_id = c.id and x.seq > me.last_read_seq and x.sender_id <> me.user_id
                             and x.deleted_at is null and x.kind <> 'system') as unseen,
+                        (select count(*) from messages x
+                          where x.chat_id = c.id and x.seq > me.last_read_seq and x.sender_id <> me.user_id
+                            and x.deleted_at is null and x.mentions like '%\"' || me.user_id || '\"%') as mentioned,
                         {} as member_ids,
                         {}
                  from chat_members me
@@ -87,18 +92,9 @@ impl SqliteStore {
             .fetch_all(&self.reader)
             .await
             .map_err(map_err)?;
-            raw.into_iter().map(ChatListRow::split).collect::<StoreResult<_>>()?
+            raw.into_iter().map(ChatListRow::summary).collect::<StoreResult<_>>()?
         };
-        rows.into_iter()
-            .map(|(chat, latest, last_read_seq, unseen, members)| {
-                Ok(ChatSummary {
-                    chat: chat.into_chat(&members)?,
-                    latest,
-                    unseen_count: unseen,
-                    last_read_seq,
-                })
-            })
-            .collect()
+        Ok(rows)
     }
 
     pub(crate) async fn get_users_(&self, ids: &[UserId]) -> StoreResult<Vec<User>> {
@@ -311,7 +307,7 @@ impl SqliteStore {
                 }
                 conn.prepare_cached(
                     "update messages set text = '', image_key = null, thumb_key = null, image_width = null,
-                            image_height = null, deleted_at = ?2, updated_at = ?2 where id = ?1",
+                            image_height = null, mentions = null, deleted_at = ?2, updated_at = ?2 where id = ?1",
                 )
                 .and_then(|mut s| s.execute(params![mid, at]))
                 .map_err(w)?;
@@ -320,6 +316,7 @@ impl SqliteStore {
                     text: String::new(),
                     image: None,
                     reactions: Vec::new(),
+                    mentions: Vec::new(),
                     deleted_at: Some(now),
                     updated_at: now,
                     ..before
@@ -615,8 +612,8 @@ fn insert_message(conn: &rusqlite::Connection, m: NewMessage) -> StoreResult<Sto
     let image = m.image.as_ref();
     conn.prepare_cached(
         "insert into messages (id, chat_id, seq, sender_id, client_id, kind, text, image_key, thumb_key,
-                               image_width, image_height, reply_to, created_at, updated_at)
-         values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
+                               image_width, image_height, reply_to, created_at, updated_at, mentions)
+         values (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?14)",
     )
     .and_then(|mut s| {
         s.execute(params![
@@ -633,6 +630,7 @@ fn insert_message(conn: &rusqlite::Connection, m: NewMessage) -> StoreResult<Sto
             image.map(|i| i64::from(i.height)),
             m.reply_to.map(|r| r.to_string()),
             at,
+            mentions_to_json(&m.mentions),
         ])
     })
     .map_err(w)?;
@@ -664,6 +662,7 @@ fn insert_message(conn: &rusqlite::Connection, m: NewMessage) -> StoreResult<Sto
         edited_at: None,
         deleted_at: None,
         reactions: Vec::new(),
+        mentions: m.mentions,
         reply_preview,
     };
     Ok(Stored { message, created: true, members })
@@ -800,13 +799,20 @@ struct ChatListRow {
     chat: ChatRow,
     last_read_seq: i64,
     unseen: i64,
+    mentioned: i64,
     member_ids: String,
     #[sqlx(flatten)]
     latest: JoinedMessageRow,
 }
 
 impl ChatListRow {
-    fn split(self) -> StoreResult<(ChatRow, Option<Message>, i64, i64, String)> {
-        Ok((self.chat, self.latest.message()?, self.last_read_seq, self.unseen, self.member_ids))
+    fn summary(self) -> StoreResult<ChatSummary> {
+        Ok(ChatSummary {
+            chat: self.chat.into_chat(&self.member_ids)?,
+            latest: self.latest.message()?,
+            unseen_count: self.unseen,
+            mention_count: self.mentioned,
+            last_read_seq: self.last_read_seq,
+        })
     }
 }

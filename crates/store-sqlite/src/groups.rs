@@ -184,6 +184,7 @@ fn system_message(
         edited_at: None,
         deleted_at: None,
         reactions: Vec::new(),
+        mentions: Vec::new(),
         reply_preview: None,
     };
     Ok(FeedEvent { chat_id: chat, seq, kind, actor, at: now, message: Some(message), chat: None })

@@ -246,12 +246,13 @@ pub(crate) struct MessageRow {
     pub(crate) updated_at: i64,
     pub(crate) edited_at: Option<i64>,
     pub(crate) deleted_at: Option<i64>,
+    pub(crate) mentions: Option<String>,
 }
 
 impl MessageRow {
     pub(crate) const COLUMNS: &str = "id, chat_id, seq, sender_id, client_id, kind, text, image_key, \
                                       thumb_key, image_width, image_height, reply_to, created_at, updated_at, \
-                                      edited_at, deleted_at";
+                                      edited_at, deleted_at, mentions";
 
     /// A row selected with `COLUMNS`, on the writer.
     pub(crate) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<Self> {
@@ -272,8 +273,24 @@ impl MessageRow {
             updated_at: r.get(13)?,
             edited_at: r.get(14)?,
             deleted_at: r.get(15)?,
+            mentions: r.get(16)?,
         })
     }
+}
+
+/// A `mentions` column: a JSON array of user ids, or null for none.
+pub(crate) fn mentions_from_json(raw: Option<&str>) -> Result<Vec<UserId>, StoreError> {
+    let Some(raw) = raw else { return Ok(Vec::new()) };
+    let ids: Vec<String> =
+        serde_json::from_str(raw).map_err(|e| StoreError::Other(anyhow!("corrupt mentions {raw:?}: {e}")))?;
+    ids.iter().map(|id| parse_id(id)).collect()
+}
+
+/// What the `mentions` column holds for `ids`.
+pub(crate) fn mentions_to_json(ids: &[UserId]) -> Option<String> {
+    (!ids.is_empty()).then(|| {
+        serde_json::to_string(&ids.iter().map(ToString::to_string).collect::<Vec<_>>()).unwrap_or_default()
+    })
 }
 
 fn message_kind(kind: &str) -> Result<MessageKind, StoreError> {
@@ -308,6 +325,7 @@ impl TryFrom<MessageRow> for Message {
             edited_at: r.edited_at.map(Timestamp::from_millis),
             deleted_at: r.deleted_at.map(Timestamp::from_millis),
             reactions: Vec::new(),
+            mentions: mentions_from_json(r.mentions.as_deref())?,
             reply_preview: None,
         })
     }
@@ -373,6 +391,7 @@ pub(crate) struct JoinedMessageRow {
     m_updated_at: Option<i64>,
     m_edited_at: Option<i64>,
     m_deleted_at: Option<i64>,
+    m_mentions: Option<String>,
 }
 
 impl JoinedMessageRow {
@@ -405,6 +424,7 @@ impl JoinedMessageRow {
             updated_at: self.m_updated_at.unwrap_or_default(),
             edited_at: self.m_edited_at,
             deleted_at: self.m_deleted_at,
+            mentions: self.m_mentions,
         })
         .map(Some)
     }

@@ -108,6 +108,7 @@ function Conversation({ chatId }: { chatId: string }) {
       meId={me._id}
       peerName={title}
       names={names}
+      meName={me.name}
       isGroup={group}
       header={
         <ChatHeader

@@ -21,7 +21,12 @@ clientId?: string,
 /**
  * A message of the same chat this one answers.
  */
-replyTo?: string, };
+replyTo?: string, 
+/**
+ * In a group, the members this message mentions (`@name`): at most 50; those no
+ * longer in it are dropped.
+ */
+mentions?: Array<string>, };
 
 export type User = { _id: string, name: string, 
 /**
@@ -119,6 +124,10 @@ reactions: Array<Reaction>,
  */
 seenBy: Array<string>, 
 /**
+ * The members it mentions (`@name`, in a group).
+ */
+mentions: Array<string>, 
+/**
  * For `messageType: "system"`: what happened to the group (then `text` is empty).
  */
 system?: SystemNote, 
@@ -133,7 +142,11 @@ export type LatestMessage = { text: string, sender: string,
  */
 system?: SystemNote, };
 
-export type Chat = { _id: string, users: Array<string>, latestMessage: LatestMessage | null, unseenCount: number, createdAt: string, updatedAt: string, isGroup: boolean, name: string | null, 
+export type Chat = { _id: string, users: Array<string>, latestMessage: LatestMessage | null, unseenCount: number, 
+/**
+ * Of the unseen messages, those that mention you.
+ */
+mentionCount: number, createdAt: string, updatedAt: string, isGroup: boolean, name: string | null, 
 /**
  * A group's owner (null for a 1:1 chat).
  */

@@ -201,11 +201,24 @@ pub struct SendMessageRequest {
     /// A message of the same chat this one answers.
     #[ts(optional)]
     pub reply_to: Option<String>,
+    /// In a group, the members this message mentions (`@name`): at most 50; those no
+    /// longer in it are dropped.
+    #[ts(optional, as = "Option<Vec<String>>")]
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub mentions: Vec<String>,
 }
 
 impl From<SendMessageRequest> for crate::messages::SendInput {
     fn from(r: SendMessageRequest) -> Self {
-        Self { chat_id: r.chat_id, text: r.text, client_id: r.client_id, reply_to: r.reply_to, image: None }
+        Self {
+            chat_id: r.chat_id,
+            text: r.text,
+            client_id: r.client_id,
+            reply_to: r.reply_to,
+            mentions: r.mentions,
+            image: None,
+        }
     }
 }
 
@@ -280,6 +293,8 @@ pub struct MessageDto {
     pub reactions: Vec<ReactionDto>,
     /// The members other than its sender who have seen it (for a group's "seen by").
     pub seen_by: Vec<String>,
+    /// The members it mentions (`@name`, in a group).
+    pub mentions: Vec<String>,
     /// For `messageType: "system"`: what happened to the group (then `text` is empty).
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
@@ -406,6 +421,7 @@ impl MessageDto {
                 .collect(),
             seen_by,
             system,
+            mentions: m.mentions.iter().map(ToString::to_string).collect(),
             reply_preview: m.reply_preview.map(ReplyPreviewDto::from),
         }
     }
@@ -433,6 +449,8 @@ pub struct ChatDto {
     pub users: Vec<String>,
     pub latest_message: Option<LatestMessageDto>,
     pub unseen_count: i64,
+    /// Of the unseen messages, those that mention you.
+    pub mention_count: i64,
     #[ts(type = "string")]
     #[schema(value_type = String, format = DateTime)]
     pub created_at: Timestamp,
@@ -453,7 +471,7 @@ impl ChatDto {
     /// The chat without a reader's counts (`unseenCount` 0, `lastReadSeq` 0): what a
     /// change of a group answers and announces; the chat list has the counts.
     pub fn shape(chat: Chat) -> Self {
-        Self::from(ChatSummary { chat, latest: None, unseen_count: 0, last_read_seq: 0 })
+        Self::from(ChatSummary { chat, latest: None, unseen_count: 0, mention_count: 0, last_read_seq: 0 })
     }
 }
 
@@ -478,6 +496,7 @@ impl From<ChatSummary> for ChatDto {
                 }
             }),
             unseen_count: s.unseen_count,
+            mention_count: s.mention_count,
             created_at: s.chat.created_at,
             updated_at: s.chat.updated_at,
             is_group: s.chat.is_group,

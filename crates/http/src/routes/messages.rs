@@ -53,6 +53,8 @@ struct SendMessageForm {
     client_id: Option<String>,
     #[schema(rename = "replyTo")]
     reply_to: Option<String>,
+    /// A member the caption mentions; repeat the field for each (at most 50).
+    mentions: Option<Vec<String>>,
 }
 
 /// Send a message: JSON for text, multipart for an image. A repeated `clientId` from
@@ -154,6 +156,7 @@ async fn read_multipart(req: Request) -> Result<SendInput, Response> {
             "text" => input.text = Some(text),
             "clientId" => input.client_id = Some(text),
             "replyTo" => input.reply_to = Some(text),
+            "mentions" => input.mentions.push(text),
             _ => {}
         }
     }

@@ -197,3 +197,31 @@ pub async fn search_skips_a_groups_notices_and_a_removed_member_finds_nothing_of
     assert!(find(bob, "launch").await.is_empty(), "a removed member finds nothing of the group");
     assert_eq!(find(ada, "launch").await.len(), 1);
 }
+
+pub async fn mentions_are_kept_and_counted_for_the_mentioned_until_read_or_deleted(s: Arc<dyn Store>) {
+    let (ada, bob, cy) = (user(&s, "ada@x.io").await, user(&s, "bob@x.io").await, user(&s, "cy@x.io").await);
+    let chat = group(&s, ada, &[bob, cy], "g").await.chat;
+    let mut m = text(chat.id, ada, "m1", 30);
+    m.mentions = vec![bob];
+    let stored = s.insert_message(m).await.unwrap().message;
+    assert_eq!(stored.mentions, vec![bob]);
+    assert_eq!(s.get_message(stored.id).await.unwrap().mentions, vec![bob]);
+    s.insert_message(text(chat.id, ada, "m2", 31)).await.unwrap();
+    let counts = |who: UserId| {
+        let s = s.clone();
+        async move {
+            let row = s.list_chats(who).await.unwrap().remove(0);
+            (row.unseen_count, row.mention_count)
+        }
+    };
+    assert_eq!(counts(bob).await, (2, 1));
+    assert_eq!(counts(cy).await, (2, 0));
+    s.delete_message(stored.id, ada, at(40)).await.unwrap();
+    assert_eq!(counts(bob).await, (1, 0), "a deleted mention is no longer counted");
+    assert!(s.get_message(stored.id).await.unwrap().mentions.is_empty(), "and is gone from the tombstone");
+    let mut again = text(chat.id, ada, "m3", 50);
+    again.mentions = vec![bob];
+    let again = s.insert_message(again).await.unwrap().message;
+    s.mark_read(chat.id, bob, again.seq, at(60)).await.unwrap();
+    assert_eq!(counts(bob).await, (0, 0));
+}

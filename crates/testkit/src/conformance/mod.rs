@@ -115,6 +115,7 @@ macro_rules! store_conformance {
             a_removed_member_cannot_send_and_sends_name_the_members_as_they_commit,
             a_direct_chat_is_no_group_to_change,
             search_skips_a_groups_notices_and_a_removed_member_finds_nothing_of_it,
+            mentions_are_kept_and_counted_for_the_mentioned_until_read_or_deleted,
         );
 
         $crate::each_check!(replies:

@@ -28,6 +28,7 @@ async fn say(
             text: text.into(),
             image: None,
             reply_to,
+            mentions: Vec::new(),
             created_at: at(10),
         })
         .await
@@ -90,6 +91,7 @@ pub async fn a_retried_reply_answers_the_original_with_its_preview(s: Arc<dyn St
         text: "re".into(),
         image: None,
         reply_to: Some(parent.id),
+        mentions: Vec::new(),
         created_at: at(20),
     };
     let first = s.insert_message(new.clone()).await.unwrap();

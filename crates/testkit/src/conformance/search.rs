@@ -23,6 +23,7 @@ async fn say(s: &Arc<dyn Store>, chat: ChatId, sender: UserId, text: &str) -> Me
         text: text.into(),
         image: None,
         reply_to: None,
+        mentions: Vec::new(),
         created_at: at(10),
     })
     .await

@@ -49,6 +49,7 @@ pub(super) fn text(chat: ChatId, sender: UserId, client_id: &str, ms: i64) -> Ne
         text: format!("text of {client_id}"),
         image: None,
         reply_to: None,
+        mentions: Vec::new(),
         created_at: at(ms),
     }
 }
@@ -607,6 +608,7 @@ pub async fn get_message_finds_stored_messages_only(s: Arc<dyn Store>) {
         text: String::new(),
         image: Some(ImageRef { key: "k/full".into(), thumb_key: "k/thumb".into(), width: 640, height: 480 }),
         reply_to: Some(first.id),
+        mentions: Vec::new(),
         created_at: at(20),
     };
     let stored = s.insert_message(image.clone()).await.unwrap().message;
@@ -620,6 +622,7 @@ pub async fn get_message_finds_stored_messages_only(s: Arc<dyn Store>) {
         text: String::new(),
         image: image.image.clone(),
         reply_to: Some(first.id),
+        mentions: Vec::new(),
         created_at: at(20),
         updated_at: at(20),
         edited_at: None,
@@ -680,6 +683,7 @@ pub async fn a_delete_leaves_a_tombstone_once_and_returns_the_image(s: Arc<dyn S
             text: "caption".into(),
             image: Some(image.clone()),
             reply_to: None,
+            mentions: Vec::new(),
             created_at: at(10),
         })
         .await

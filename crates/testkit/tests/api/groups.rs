@@ -395,3 +395,50 @@ async fn strangers_get_403_or_404_for_every_group_operation() {
     assert!(events.is_empty());
     assert_eq!(kinds(&app, &ada, &chat).await, ["chat.created", "chat.renamed", "message.created"]);
 }
+
+#[tokio::test]
+async fn a_mention_is_kept_for_members_only_and_counted_apart_until_read() {
+    let app = spawn_app().await;
+    let (ada, bob, cy) = three(&app).await;
+    let eve = app.login("eve@example.com").await;
+    let chat = create(&app, &ada, "Launch", &[&bob, &cy]).await;
+    let send = |body: Value| app.post_authed("/message", &ada.token, body);
+    let res = send(json!({
+        "chatId": chat,
+        "text": "@Bob look",
+        // Bob twice, Ada herself, and Eve, who is not in the group: only Bob stays.
+        "mentions": [bob.user_id, bob.user_id, ada.user_id, eve.user_id],
+    }))
+    .await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let m = res.json::<Value>().await.unwrap()["message"].clone();
+    assert_eq!(m["mentions"], json!([bob.user_id]));
+    app.send_text(&ada, &chat, "no mention").await;
+
+    let row = |list: Vec<Value>| list[0]["chat"].clone();
+    let bob_row = row(chat_list(&app, &bob).await);
+    assert_eq!((bob_row["unseenCount"].as_i64(), bob_row["mentionCount"].as_i64()), (Some(2), Some(1)));
+    assert_eq!(row(chat_list(&app, &cy).await)["mentionCount"], 0);
+    let page: Value = app.get_authed(&format!("/message/{chat}"), &bob.token).await.json().await.unwrap();
+    let listed = page["messages"].as_array().unwrap().iter().find(|x| x["_id"] == m["_id"]).unwrap().clone();
+    assert_eq!(listed["mentions"], json!([bob.user_id]), "history keeps the mention");
+    assert_eq!(row(chat_list(&app, &bob).await)["mentionCount"], 0, "read: no longer counted");
+
+    // A deleted mention is not counted; bad mentions are clear 400s; a 1:1 chat has none.
+    let again = send(json!({ "chatId": chat, "text": "@Cy", "mentions": [cy.user_id] })).await;
+    let again = again.json::<Value>().await.unwrap()["message"]["_id"].as_str().unwrap().to_owned();
+    assert_eq!(row(chat_list(&app, &cy).await)["mentionCount"], 1);
+    app.http.delete(app.api(&format!("/message/{again}"))).bearer_auth(&ada.token).send().await.unwrap();
+    assert_eq!(row(chat_list(&app, &cy).await)["mentionCount"], 0);
+    for (mentions, code) in [
+        (json!(["not-an-id"]), "invalid_mention"),
+        (json!((0..51).map(|_| uuid::Uuid::now_v7().to_string()).collect::<Vec<_>>()), "too_many_mentions"),
+    ] {
+        let res = send(json!({ "chatId": chat, "text": "x", "mentions": mentions })).await;
+        assert_eq!(res.status(), StatusCode::BAD_REQUEST);
+        assert_eq!(res.json::<Value>().await.unwrap()["code"], code);
+    }
+    let direct = app.start_chat(&ada, &bob.user_id).await;
+    let res = send(json!({ "chatId": direct, "text": "@Bob", "mentions": [bob.user_id] })).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["message"]["mentions"], json!([]));
+}

@@ -21,6 +21,7 @@ function item(latest: ChatListItem['chat']['latestMessage'], unseenCount = 0): C
       name: null,
       lastReadSeq: 0,
       owner: null,
+      mentionCount: 0,
       admins: [],
       lastSeq: 4,
     },

@@ -72,6 +72,15 @@ export const ChatRow = memo(function ChatRow({ item, meId, online, typing, activ
         </span>
       </span>
       <span className="sr-only">{online ? ', online' : ', offline'}</span>
+      {!active && chat.mentionCount > 0 && (
+        <span
+          data-testid="mention-badge"
+          aria-label={`${chat.mentionCount} mentioning you`}
+          className="inline-flex size-6 items-center justify-center rounded-full bg-amber-400 text-xs font-bold text-gray-900"
+        >
+          @
+        </span>
+      )}
       {unseen > 0 && (
         <span
           data-testid="unseen-badge"

@@ -23,6 +23,12 @@ export function applyNewMessage(
       ...current.chat,
       latestMessage: { text: previewText(message), sender: message.sender, ...(message.system ? { system: message.system } : {}) },
       unseenCount: unseen ? current.chat.unseenCount + 1 : opts.activeChatId === message.chatId ? 0 : current.chat.unseenCount,
+      mentionCount:
+        unseen && message.mentions.includes(opts.meId)
+          ? current.chat.mentionCount + 1
+          : opts.activeChatId === message.chatId
+            ? 0
+            : current.chat.mentionCount,
       lastSeq: Math.max(current.chat.lastSeq ?? 0, message.seq),
       updatedAt: message.createdAt,
     },
@@ -32,8 +38,8 @@ export function applyNewMessage(
 }
 
 export function clearUnseen(list: ChatListItem[], chatId: string): ChatListItem[] {
-  return list.some((i) => i.chat._id === chatId && i.chat.unseenCount > 0)
-    ? list.map((i) => (i.chat._id === chatId ? { ...i, chat: { ...i.chat, unseenCount: 0 } } : i))
+  return list.some((i) => i.chat._id === chatId && (i.chat.unseenCount > 0 || i.chat.mentionCount > 0))
+    ? list.map((i) => (i.chat._id === chatId ? { ...i, chat: { ...i.chat, unseenCount: 0, mentionCount: 0 } } : i))
     : list;
 }
 

@@ -27,12 +27,13 @@ export function postTextMessage(body: SendMessageRequest): Promise<SendMessageRe
   });
 }
 
-export function postImageMessage(fields: { chatId: string; text: string; clientId: string; image: File; replyTo?: string }): Promise<SendMessageResponse> {
+export function postImageMessage(fields: { chatId: string; text: string; clientId: string; image: File; replyTo?: string; mentions?: string[] }): Promise<SendMessageResponse> {
   const form = new FormData();
   form.set('chatId', fields.chatId);
   form.set('text', fields.text);
   form.set('clientId', fields.clientId);
   if (fields.replyTo) form.set('replyTo', fields.replyTo);
+  for (const id of fields.mentions ?? []) form.append('mentions', id);
   form.set('image', fields.image, fields.image.name);
   return apiRequest<SendMessageResponse>('/message', {
     method: 'POST',

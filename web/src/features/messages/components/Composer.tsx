@@ -1,6 +1,8 @@
 import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { ImagePlus, SendHorizontal, X } from 'lucide-react';
 import { IconButton } from '../../../components/ui/IconButton';
+import { Avatar } from '../../../components/ui/Avatar';
+import { applyMention, matchMembers, mentionQueryAt, mentionsIn, type Mentionable } from '../model/mentions';
 
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
 
@@ -12,7 +14,9 @@ export interface ReplyTarget {
 }
 
 interface ComposerProps {
-  onSend: (text: string, image?: File, replyTo?: string) => void;
+  onSend: (text: string, image?: File, replyTo?: string, mentions?: string[]) => void;
+  /** In a group: the members "@" completes (not me). */
+  members?: readonly Mentionable[];
   replyingTo?: ReplyTarget | null;
   onCancelReply?: () => void;
   onTyping: () => void;
@@ -21,8 +25,14 @@ interface ComposerProps {
 }
 
 /** Enter sends, Shift+Enter adds a line; one image can ride along, previewed first. */
-export function Composer({ onSend, replyingTo, onCancelReply, onTyping, onStopTyping, onError }: ComposerProps) {
+export function Composer({ onSend, members, replyingTo, onCancelReply, onTyping, onStopTyping, onError }: ComposerProps) {
   const [text, setText] = useState('');
+  // "@" completion: what is typed after it, which suggestion is chosen, who was picked.
+  const [query, setQuery] = useState<string | null>(null);
+  const [choice, setChoice] = useState(0);
+  const picked = useRef<Mentionable[]>([]);
+  const suggestions = members && query !== null ? matchMembers(members, query) : [];
+  const listId = useId();
   const [image, setImage] = useState<{ file: File; url: string } | null>(null);
   const fileRef = useRef<HTMLInputElement>(null);
   const textRef = useRef<HTMLTextAreaElement>(null);
@@ -50,7 +60,9 @@ export function Composer({ onSend, replyingTo, onCancelReply, onTyping, onStopTy
   const submit = (e?: FormEvent) => {
     e?.preventDefault();
     if (!canSend) return;
-    onSend(text.trim(), image?.file, replyingTo?.id);
+    onSend(text.trim(), image?.file, replyingTo?.id, mentionsIn(text, picked.current));
+    picked.current = [];
+    setQuery(null);
     onCancelReply?.();
     onStopTyping();
     setText('');
@@ -58,7 +70,38 @@ export function Composer({ onSend, replyingTo, onCancelReply, onTyping, onStopTy
     textRef.current?.focus();
   };
 
+  const pickMention = (member: Mentionable) => {
+    const el = textRef.current;
+    const next = applyMention(text, el?.selectionStart ?? text.length, member.name);
+    picked.current = [...picked.current.filter((m) => m.id !== member.id), member];
+    setText(next.text);
+    setQuery(null);
+    requestAnimationFrame(() => {
+      el?.focus();
+      el?.setSelectionRange(next.caret, next.caret);
+    });
+  };
+
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
+    if (suggestions.length > 0) {
+      if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+        e.preventDefault();
+        const step = e.key === 'ArrowDown' ? 1 : -1;
+        setChoice((c) => (c + step + suggestions.length) % suggestions.length);
+        return;
+      }
+      if (e.key === 'Enter' || e.key === 'Tab') {
+        e.preventDefault();
+        const member = suggestions[Math.min(choice, suggestions.length - 1)];
+        if (member) pickMention(member);
+        return;
+      }
+      if (e.key === 'Escape') {
+        e.preventDefault();
+        setQuery(null);
+        return;
+      }
+    }
     if (e.key === 'Escape' && replyingTo) {
       e.preventDefault();
       onCancelReply?.();
@@ -95,6 +138,26 @@ export function Composer({ onSend, replyingTo, onCancelReply, onTyping, onStopTy
           </IconButton>
         </div>
       )}
+      {suggestions.length > 0 && (
+        <ul id={listId} role="listbox" aria-label="Mention someone" data-testid="mention-list" className="mb-2 max-w-sm rounded-xl border border-white/10 bg-gray-900 p-1 shadow-lg">
+          {suggestions.map((m, i) => (
+            <li
+              key={m.id}
+              role="option"
+              aria-selected={i === choice}
+              data-testid="mention-option"
+              onMouseDown={(e) => {
+                e.preventDefault();
+                pickMention(m);
+              }}
+              className={`flex min-h-11 cursor-pointer items-center gap-2 rounded-lg px-2 text-sm text-gray-100 ${i === choice ? 'bg-blue-600/30' : 'hover:bg-white/5'}`}
+            >
+              <Avatar name={m.name} seed={m.id} size="sm" />
+              {m.name}
+            </li>
+          ))}
+        </ul>
+      )}
       <div className="flex items-end gap-2">
         <input
           ref={fileRef}
@@ -122,10 +185,18 @@ export function Composer({ onSend, replyingTo, onCancelReply, onTyping, onStopTy
           value={text}
           onChange={(e) => {
             setText(e.target.value);
+            if (members) {
+              setQuery(mentionQueryAt(e.target.value, e.target.selectionStart));
+              setChoice(0);
+            }
             if (e.target.value) onTyping();
             else onStopTyping();
           }}
           onKeyDown={onKeyDown}
+          role={members ? 'combobox' : undefined}
+          aria-expanded={members ? suggestions.length > 0 : undefined}
+          aria-controls={members ? listId : undefined}
+          aria-autocomplete={members ? 'list' : undefined}
           onBlur={onStopTyping}
           placeholder="Write a message"
           className="max-h-40 min-h-11 flex-1 resize-none rounded-xl border border-white/10 bg-gray-900/70 px-3.5 py-2.5 text-[15px] text-gray-100 placeholder:text-gray-400 focus:border-blue-500 focus:outline-none focus-visible:outline-2 focus-visible:outline-blue-400"

@@ -6,6 +6,7 @@ import type { Outgoing } from '../model/timeline';
 import { EditBox, MessageActions } from './MessageActions';
 import { Reactions } from './Reactions';
 import { Ticks, type DeliveryState } from './Ticks';
+import { splitMentions } from '../model/mentions';
 
 /** How long after sending a message its sender may edit it (the server's rule). */
 const EDIT_WINDOW_MS = 24 * 3600 * 1000;
@@ -16,6 +17,10 @@ export interface BubbleProps {
   senderName?: string;
   /** In a group: "Seen by Ada and Bob". */
   seenBy?: string;
+  /** Names of the members it mentions, shown as "@Name" chips in the text. */
+  mentionNames?: string[];
+  /** It mentions me: marked so I notice. */
+  mentionsMe?: boolean;
   text: string;
   time: string;
   delivery?: DeliveryState;
@@ -45,7 +50,7 @@ export interface BubbleProps {
 
 /** Mine on the right in blue, theirs on the left in gray; the image opens full size. */
 export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
-  const { mine, senderName, seenBy, text, time, delivery, imageSrc, imageAlt, error, edited, deleted, editing, actions, reactions, quote, highlighted, messageId, onOpenImage, onRetry, onDiscard } = props;
+  const { mine, senderName, seenBy, mentionNames, mentionsMe, text, time, delivery, imageSrc, imageAlt, error, edited, deleted, editing, actions, reactions, quote, highlighted, messageId, onOpenImage, onRetry, onDiscard } = props;
   const mark = highlighted ? 'ring-2 ring-amber-300 ring-offset-2 ring-offset-gray-900' : '';
   if (deleted) {
     return (
@@ -75,7 +80,8 @@ export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
         <div
           className={`rounded-2xl px-3.5 py-2 shadow-sm ${
             mine ? 'rounded-br-md bg-blue-600 text-white' : 'rounded-bl-md bg-gray-700 text-gray-50'
-          } ${delivery === 'failed' ? 'ring-1 ring-red-400/70' : ''} ${mark} transition-shadow`}
+          } ${delivery === 'failed' ? 'ring-1 ring-red-400/70' : ''} ${mentionsMe && !mark ? 'ring-2 ring-amber-400/70' : ''} ${mark} transition-shadow`}
+          data-mentions-me={mentionsMe || undefined}
         >
           {quote && <Quote {...quote} mine={mine} />}
           {imageSrc && (
@@ -91,7 +97,21 @@ export const MessageBubble = memo(function MessageBubble(props: BubbleProps) {
           {editing ? (
             <EditBox initial={text} onSave={editing.onSave} onCancel={editing.onCancel} />
           ) : (
-            text && <p className="text-[15px] leading-snug break-words whitespace-pre-wrap">{text}</p>
+            text && (
+              <p className="text-[15px] leading-snug break-words whitespace-pre-wrap">
+                {mentionNames?.length
+                  ? splitMentions(text, mentionNames).map((run, i) =>
+                      run.mention ? (
+                        <span key={i} data-testid="mention" className={`rounded px-0.5 font-semibold ${mine ? 'bg-white/15' : 'bg-blue-500/25 text-blue-100'}`}>
+                          {run.text}
+                        </span>
+                      ) : (
+                        run.text
+                      ),
+                    )
+                  : text}
+              </p>
+            )
           )}
           <div className={`mt-0.5 flex items-center justify-end gap-1 text-[11px] ${mine ? 'text-blue-100' : 'text-gray-300'}`}>
             {edited && <span data-testid="edited">edited</span>}

@@ -19,6 +19,8 @@ interface MessageListProps {
   meId: string;
   peerName: string;
   names: ReadonlyMap<string, string>;
+  /** My own name (mentions of me say it; `names` calls me "You"). */
+  meName: string;
   isGroup: boolean;
   loadingOlder: boolean;
   onLoadOlder: () => void;
@@ -45,7 +47,7 @@ const HIGHLIGHT_MS = 2000;
  * the top keeps the visible message where it was.
  */
 export function MessageList(props: MessageListProps) {
-  const { items, timeline, meId, peerName, names: memberNames, isGroup, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete, onReact } = props;
+  const { items, timeline, meId, meName, peerName, names: memberNames, isGroup, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete, onReact } = props;
   const { onReply, onJump, jump, onLoadNewer, onJumpToLatest } = props;
   const loaded = useMemo(() => items.flatMap((i) => (i.kind === 'message' ? [i.message] : [])), [items]);
   const names = useNames(memberNames, loaded);
@@ -195,6 +197,8 @@ export function MessageList(props: MessageListProps) {
                 ? {
                     senderName: sender && sender !== meId && firstOfRun ? (names.get(sender) ?? 'A former member') : undefined,
                     seenBy: message ? seenByText(message.seenBy, (id) => names.get(id)) : undefined,
+                    mentionNames: message?.mentions.map((id) => (id === meId ? meName : names.get(id)) ?? '').filter(Boolean),
+                    mentionsMe: message ? message.sender !== meId && message.mentions.includes(meId) : false,
                   }
                 : {};
               return (

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useMemo, useEffect, useState, type ReactNode } from 'react';
 import type { Message } from '../../../lib/wire';
 import { firstLine } from '../model/timeline';
 import { useMessagesContext } from '../hooks/MessagesProvider';
@@ -19,6 +19,7 @@ export interface MessagePaneProps {
   peerName: string;
   /** Names of the chat's people (me as "You"). */
   names: ReadonlyMap<string, string>;
+  meName: string;
   isGroup: boolean;
   /** The conversation header (name, presence, back button) built by the screen. */
   header: ReactNode;
@@ -31,7 +32,7 @@ export interface MessagePaneProps {
   jumpTo?: { id: string; seq: number; key: string } | null;
 }
 
-export function MessagePane({ chatId, meId, peerName, names, isGroup, header, composerReplacement, onTyping, onStopTyping, onError, jumpTo }: MessagePaneProps) {
+export function MessagePane({ chatId, meId, meName, peerName, names, isGroup, header, composerReplacement, onTyping, onStopTyping, onError, jumpTo }: MessagePaneProps) {
   const history = useChatHistory(chatId);
   const { items, timeline } = useTimeline(chatId);
   const { send, retry, discard } = useSendMessage(chatId);
@@ -39,7 +40,7 @@ export function MessagePane({ chatId, meId, peerName, names, isGroup, header, co
   const { store } = useMessagesContext();
   const [replyingTo, setReplyingTo] = useState<ReplyTarget | null>(null);
   const [jump, setJump] = useState<{ id: string; key: number } | null>(null);
-  const nameOf = useCallback((userId: string) => (userId === meId ? 'You' : peerName), [meId, peerName]);
+  const nameOf = useCallback((userId: string) => (userId === meId ? 'You' : (names.get(userId) ?? peerName)), [meId, names, peerName]);
   const { loadAround, status } = history;
 
   const jumpToMessage = useCallback(
@@ -64,11 +65,15 @@ export function MessagePane({ chatId, meId, peerName, names, isGroup, header, co
       author: nameOf(message.sender),
       line: firstLine(message.text) || (message.image ? '📷 Image' : ''),
     });
-  const sendFromComposer = (text: string, image?: File, replyTo?: string) => {
+  const sendFromComposer = (text: string, image?: File, replyTo?: string, mentions?: string[]) => {
     // Sending from a window of older history goes back to the live end, where it lands.
     if (store.getState().timelines[chatId]?.hasNewer) history.reload();
-    send(text, image, replyTo);
+    send(text, image, replyTo, mentions);
   };
+  const mentionable = useMemo(
+    () => (isGroup ? [...names].filter(([id]) => id !== meId).map(([id, name]) => ({ id, name })) : undefined),
+    [isGroup, names, meId],
+  );
   useJoinChat(chatId);
   useReadReceipts(chatId, meId);
 
@@ -100,6 +105,7 @@ export function MessagePane({ chatId, meId, peerName, names, isGroup, header, co
           meId={meId}
           peerName={peerName}
           names={names}
+          meName={meName}
           isGroup={isGroup}
           loadingOlder={history.loadingOlder}
           onLoadOlder={() => void history.loadOlder()}
@@ -119,6 +125,7 @@ export function MessagePane({ chatId, meId, peerName, names, isGroup, header, co
         <Composer
           key={chatId}
           onSend={sendFromComposer}
+          members={mentionable}
           replyingTo={replyingTo}
           onCancelReply={() => setReplyingTo(null)}
           onTyping={onTyping}

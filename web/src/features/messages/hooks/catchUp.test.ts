@@ -19,6 +19,7 @@ const msg = (seq: number): Message => ({
   deletedAt: null,
   reactions: [],
   seenBy: [],
+  mentions: [],
   seq,
 });
 const event = (seq: number): ChatEvent => ({ seq, kind: 'message.created', actor: 'u', at: msg(seq).createdAt, payload: msg(seq) });

@@ -31,6 +31,7 @@ function stored(p: SendMessageRequest, seq = 1): Message {
     deletedAt: null,
     reactions: [],
     seenBy: [],
+    mentions: [],
     seq,
     clientId: p.clientId ?? '',
   };

@@ -15,9 +15,15 @@ function ackError(error: ApiErrorBody): ApiError {
 /** One attempt over the best path: images go multipart over REST, text over the socket when it is up. */
 async function deliver(o: Outgoing): Promise<Message> {
   if (o.image) {
-    return (await postImageMessage({ chatId: o.chatId, text: o.text, clientId: o.clientId, image: o.image.file, replyTo: o.replyTo })).message;
+    return (await postImageMessage({ chatId: o.chatId, text: o.text, clientId: o.clientId, image: o.image.file, replyTo: o.replyTo, mentions: o.mentions })).message;
   }
-  const body = { chatId: o.chatId, text: o.text, clientId: o.clientId, ...(o.replyTo ? { replyTo: o.replyTo } : {}) };
+  const body = {
+    chatId: o.chatId,
+    text: o.text,
+    clientId: o.clientId,
+    ...(o.replyTo ? { replyTo: o.replyTo } : {}),
+    ...(o.mentions?.length ? { mentions: o.mentions } : {}),
+  };
   if (isSocketConnected()) {
     const ack = await sendMessageWithAck(body);
     if ('error' in ack) throw ackError(ack.error);

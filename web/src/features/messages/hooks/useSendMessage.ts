@@ -7,7 +7,7 @@ export function useSendMessage(chatId: string) {
   const { store, sender, meId } = useMessagesContext();
 
   const send = useCallback(
-    (text: string, image?: File, replyTo?: string) => {
+    (text: string, image?: File, replyTo?: string, mentions?: string[]) => {
       const clientId = newClientId();
       store.dispatch({
         type: 'queued',
@@ -19,6 +19,7 @@ export function useSendMessage(chatId: string) {
           image: image ? { file: image, previewUrl: URL.createObjectURL(image) } : undefined,
           createdAt: new Date().toISOString(),
           replyTo,
+          mentions,
         },
       });
       sender.enqueue(clientId);

@@ -32,6 +32,7 @@ function msg(seq: number, overrides: Partial<Message> = {}): Message {
     deletedAt: null,
     reactions: [],
     seenBy: [],
+    mentions: [],
     ...overrides,
   };
 }

@@ -37,6 +37,8 @@ export interface Outgoing {
   retryable: boolean;
   /** The `_id` of the message this one answers. */
   replyTo?: string;
+  /** Members it mentions (a group's `@name`). */
+  mentions?: string[];
 }
 
 export interface Timeline {
