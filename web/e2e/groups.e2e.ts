@@ -69,6 +69,23 @@ export async function runGroupsScenario({ browser, baseUrl, screenshotDir, log }
       assert(sender === cy.name, `the sender's name is over Cy's message (got "${sender}")`);
     }
 
+    log('Cy mentions Bob with @ completion: Bob sees it marked, and an @ on the row while away');
+    await b.goto(`${baseUrl}/chat`);
+    await composer(c).pressSequentially('@Bo', { delay: 30 });
+    await c.getByTestId('mention-option').filter({ hasText: bob.name }).waitFor();
+    await composer(c).press('Enter');
+    await composer(c).pressSequentially('can you look?', { delay: 10 });
+    await composer(c).press('Enter');
+    await until(async () => (await rowFor(b, group).getByTestId('mention-badge').count()) === 1, 'Bob has an @ on the group row');
+    await shot(b, 'group-mention-row-1280x800');
+    await b.goto(chatUrl);
+    const mention = messageWith(b, 'can you look?');
+    await mention.waitFor();
+    assert((await mention.getByTestId('mention').textContent()) === `@${bob.name}`, 'the mention is a chip with the whole name');
+    assert((await mention.locator('[data-mentions-me]').count()) === 1, 'a message that mentions me is marked');
+    await until(async () => (await rowFor(b, group).getByTestId('mention-badge').count()) === 0, 'opening the chat clears the @');
+    await shot(b, 'group-mention-1280x800');
+
     log('Bob types: Ada sees his name in the header');
     await composer(b).pressSequentially('typing', { delay: 40 });
     await until(async () => (await a.getByTestId('typing-indicator').textContent())?.includes(`${bob.name} is typing`), 'Ada sees Bob typing');
