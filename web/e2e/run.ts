@@ -2,6 +2,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { runChatScenario } from './chat.e2e';
+import { runRepliesSearchScenario } from './replies-search.e2e';
 
 /**
  * `npm run e2e` — drives Debian's Chromium against a running `natter serve`
@@ -17,12 +18,16 @@ async function main() {
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   try {
-    await runChatScenario({
+    const options = {
       browser,
       baseUrl,
       screenshotDir: path.join(here, 'screenshots'),
-      log: (line) => console.log(`[e2e +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`),
-    });
+      log: (line: string) => console.log(`[e2e +${((Date.now() - started) / 1000).toFixed(1)}s] ${line}`),
+    };
+    // NATTER_E2E_ONLY=replies-search runs one scenario (while working on it).
+    const only = process.env.NATTER_E2E_ONLY;
+    if (!only || only === 'chat') await runChatScenario(options);
+    if (!only || only === 'replies-search') await runRepliesSearchScenario(options);
     console.log(`e2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s against ${baseUrl}`);
   } finally {
     await browser.close();
