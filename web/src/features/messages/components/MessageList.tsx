@@ -87,6 +87,10 @@ export function MessageList(props: MessageListProps) {
       toLatest.current = false;
     } else if (firstKey !== prevFirstKey.current && lastKey === prevLastKey.current) {
       el.scrollTop += el.scrollHeight - prevHeight.current; // older page prepended
+    } else if (timeline?.hasNewer && !prevHasNewer.current) {
+      // A window replaced the list: away from both edges (which would page from there)
+      // until the jump below centres its message.
+      el.scrollTop = (el.scrollHeight - el.clientHeight) / 2;
     } else if (lastKey !== prevLastKey.current && !prevHasNewer.current) {
       const mineJustSent = last?.kind === 'outgoing';
       if (nearBottom.current || mineJustSent) el.scrollTop = el.scrollHeight;

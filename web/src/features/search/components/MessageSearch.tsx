@@ -24,33 +24,36 @@ export function MessageSearch({ chatName, senderName, onOpen }: MessageSearchPro
   const open = input.trim().length > 0;
 
   return (
-    <div className="relative">
-      <label htmlFor={inputId} className="sr-only">
-        Search messages
-      </label>
-      <TextSearch size={18} aria-hidden="true" className="pointer-events-none absolute top-1/2 left-3 -translate-y-1/2 text-gray-400" />
-      <input
-        id={inputId}
-        type="search"
-        value={input}
-        maxLength={MAX_QUERY_CHARS}
-        onChange={(e) => setInput(e.target.value)}
-        onKeyDown={(e) => e.key === 'Escape' && setInput('')}
-        placeholder="Search messages"
-        autoComplete="off"
-        data-testid="message-search"
-        className="min-h-11 w-full rounded-xl border border-white/10 bg-gray-900/60 py-2 pr-10 pl-10 text-sm text-gray-100 placeholder:text-gray-400 focus:border-blue-500 focus:outline-none focus-visible:outline-2 focus-visible:outline-blue-400 [&::-webkit-search-cancel-button]:hidden"
-      />
-      {open && (
-        <button
-          type="button"
-          aria-label="Clear message search"
-          onClick={() => setInput('')}
-          className="absolute top-0 right-0 inline-flex size-11 items-center justify-center rounded-xl text-gray-400 hover:text-white"
-        >
-          <X size={16} aria-hidden="true" />
-        </button>
-      )}
+    <div>
+      {/* The box on its own: the icon and the clear button centre on it, not on the results. */}
+      <div className="relative">
+        <label htmlFor={inputId} className="sr-only">
+          Search messages
+        </label>
+        <TextSearch size={18} aria-hidden="true" className="pointer-events-none absolute top-1/2 left-3 -translate-y-1/2 text-gray-400" />
+        <input
+          id={inputId}
+          type="search"
+          value={input}
+          maxLength={MAX_QUERY_CHARS}
+          onChange={(e) => setInput(e.target.value)}
+          onKeyDown={(e) => e.key === 'Escape' && setInput('')}
+          placeholder="Search messages"
+          autoComplete="off"
+          data-testid="message-search"
+          className="min-h-11 w-full rounded-xl border border-white/10 bg-gray-900/60 py-2 pr-10 pl-10 text-sm text-gray-100 placeholder:text-gray-400 focus:border-blue-500 focus:outline-none focus-visible:outline-2 focus-visible:outline-blue-400 [&::-webkit-search-cancel-button]:hidden"
+        />
+        {open && (
+          <button
+            type="button"
+            aria-label="Clear message search"
+            onClick={() => setInput('')}
+            className="absolute top-0 right-0 inline-flex size-11 items-center justify-center rounded-xl text-gray-400 hover:text-white"
+          >
+            <X size={16} aria-hidden="true" />
+          </button>
+        )}
+      </div>
       {open && (
         <div className="mt-2 max-h-[45vh] overflow-y-auto" aria-live="polite">
           {search.isFetching && hits.length === 0 ? (
