@@ -2,13 +2,15 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { ScenarioOptions } from './chat.e2e';
-import { assert, logIn, setDisplayName, until } from './helpers';
+import { assert, logIn, makePng, setDisplayName, until } from './helpers';
 
 /**
- * A group of three, in three browsers (one phone-sized): Ada creates it, everyone sees
- * it live with its notice; Cy writes and the others see who wrote it; Ada renames it and
- * the others' headers follow; Ada makes Bob an admin, Bob removes Cy, and Cy's window
- * drops the chat while the others see the notice.
+ * A group of three, in three browsers (one phone-sized), each step seen live in the
+ * others' windows: Ada creates it (its notice everywhere); Cy writes (her name over it)
+ * and mentions Bob (an @ on his row); typing by name; seen by; a rename; Bob made admin;
+ * a reaction, a reply with its quote, an edit, an image sent and deleted; a search that
+ * jumps to its hit; Bob removes Cy (her window drops the chat, nothing more reaches
+ * her), and Ada adds her back. Blocking (1:1 only) is `blocking.e2e.ts`.
  */
 
 const DESKTOP = { width: 1280, height: 800 };
@@ -111,6 +113,61 @@ export async function runGroupsScenario({ browser, baseUrl, screenshotDir, log }
     await shot(a, 'group-info-1280x800');
     await a.keyboard.press('Escape');
 
+    log('Bob reacts to Cy\'s message: Ada and Cy see it live');
+    const hello = (page: Page) => messageWith(page, `Hello team ${tag}`);
+    await hello(b).hover();
+    await hello(b).getByRole('button', { name: 'Add reaction' }).click();
+    await b.getByTestId('reaction-picker').getByRole('button', { name: 'React with 🎉' }).click();
+    for (const page of [a, c]) {
+      await until(async () => (await hello(page).getByTestId('reaction').first().textContent())?.replace(/\s/g, '') === '🎉1', 'the 🎉 is seen live');
+    }
+
+    log('Ada replies to Cy: Cy sees the quote live');
+    await hello(a).hover();
+    await hello(a).getByRole('button', { name: 'Reply' }).click();
+    await a.getByTestId('reply-bar').waitFor();
+    await composer(a).fill(`Welcome aboard ${tag}`);
+    await composer(a).press('Enter');
+    const answer = messageWith(c, `Welcome aboard ${tag}`);
+    await answer.waitFor();
+    await until(async () => (await answer.getByTestId('reply-quote').textContent())?.includes(`Hello team ${tag}`), 'Cy sees the quote');
+
+    log('Cy edits her mention: the others see it edited live');
+    const asked = messageWith(c, 'can you look?');
+    await asked.hover();
+    await asked.getByRole('button', { name: 'Edit message' }).click();
+    const box = c.getByRole('textbox', { name: 'Edit message' });
+    await box.fill(`@${bob.name} can you look now?`);
+    await box.press('Enter');
+    for (const page of [a, b]) await messageWith(page, 'can you look now?').getByTestId('edited').waitFor();
+
+    log('Ada sends an image and deletes it: gone for everyone, live');
+    await a.getByTestId('image-input').setInputFiles({ name: 'square.png', mimeType: 'image/png', buffer: makePng() });
+    await a.getByTestId('image-preview').waitFor();
+    await composer(a).fill(`a picture ${tag}`);
+    await a.getByRole('button', { name: 'Send message' }).click();
+    for (const page of [b, c]) await messageWith(page, `a picture ${tag}`).locator('img').waitFor({ timeout: 20_000 });
+    const picture = messageWith(a, `a picture ${tag}`);
+    await picture.hover();
+    await picture.getByRole('button', { name: 'Delete message' }).click();
+    await a.getByTestId('confirm-delete').getByRole('button', { name: 'Delete', exact: true }).click();
+    for (const page of [b, c]) {
+      await page.getByText('This message was deleted').waitFor({ timeout: 10_000 });
+      assert((await messageWith(page, `a picture ${tag}`).count()) === 0, 'the deleted image message is gone');
+    }
+    await shot(b, 'group-changes-1280x800');
+
+    log('Bob searches the group and jumps to a hit');
+    await b.goto(`${baseUrl}/chat`);
+    await b.getByTestId('message-search').fill(`Welcome aboard`);
+    const hit = b.getByTestId('search-result').filter({ hasText: `Welcome aboard ${tag}` });
+    await hit.waitFor({ timeout: 15_000 });
+    await hit.click();
+    const found = messageWith(b, `Welcome aboard ${tag}`);
+    await found.waitFor();
+    await until(async () => (await found.getAttribute('data-highlighted')) === 'true', 'the hit is marked in the group');
+    await shot(b, 'group-search-jump-1280x800');
+
     log('Bob, an admin now, removes Cy: Cy loses the chat, the others see the notice');
     await b.getByTestId('group-info').click();
     await b.getByRole('button', { name: `Remove ${cy.name}` }).click();
@@ -132,7 +189,29 @@ export async function runGroupsScenario({ browser, baseUrl, screenshotDir, log }
     await messageWith(b, `After Cy ${tag}`).waitFor();
     await c.waitForTimeout(500);
     assert((await rowFor(c, 'Liftoff').count()) === 0, 'nothing of the group came back to Cy');
+
+    log('Ada adds Cy back: the group returns to her list live, with what is said from then on');
+    await a.getByTestId('group-info').click();
+    await a.getByTestId('people-search').fill(cy.name);
+    await a.getByTestId('person-result').filter({ hasText: cy.name }).click();
+    await a.getByTestId('add-members').click();
+    await a.keyboard.press('Escape');
+    await rowFor(c, `Liftoff ${tag}`).waitFor({ timeout: 10_000 });
+    await until(
+      async () => (await b.getByTestId('system-notice').allTextContents()).some((t) => t.includes(`${ada.name} added ${cy.name}`)),
+      'Bob sees the notice',
+    ).catch(async (e: unknown) => {
+      throw new Error(`${String(e)}: ${JSON.stringify(await b.getByTestId('system-notice').allTextContents())}`);
+    });
+    await composer(b).fill(`Welcome back ${tag}`);
+    await composer(b).press('Enter');
+    await until(async () => (await rowFor(c, `Liftoff ${tag}`).getByTestId('chat-preview').textContent())?.includes(`Welcome back ${tag}`), "the group's next message reaches Cy");
+    await shot(c, 'group-back-390x844');
     assert(errors.length === 0, `no script errors (got ${errors.join('; ')})`);
+  } catch (e) {
+    // What each window showed when it failed, for whoever reads the log.
+    await Promise.all([a, b, c].map((page, i) => shot(page, `group-failure-${'abc'[i]}`).catch(() => undefined)));
+    throw e;
   } finally {
     await Promise.all(contexts.map((ctx) => ctx.close()));
   }

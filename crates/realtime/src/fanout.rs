@@ -262,6 +262,10 @@ fn emit_durable<T: serde::Serialize>(
     event: &str,
     payload: &T,
 ) {
+    // socketioxide reads no rooms as every socket: to no one must mean no one.
+    if members.is_empty() {
+        return;
+    }
     // Serialized once, however many sockets receive it.
     let raw: Box<RawValue> = match serde_json::value::to_raw_value(payload) {
         Ok(r) => r,

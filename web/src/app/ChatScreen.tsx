@@ -40,7 +40,8 @@ export function ChatScreen() {
   const senderName = useCallback(
     (userId: string) => {
       if (userId === me._id) return 'You';
-      return chats.data?.find((i) => i.user?._id === userId)?.user?.name ?? 'Someone';
+      const known = chats.data?.flatMap((i) => (i.user ? [i.user, ...i.members] : i.members)).find((u) => u._id === userId);
+      return known?.name ?? 'Someone';
     },
     [chats.data, me._id],
   );

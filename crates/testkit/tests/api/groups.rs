@@ -286,7 +286,17 @@ async fn a_new_member_is_told_live_and_sees_the_group() {
     let chat = create(&app, &ada, "Launch", &[&bob]).await;
     app.send_text(&bob, &chat, "earlier").await;
     let mut cy_socket = TestSocket::connect(&app, &cy.token).await;
+    let mut bob_socket = TestSocket::connect(&app, &bob.token).await;
+    let eve = app.login("eve@example.com").await;
+    let mut eve_socket = TestSocket::connect(&app, &eve.token).await;
     assert_eq!(add(&app, &ada, &chat, &[&cy]).await.0, StatusCode::OK);
+    // Those already in it hear of the new member, and nobody is told the chat is gone
+    // (an add removes no one: its "gone" notice goes to no socket, not to all).
+    let seen = bob_socket.collect("membersChanged", Duration::from_millis(400)).await;
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    assert_eq!(seen[0]["added"], json!([cy.user_id]));
+    assert!(seen[0]["chat"].is_object());
+    assert!(eve_socket.collect("membersChanged", Duration::from_millis(100)).await.is_empty());
     let changed = cy_socket.expect("membersChanged").await;
     assert_eq!(changed["added"], json!([cy.user_id]));
     assert_eq!(changed["chat"]["name"], "Launch");
