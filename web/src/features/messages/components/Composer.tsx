@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { ImagePlus, SendHorizontal, X } from 'lucide-react';
 import { IconButton } from '../../../components/ui/IconButton';
 import { Avatar } from '../../../components/ui/Avatar';
@@ -31,6 +31,16 @@ export function Composer({ onSend, members, replyingTo, onCancelReply, onTyping,
   const [query, setQuery] = useState<string | null>(null);
   const [choice, setChoice] = useState(0);
   const picked = useRef<Mentionable[]>([]);
+  // Where the caret goes once a picked mention is in the text: set before the browser
+  // takes the next key, so what is typed next lands after the name.
+  const caretAfter = useRef<number | null>(null);
+  useLayoutEffect(() => {
+    const el = textRef.current;
+    if (el && caretAfter.current !== null) {
+      el.setSelectionRange(caretAfter.current, caretAfter.current);
+      caretAfter.current = null;
+    }
+  }, [text]);
   const suggestions = members && query !== null ? matchMembers(members, query) : [];
   const listId = useId();
   const [image, setImage] = useState<{ file: File; url: string } | null>(null);
@@ -74,12 +84,10 @@ export function Composer({ onSend, members, replyingTo, onCancelReply, onTyping,
     const el = textRef.current;
     const next = applyMention(text, el?.selectionStart ?? text.length, member.name);
     picked.current = [...picked.current.filter((m) => m.id !== member.id), member];
+    caretAfter.current = next.caret;
     setText(next.text);
     setQuery(null);
-    requestAnimationFrame(() => {
-      el?.focus();
-      el?.setSelectionRange(next.caret, next.caret);
-    });
+    el?.focus();
   };
 
   const onKeyDown = (e: KeyboardEvent<HTMLTextAreaElement>) => {
