@@ -140,7 +140,11 @@ export type LatestMessage = { text: string, sender: string,
 /**
  * When the latest message is a group's system message: what it says.
  */
-system?: SystemNote, };
+system?: SystemNote, 
+/**
+ * It was deleted for everyone (then `text` is empty).
+ */
+deleted: boolean, };
 
 export type Chat = { _id: string, users: Array<string>, latestMessage: LatestMessage | null, unseenCount: number, 
 /**

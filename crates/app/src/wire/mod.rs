@@ -437,6 +437,8 @@ pub struct LatestMessageDto {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub system: Option<SystemNoteDto>,
+    /// It was deleted for everyone (then `text` is empty).
+    pub deleted: bool,
 }
 
 #[derive(Serialize, TS, ToSchema)]
@@ -493,6 +495,7 @@ impl From<ChatSummary> for ChatDto {
                     },
                     sender: m.sender.to_string(),
                     system,
+                    deleted: m.deleted_at.is_some(),
                 }
             }),
             unseen_count: s.unseen_count,

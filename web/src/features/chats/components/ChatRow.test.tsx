@@ -33,26 +33,31 @@ const row = (i: ChatListItem, online = false) =>
 
 describe('ChatRow', () => {
   it('prefixes my own latest message with "You: "', () => {
-    row(item({ text: 'see you at 5', sender: ME }));
+    row(item({ text: 'see you at 5', sender: ME, deleted: false }));
     expect(screen.getByTestId('chat-preview')).toHaveTextContent(/^You: see you at 5$/);
   });
 
+  it('says a deleted latest message was deleted, whatever it carried', () => {
+    row(item({ text: '', sender: 'grace', deleted: true }));
+    expect(screen.getByTestId('chat-preview')).toHaveTextContent(/^Message deleted$/);
+  });
+
   it("shows the other member's latest message without a prefix", () => {
-    row(item({ text: 'on my way', sender: 'grace' }));
+    row(item({ text: 'on my way', sender: 'grace', deleted: false }));
     expect(screen.getByTestId('chat-preview')).toHaveTextContent(/^on my way$/);
   });
 
   it('shows the unseen count in a badge, and no badge at zero', () => {
-    const { unmount } = row(item({ text: 'ping', sender: 'grace' }, 3));
+    const { unmount } = row(item({ text: 'ping', sender: 'grace', deleted: false }, 3));
     expect(screen.getByTestId('unseen-badge')).toHaveTextContent('3');
     expect(screen.getByLabelText('3 unread')).toBeInTheDocument();
     unmount();
-    row(item({ text: 'ping', sender: 'grace' }, 0));
+    row(item({ text: 'ping', sender: 'grace', deleted: false }, 0));
     expect(screen.queryByTestId('unseen-badge')).not.toBeInTheDocument();
   });
 
   it('never shows a badge on the chat being read, even if the cached count is stale', () => {
-    renderAt(<ChatRow item={item({ text: 'ping', sender: 'grace' }, 2)} meId={ME} online={false} typing={false} active />);
+    renderAt(<ChatRow item={item({ text: 'ping', sender: 'grace', deleted: false }, 2)} meId={ME} online={false} typing={false} active />);
     expect(screen.queryByTestId('unseen-badge')).not.toBeInTheDocument();
   });
 

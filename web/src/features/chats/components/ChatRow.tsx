@@ -22,7 +22,7 @@ function previewOf(item: ChatListItem, meId: string, names: ReadonlyMap<string, 
   const latest = item.chat.latestMessage;
   if (!latest) return '';
   if (latest.system) return systemText(latest.system, latest.sender, (id) => names.get(id));
-  const text = latest.text || '📷 Image';
+  const text = latest.deleted ? 'Message deleted' : latest.text || '📷 Image';
   if (latest.sender === meId) return `You: ${text}`;
   return item.chat.isGroup ? `${names.get(latest.sender) ?? 'Someone'}: ${text}` : text;
 }

@@ -5,7 +5,7 @@ import { applyNewMessage, clearUnseen, previewText } from './chatListCache';
 const chat = (id: string, unseenCount = 0, lastSeq = 1): ChatListItem => ({
   user: { _id: `u-${id}`, name: id, email: `${id}@example.com`, createdAt: '', updatedAt: '', lastSeen: null },
   members: [],
-  chat: { _id: id, users: ['me', `u-${id}`], latestMessage: { text: 'old', sender: `u-${id}` }, unseenCount, createdAt: '', updatedAt: '', lastSeq, isGroup: false, name: null, owner: null, admins: [], mentionCount: 0, lastReadSeq: 0 },
+  chat: { _id: id, users: ['me', `u-${id}`], latestMessage: { text: 'old', sender: `u-${id}`, deleted: false }, unseenCount, createdAt: '', updatedAt: '', lastSeq, isGroup: false, name: null, owner: null, admins: [], mentionCount: 0, lastReadSeq: 0 },
 });
 
 const incoming = (chatId: string, sender: string, seq = 2): Message => ({

@@ -21,7 +21,7 @@ export function applyNewMessage(
     ...current,
     chat: {
       ...current.chat,
-      latestMessage: { text: previewText(message), sender: message.sender, ...(message.system ? { system: message.system } : {}) },
+      latestMessage: { text: previewText(message), sender: message.sender, deleted: false, ...(message.system ? { system: message.system } : {}) },
       unseenCount: unseen ? current.chat.unseenCount + 1 : opts.activeChatId === message.chatId ? 0 : current.chat.unseenCount,
       mentionCount:
         unseen && message.mentions.includes(opts.meId)

@@ -40,6 +40,8 @@ export function useChatListLiveUpdates(meId: string, activeChatId: string | null
     void queryClient.invalidateQueries({ queryKey: queryKeys.chats });
   });
   useSocketEvent(SocketEvent.chatUpdated, () => void queryClient.invalidateQueries({ queryKey: queryKeys.chats }));
+  // A deleted message may be a chat's preview: the list says so once refetched.
+  useSocketEvent(SocketEvent.messageDeleted, () => void queryClient.invalidateQueries({ queryKey: queryKeys.chats }));
   useSocketEvent(SocketEvent.membersChanged, (changed) => {
     if (changed.chat === null) {
       // I left or was removed: the chat is gone for me, here and in every other tab.

@@ -21,6 +21,8 @@ describe('systemText', () => {
     );
     expect(systemText(note({ kind: 'chat.renamed', name: 'Liftoff' }), 'c', nameOf)).toBe('Cy renamed the group to “Liftoff”');
     expect(systemText(note({ kind: 'member.role_changed', users: ['c'], role: 'admin' }), 'a', nameOf)).toBe('You made Cy an admin');
+    expect(systemText(note({ kind: 'member.role_changed', users: ['a'], role: 'admin' }), 'c', nameOf)).toBe('Cy made you an admin');
+    expect(systemText(note({ kind: 'member.removed', users: ['c'], newOwner: 'a' }), 'c', nameOf)).toBe('Cy left. You own the group now');
   });
 });
 

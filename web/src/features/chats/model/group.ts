@@ -39,8 +39,10 @@ function list(names: string[]): string {
 /** A group's notice as a sentence, e.g. "Ada added Bob and Cy". Unknown people (gone since) are "a former member". */
 export function systemText(note: SystemNote, actor: string, nameOf: (id: string) => string | undefined): string {
   const name = (id: string) => nameOf(id) ?? 'a former member';
+  // "You" starts a sentence; as its object, I am "you".
+  const object = (id: string) => (name(id) === 'You' ? 'you' : name(id));
   const who = name(actor);
-  const users = list(note.users.map(name));
+  const users = list(note.users.map(object));
   switch (note.kind) {
     case 'chat.created':
       return `${who} created the group “${note.name ?? ''}”`;
@@ -49,7 +51,9 @@ export function systemText(note: SystemNote, actor: string, nameOf: (id: string)
     case 'member.removed': {
       const left = note.users.length === 1 && note.users[0] === actor;
       const base = left ? `${who} left` : `${who} removed ${users}`;
-      return note.newOwner ? `${base}. ${name(note.newOwner)} owns the group now` : base;
+      if (!note.newOwner) return base;
+      const heir = name(note.newOwner);
+      return `${base}. ${heir} ${heir === 'You' ? 'own' : 'owns'} the group now`;
     }
     case 'chat.renamed':
       return `${who} renamed the group to “${note.name ?? ''}”`;
