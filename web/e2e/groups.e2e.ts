@@ -10,7 +10,8 @@ import { assert, logIn, makePng, setDisplayName, until } from './helpers';
  * and mentions Bob (an @ on his row); typing by name; seen by; a rename; Bob made admin;
  * a reaction, a reply with its quote, an edit, an image sent and deleted; a search that
  * jumps to its hit; Bob removes Cy (her window drops the chat, nothing more reaches
- * her), and Ada adds her back. Blocking (1:1 only) is `blocking.e2e.ts`.
+ * her), and Ada adds her back; Cy blocks Bob in their 1:1 chat (refused there, while
+ * the group goes on for both). Blocking in depth is `blocking.e2e.ts`.
  */
 
 const DESKTOP = { width: 1280, height: 800 };
@@ -207,6 +208,28 @@ export async function runGroupsScenario({ browser, baseUrl, screenshotDir, log }
     await composer(b).press('Enter');
     await until(async () => (await rowFor(c, `Liftoff ${tag}`).getByTestId('chat-preview').textContent())?.includes(`Welcome back ${tag}`), "the group's next message reaches Cy");
     await shot(c, 'group-back-390x844');
+
+    log('Cy blocks Bob in their 1:1 chat: his message there is refused, and the group goes on for both');
+    await c.getByLabel('Search people').fill(bob.name);
+    await c.getByTestId('user-result').filter({ hasText: bob.name }).click();
+    await c.waitForURL(/\/chat\/[^/]+$/);
+    const directUrl = c.url();
+    await c.getByRole('button', { name: `Block ${bob.name}` }).click();
+    await c.getByRole('dialog').getByRole('button', { name: 'Block' }).click();
+    await c.getByTestId('blocked-banner').waitFor();
+    await b.goto(directUrl);
+    await composer(b).fill(`psst ${tag}`);
+    await composer(b).press('Enter');
+    await until(async () => ((await messageWith(b, `psst ${tag}`).textContent()) ?? '').includes('blocked you'), "Bob's 1:1 send is refused");
+    await b.goto(chatUrl);
+    await composer(b).fill(`group still on ${tag}`);
+    await composer(b).press('Enter');
+    await c.goto(`${baseUrl}/chat`);
+    await until(
+      async () => (await rowFor(c, `Liftoff ${tag}`).getByTestId('chat-preview').textContent())?.includes(`group still on ${tag}`),
+      "Bob's group message still reaches Cy",
+    );
+    await shot(c, 'group-after-block-390x844');
     assert(errors.length === 0, `no script errors (got ${errors.join('; ')})`);
   } catch (e) {
     // What each window showed when it failed, for whoever reads the log.

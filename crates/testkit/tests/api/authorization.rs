@@ -208,6 +208,8 @@ async fn strangers_and_removed_members_can_do_nothing_with_a_group_or_its_messag
         let attempts = [
             req(M::GET, format!("/message/{chat}"), None),
             req(M::GET, format!("/message/{chat}?after=0"), None),
+            req(M::GET, format!("/message/{chat}?around=2"), None),
+            req(M::GET, format!("/search?q=members&chatId={chat}"), None),
             req(M::POST, "/message".into(), Some(json!({ "chatId": chat, "text": "let me in" }))),
             req(M::POST, format!("/chat/{chat}/read"), Some(json!({ "upToSeq": 1 }))),
             req(M::GET, format!("/chat/{chat}/events?after=0"), None),
@@ -231,6 +233,9 @@ async fn strangers_and_removed_members_can_do_nothing_with_a_group_or_its_messag
                 outsider.user_id
             );
         }
+        // Search across every chat finds nothing of the group for them.
+        let found: Value = app.get_authed("/search?q=members", &outsider.token).await.json().await.unwrap();
+        assert_eq!(found["messages"], json!([]), "{found}");
         assert_eq!(socket.ack("joinChat", json!(chat)).await, json!({ "ok": false }));
         let ack = socket.ack("sendMessage", json!({ "chatId": chat, "text": "x", "clientId": "o-1" })).await;
         assert_eq!(ack["error"]["code"], "not_a_member");
@@ -259,6 +264,9 @@ async fn strangers_and_removed_members_can_do_nothing_with_a_group_or_its_messag
             "{events:?}"
         );
     }
+    // A member finds what the outsiders could not.
+    let found: Value = app.get_authed("/search?q=members", &ada.token).await.json().await.unwrap();
+    assert!(found["messages"].as_array().unwrap().len() >= 2, "{found}");
     // Nothing the outsiders tried was written.
     let after: Value =
         app.get_authed(&format!("/chat/{chat}/events"), &ada.token).await.json().await.unwrap();
