@@ -55,7 +55,10 @@ async fn chat_all_shows_the_other_member_the_latest_message_and_unseen_newest_fi
     assert_eq!(chats.len(), 2);
     assert_eq!(chats[0]["chat"]["_id"], ac.as_str(), "newest activity first");
     assert_eq!(chats[0]["user"]["email"], "cy@example.com");
-    assert_eq!(chats[0]["chat"]["latestMessage"], json!({ "text": "hey cy", "sender": a.user_id }));
+    assert_eq!(
+        chats[0]["chat"]["latestMessage"],
+        json!({ "text": "hey cy", "sender": a.user_id, "deleted": false })
+    );
     assert_eq!(chats[0]["chat"]["unseenCount"], 0, "my reply means I read it");
     assert_eq!(chats[1]["user"]["email"], "bob@example.com");
     assert_eq!(chats[1]["chat"]["unseenCount"], 2);

@@ -159,13 +159,16 @@ async fn a_deleted_image_message_is_a_tombstone_and_its_image_is_gone_from_the_m
 }
 
 #[tokio::test]
-async fn a_deleted_message_is_not_counted_unseen() {
+async fn a_deleted_message_is_not_counted_unseen_and_previews_as_deleted() {
     let app = spawn_app().await;
     let (a, b, chat) = app.pair().await;
-    let m = app.send_text(&a, &chat, "oops, wrong chat").await;
+    let m = app.send_png(&a.token, &chat).await;
     delete(&app, &a, &m["_id"]).await;
     let list: Value = app.get_authed("/chat/all", &b.token).await.json().await.unwrap();
     assert_eq!(list["chats"][0]["chat"]["unseenCount"], 0);
+    // A deleted image is no "📷 Image" any more: the preview says it was deleted.
+    let latest = &list["chats"][0]["chat"]["latestMessage"];
+    assert_eq!((latest["deleted"].as_bool(), latest["text"].as_str()), (Some(true), Some("")));
 }
 
 async fn react(app: &TestApp, who: &LoggedIn, id: &Value, emoji: &str, on: bool) -> (StatusCode, Value) {
