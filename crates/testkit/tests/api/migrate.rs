@@ -54,6 +54,21 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     let (a, b, chat) = app.pair().await;
     let carol = app.login("carol@example.com").await;
     let other = app.start_chat(&carol, &a.user_id).await;
+    // A group with an admin and a mention: roles, notices and mentions move too.
+    let group = app
+        .post_authed(
+            "/chat/group",
+            &a.token,
+            serde_json::json!({ "name": "Launch", "userIds": [b.user_id, carol.user_id] }),
+        )
+        .await;
+    let group = group.json::<Value>().await.unwrap()["chatId"].as_str().unwrap().to_owned();
+    let promote = app.api(&format!("/chat/{group}/members/{}", carol.user_id));
+    let promoted =
+        app.http.patch(&promote).bearer_auth(&a.token).json(&serde_json::json!({ "role": "admin" }));
+    assert_eq!(promoted.send().await.unwrap().status(), StatusCode::OK);
+    let mention = serde_json::json!({ "chatId": group, "text": "@Bob look", "mentions": [b.user_id] });
+    assert_eq!(app.post_authed("/message", &a.token, mention).await.status(), StatusCode::CREATED);
     for i in 0..150 {
         let (who, to) = if i % 3 == 0 { (&b, &chat) } else { (&a, &chat) };
         app.send_text(who, to, &format!("line {i} ✓ — \"quoted\"")).await;
@@ -110,7 +125,7 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     let first = migrate_to(&settings, target.url(), 25, |p| {
         if p.table == "messages" {
             message_pages += 1;
-            assert_eq!(p.total, 153);
+            assert_eq!(p.total, 156);
             assert_eq!(p.copied, 25 * message_pages);
         }
         if message_pages == 3 { ControlFlow::Break(()) } else { ControlFlow::Continue(()) }
@@ -136,15 +151,15 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     assert_eq!(resumed_from, Some(100), "the copy went on after the 75 rows it had");
     let Outcome::Copied { tables, chats_checked, resumed } = done else { panic!("{done:?}") };
     assert!(resumed);
-    assert_eq!(chats_checked, 2);
+    assert_eq!(chats_checked, 3);
     let rows = |t: &str| tables.iter().find(|c| c.table == t).map(|c| c.rows);
     assert_eq!(rows("users"), Some(3));
-    assert_eq!(rows("messages"), Some(153));
-    assert_eq!(rows("chat_events"), Some(156));
+    assert_eq!(rows("messages"), Some(156));
+    assert_eq!(rows("chat_events"), Some(159));
     assert!(tables.iter().all(|t| !t.table.starts_with("message_search")), "the search index is not copied");
     assert_eq!(rows("message_reactions"), Some(1));
     assert_eq!(rows("message_edits"), Some(2));
-    assert_eq!(rows("chat_members"), Some(4));
+    assert_eq!(rows("chat_members"), Some(7));
     assert_eq!(rows("blocks"), Some(1));
     assert_eq!(rows("user_settings"), Some(1));
     assert!(rows("sessions") >= Some(3) && rows("jobs") >= Some(3), "{tables:?}");
@@ -163,7 +178,8 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     }
     // b's own last line (seq 148) marked everything before it read; a's two lines
     // after it and the image are not.
-    assert_eq!(chat_list(&lists_after[1])[0].1, 3, "{}", lists_after[1]);
+    let bobs_pair = chat_list(&lists_after[1]).into_iter().find(|(id, ..)| *id == chat).unwrap();
+    assert_eq!(bobs_pair.1, 3, "{}", lists_after[1]);
     let history_after: Value =
         pg.get_authed(&format!("/message/{chat}?limit=200"), &a.token).await.json().await.unwrap();
     assert_eq!(history(&history_before), history(&history_after));
@@ -183,6 +199,17 @@ async fn an_sqlite_installation_moves_to_postgres_resumably_with_sessions_histor
     let res = pg.http.put(&thumbs).bearer_auth(&carol.token).send().await.unwrap();
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["message"]["reactions"][0]["users"], serde_json::json!([a.user_id, carol.user_id]));
+    let bobs = &lists_after[1]["chats"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["chat"]["_id"] == group.as_str())
+        .unwrap()["chat"];
+    assert_eq!(
+        (bobs["owner"].as_str(), bobs["admins"].clone()),
+        (Some(a.user_id.as_str()), serde_json::json!([carol.user_id]))
+    );
+    assert_eq!(bobs["mentionCount"], 1, "the unread mention counts on PostgreSQL: {bobs}");
     let blocks: Value = pg.get_authed("/me/blocks", &b.token).await.json().await.unwrap();
     assert_eq!(blocks["blocks"][0]["user"]["_id"], carol.user_id.as_str(), "{blocks}");
     let settings: Value = pg.get_authed("/me/settings", &carol.token).await.json().await.unwrap();
