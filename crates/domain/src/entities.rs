@@ -24,11 +24,15 @@ pub struct Settings {
     /// Whether others may see when this user was last seen; `false` also hides
     /// everyone else's from them (reciprocal).
     pub show_last_seen: bool,
+    /// A soft sound when a message arrives in a chat the user is not viewing.
+    pub sound: bool,
+    /// The browser's notifications while the tab is hidden (once the browser allows them).
+    pub desktop: bool,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { show_last_seen: true }
+        Self { show_last_seen: true, sound: true, desktop: true }
     }
 }
 
@@ -36,11 +40,17 @@ impl Default for Settings {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct SettingsPatch {
     pub show_last_seen: Option<bool>,
+    pub sound: Option<bool>,
+    pub desktop: Option<bool>,
 }
 
 impl SettingsPatch {
     pub fn apply(self, to: Settings) -> Settings {
-        Settings { show_last_seen: self.show_last_seen.unwrap_or(to.show_last_seen) }
+        Settings {
+            show_last_seen: self.show_last_seen.unwrap_or(to.show_last_seen),
+            sound: self.sound.unwrap_or(to.sound),
+            desktop: self.desktop.unwrap_or(to.desktop),
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! What is copied: every table of an installation, in an order that satisfies the
 //! foreign keys, with each column's type on both sides. Both schemas are the stores'
-//! own migrations (SQLite's 0001..0013, PostgreSQL's 0001..0009); a migration that adds a
+//! own migrations (SQLite's 0001..0014, PostgreSQL's 0001..0010); a migration that adds a
 //! table or a column adds it here too (or, if it is only an index of other tables, to
 //! `DERIVED_SQLITE_TABLES`), or `natter admin migrate` fails its final check.
 
@@ -71,7 +71,13 @@ pub const TABLES: &[Table] = &[
     Table {
         name: "user_settings",
         key: &["user_id"],
-        cols: &[("user_id", Uuid), ("show_last_seen", Bool), ("updated_at", Int)],
+        cols: &[
+            ("user_id", Uuid),
+            ("show_last_seen", Bool),
+            ("updated_at", Int),
+            ("sound", Bool),
+            ("desktop", Bool),
+        ],
         identity: None,
         pg_generated: &[],
         recopy: false,

@@ -31,13 +31,15 @@ impl PgStore {
     }
 
     pub(crate) async fn get_settings_(&self, user: UserId) -> StoreResult<Settings> {
-        let row: Option<bool> =
-            sqlx::query_scalar("select show_last_seen from user_settings where user_id = $1")
+        let row: Option<(bool, bool, bool)> =
+            sqlx::query_as("select show_last_seen, sound, desktop from user_settings where user_id = $1")
                 .bind(Uuid::from(user))
                 .fetch_optional(&self.pool)
                 .await
                 .map_err(map_err)?;
-        Ok(row.map(|show_last_seen| Settings { show_last_seen }).unwrap_or_default())
+        Ok(row
+            .map(|(show_last_seen, sound, desktop)| Settings { show_last_seen, sound, desktop })
+            .unwrap_or_default())
     }
 
     pub(crate) async fn update_settings_(
@@ -47,22 +49,29 @@ impl PgStore {
         now: Timestamp,
     ) -> StoreResult<Settings> {
         // One statement: a row with the defaults if there was none, then the patch.
-        let show_last_seen: bool = sqlx::query_scalar(
-            "insert into user_settings (user_id, show_last_seen, updated_at)
-             values ($1, coalesce($2, $3), $4)
+        let defaults = Settings::default();
+        let (show_last_seen, sound, desktop): (bool, bool, bool) = sqlx::query_as(
+            "insert into user_settings (user_id, show_last_seen, sound, desktop, updated_at)
+             values ($1, coalesce($2, $3), coalesce($5, $6), coalesce($7, $8), $4)
              on conflict (user_id) do update set
-                show_last_seen = coalesce($2, user_settings.show_last_seen), updated_at = $4
-             returning show_last_seen",
+                show_last_seen = coalesce($2, user_settings.show_last_seen),
+                sound = coalesce($5, user_settings.sound), desktop = coalesce($7, user_settings.desktop),
+                updated_at = $4
+             returning show_last_seen, sound, desktop",
         )
         .bind(Uuid::from(user))
         .bind(patch.show_last_seen)
-        .bind(Settings::default().show_last_seen)
+        .bind(defaults.show_last_seen)
         .bind(now.as_millis())
+        .bind(patch.sound)
+        .bind(defaults.sound)
+        .bind(patch.desktop)
+        .bind(defaults.desktop)
         .fetch_one(&self.pool)
         .await
         .map_err(map_err)
         .map_err(unknown_user)?;
-        Ok(Settings { show_last_seen })
+        Ok(Settings { show_last_seen, sound, desktop })
     }
 
     pub(crate) async fn last_seen_hidden_(&self, users: &[UserId]) -> StoreResult<Vec<UserId>> {

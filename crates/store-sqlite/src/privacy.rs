@@ -37,13 +37,15 @@ impl SqliteStore {
     }
 
     pub(crate) async fn get_settings_(&self, user: UserId) -> StoreResult<Settings> {
-        let row: Option<(bool,)> =
-            sqlx::query_as("select show_last_seen from user_settings where user_id = ?1")
+        let row: Option<(bool, bool, bool)> =
+            sqlx::query_as("select show_last_seen, sound, desktop from user_settings where user_id = ?1")
                 .bind(user.to_string())
                 .fetch_optional(&self.reader)
                 .await
                 .map_err(map_err)?;
-        Ok(row.map(|(show_last_seen,)| Settings { show_last_seen }).unwrap_or_default())
+        Ok(row
+            .map(|(show_last_seen, sound, desktop)| Settings { show_last_seen, sound, desktop })
+            .unwrap_or_default())
     }
 
     pub(crate) async fn update_settings_(
@@ -57,11 +59,12 @@ impl SqliteStore {
             .run(move |conn| {
                 // One statement: a row with the defaults if there was none, then the patch.
                 conn.prepare_cached(
-                    "insert into user_settings (user_id, show_last_seen, updated_at)
-                     values (?1, coalesce(?2, ?3), ?4)
+                    "insert into user_settings (user_id, show_last_seen, sound, desktop, updated_at)
+                     values (?1, coalesce(?2, ?3), coalesce(?5, ?6), coalesce(?7, ?8), ?4)
                      on conflict (user_id) do update set
-                        show_last_seen = coalesce(?2, show_last_seen), updated_at = ?4
-                     returning show_last_seen",
+                        show_last_seen = coalesce(?2, show_last_seen), sound = coalesce(?5, sound),
+                        desktop = coalesce(?7, desktop), updated_at = ?4
+                     returning show_last_seen, sound, desktop",
                 )
                 .and_then(|mut s| {
                     s.query_row(
@@ -69,9 +72,13 @@ impl SqliteStore {
                             user.to_string(),
                             patch.show_last_seen,
                             defaults.show_last_seen,
-                            now.as_millis()
+                            now.as_millis(),
+                            patch.sound,
+                            defaults.sound,
+                            patch.desktop,
+                            defaults.desktop
                         ],
-                        |r| Ok(Settings { show_last_seen: r.get(0)? }),
+                        |r| Ok(Settings { show_last_seen: r.get(0)?, sound: r.get(1)?, desktop: r.get(2)? }),
                     )
                 })
                 .map_err(writer::map_err)

@@ -48,9 +48,18 @@ export type Settings = {
  * Whether your contacts see when you were last online. `false` also hides
  * theirs from you.
  */
-showLastSeen: boolean, };
+showLastSeen: boolean, 
+/**
+ * A soft sound when a message arrives in a chat you are not viewing.
+ */
+sound: boolean, 
+/**
+ * The browser's notifications while natter's tab is hidden (the browser asks for
+ * its permission separately).
+ */
+desktop: boolean, };
 
-export type SettingsPatch = { showLastSeen?: boolean, };
+export type SettingsPatch = { showLastSeen?: boolean, sound?: boolean, desktop?: boolean, };
 
 export type BlockedUser = { user: User, blockedAt: string, };
 

@@ -73,11 +73,16 @@ pub struct SettingsDto {
     /// Whether your contacts see when you were last online. `false` also hides
     /// theirs from you.
     pub show_last_seen: bool,
+    /// A soft sound when a message arrives in a chat you are not viewing.
+    pub sound: bool,
+    /// The browser's notifications while natter's tab is hidden (the browser asks for
+    /// its permission separately).
+    pub desktop: bool,
 }
 
 impl From<natter_domain::entities::Settings> for SettingsDto {
     fn from(s: natter_domain::entities::Settings) -> Self {
-        Self { show_last_seen: s.show_last_seen }
+        Self { show_last_seen: s.show_last_seen, sound: s.sound, desktop: s.desktop }
     }
 }
 
@@ -89,11 +94,15 @@ impl From<natter_domain::entities::Settings> for SettingsDto {
 pub struct SettingsPatchRequest {
     #[ts(optional)]
     pub show_last_seen: Option<bool>,
+    #[ts(optional)]
+    pub sound: Option<bool>,
+    #[ts(optional)]
+    pub desktop: Option<bool>,
 }
 
 impl From<SettingsPatchRequest> for natter_domain::entities::SettingsPatch {
     fn from(r: SettingsPatchRequest) -> Self {
-        Self { show_last_seen: r.show_last_seen }
+        Self { show_last_seen: r.show_last_seen, sound: r.sound, desktop: r.desktop }
     }
 }
 

@@ -162,12 +162,12 @@ async fn blocks_and_settings_are_only_ever_your_own() {
     assert_eq!(blocked_ids(&app, &b).await, Vec::<String>::new());
     assert_eq!(blocked_ids(&app, &c).await, Vec::<String>::new(), "not even the one blocked");
     let settings: Value = app.get_authed("/me/settings", &b.token).await.json().await.unwrap();
-    assert_eq!(settings, json!({ "showLastSeen": true }));
+    assert_eq!(settings["showLastSeen"], true);
     assert_eq!(unblock(&app, &b, &c.user_id).await, StatusCode::NO_CONTENT);
-    assert_eq!(set_show_last_seen(&app, &b, true).await, json!({ "showLastSeen": true }));
+    assert_eq!(set_show_last_seen(&app, &b, true).await["showLastSeen"], true);
     assert_eq!(blocked_ids(&app, &a).await, vec![c.user_id.clone()], "b's unblock was b's own");
     let settings: Value = app.get_authed("/me/settings", &a.token).await.json().await.unwrap();
-    assert_eq!(settings, json!({ "showLastSeen": false }));
+    assert_eq!(settings["showLastSeen"], false);
     // b's chat with a is not blocked by a's block of c.
     assert_eq!(send(&app, &b, &chat, "fine").await.0, StatusCode::CREATED);
     // Without a session, nothing.
@@ -189,26 +189,30 @@ async fn settings_answer_their_defaults_and_refuse_what_is_not_a_setting() {
     let a = app.login("ada@example.com").await;
     let res = app.get_authed("/me/settings", &a.token).await;
     assert_eq!(res.status(), StatusCode::OK);
-    assert_eq!(res.json::<Value>().await.unwrap(), json!({ "showLastSeen": true }));
-    for bad in [json!({ "showLastSeen": "no" }), json!({ "sound": true }), json!([])] {
+    let defaults = json!({ "showLastSeen": true, "sound": true, "desktop": true });
+    assert_eq!(res.json::<Value>().await.unwrap(), defaults);
+    for bad in [json!({ "showLastSeen": "no" }), json!({ "sound": 1 }), json!({ "volume": 3 }), json!([])] {
         let res =
             app.http.patch(app.api("/me/settings")).bearer_auth(&a.token).json(&bad).send().await.unwrap();
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(res.json::<Value>().await.unwrap()["code"], "invalid_body");
     }
-    assert_eq!(set_show_last_seen(&app, &a, false).await, json!({ "showLastSeen": false }));
+    let hidden = json!({ "showLastSeen": false, "sound": true, "desktop": true });
+    assert_eq!(set_show_last_seen(&app, &a, false).await, hidden);
+    assert_eq!(set_show_last_seen(&app, &a, false).await, hidden, "twice: the same");
+    let patch =
+        |body: Value| app.http.patch(app.api("/me/settings")).bearer_auth(&a.token).json(&body).send();
+    let quiet =
+        patch(json!({ "sound": false, "desktop": false })).await.unwrap().json::<Value>().await.unwrap();
     assert_eq!(
-        set_show_last_seen(&app, &a, false).await,
-        json!({ "showLastSeen": false }),
-        "twice: the same"
+        quiet,
+        json!({ "showLastSeen": false, "sound": false, "desktop": false }),
+        "each setting on its own"
     );
-    let res =
-        app.http.patch(app.api("/me/settings")).bearer_auth(&a.token).json(&json!({})).send().await.unwrap();
-    assert_eq!(
-        res.json::<Value>().await.unwrap(),
-        json!({ "showLastSeen": false }),
-        "an empty patch keeps them"
-    );
+    let kept = patch(json!({})).await.unwrap().json::<Value>().await.unwrap();
+    assert_eq!(kept, quiet, "an empty patch keeps them");
+    let read: Value = app.get_authed("/me/settings", &a.token).await.json().await.unwrap();
+    assert_eq!(read, quiet, "and they are stored");
 }
 
 #[tokio::test]
