@@ -452,3 +452,18 @@ async fn a_mention_is_kept_for_members_only_and_counted_apart_until_read() {
     let res = send(json!({ "chatId": direct, "text": "@Bob", "mentions": [bob.user_id] })).await;
     assert_eq!(res.json::<Value>().await.unwrap()["message"]["mentions"], json!([]));
 }
+
+#[tokio::test]
+async fn group_changes_have_a_rate_and_past_it_nothing_is_written() {
+    let app = spawn_app().await;
+    let (ada, bob, _) = three(&app).await;
+    let chat = create(&app, &ada, "Launch", &[&bob]).await;
+    // The creation was the first change of 20 a minute; 19 renames use up the rest.
+    for i in 0..19 {
+        assert_eq!(rename(&app, &ada, &chat, &format!("Name {i}")).await.0, StatusCode::OK);
+    }
+    let (status, body) = rename(&app, &ada, &chat, "One too many").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::TOO_MANY_REQUESTS, Some("rate_limited")));
+    let list = chat_list(&app, &bob).await;
+    assert_eq!(list[0]["chat"]["name"], "Name 18", "the refused rename wrote nothing");
+}
