@@ -202,6 +202,36 @@ impl ReplyPreview {
 }
 
 impl Message {
+    /// A group's system message as its store just wrote it: `text` is its note as JSON.
+    pub fn system(
+        id: MessageId,
+        chat_id: ChatId,
+        seq: i64,
+        actor: UserId,
+        client_id: String,
+        text: String,
+        at: Timestamp,
+    ) -> Self {
+        Self {
+            id,
+            chat_id,
+            seq,
+            sender: actor,
+            client_id,
+            kind: MessageKind::System,
+            text,
+            image: None,
+            reply_to: None,
+            created_at: at,
+            updated_at: at,
+            edited_at: None,
+            deleted_at: None,
+            reactions: Vec::new(),
+            mentions: Vec::new(),
+            reply_preview: None,
+        }
+    }
+
     /// What a system message says, if this is one.
     pub fn system_note(&self) -> Option<SystemNote> {
         (self.kind == MessageKind::System).then(|| serde_json::from_str(&self.text).ok()).flatten()

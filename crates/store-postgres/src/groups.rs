@@ -2,7 +2,7 @@
 //! that holds the chat's row lock (the lock every send and change of the chat takes),
 //! the rules of `group::plan` applied to the chat as that transaction sees it.
 
-use natter_domain::chat::{ChatRole, FeedEvent, FeedKind, Message, MessageKind, SystemNote};
+use natter_domain::chat::{ChatRole, FeedEvent, FeedKind, Message, SystemNote};
 use natter_domain::group::{GroupChange, GroupChanged, NewGroup, plan};
 use natter_domain::ids::{ChatId, MessageId, UserId};
 use natter_domain::ports::StoreResult;
@@ -226,23 +226,6 @@ async fn system_message(
             map_err(e)
         }
     })?;
-    let message = Message {
-        id,
-        chat_id: chat,
-        seq,
-        sender: actor,
-        client_id,
-        kind: MessageKind::System,
-        text,
-        image: None,
-        reply_to: None,
-        created_at: now,
-        updated_at: now,
-        edited_at: None,
-        deleted_at: None,
-        reactions: Vec::new(),
-        mentions: Vec::new(),
-        reply_preview: None,
-    };
+    let message = Message::system(id, chat, seq, actor, client_id, text, now);
     Ok(FeedEvent { chat_id: chat, seq, kind, actor, at: now, message: Some(message), chat: None })
 }

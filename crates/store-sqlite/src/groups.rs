@@ -169,23 +169,6 @@ fn system_message(
     )
     .and_then(|mut s| s.execute(params![chat_s, actor.to_string(), seq, at]))
     .map_err(w)?;
-    let message = Message {
-        id,
-        chat_id: chat,
-        seq,
-        sender: actor,
-        client_id,
-        kind: MessageKind::System,
-        text,
-        image: None,
-        reply_to: None,
-        created_at: now,
-        updated_at: now,
-        edited_at: None,
-        deleted_at: None,
-        reactions: Vec::new(),
-        mentions: Vec::new(),
-        reply_preview: None,
-    };
+    let message = Message::system(id, chat, seq, actor, client_id, text, now);
     Ok(FeedEvent { chat_id: chat, seq, kind, actor, at: now, message: Some(message), chat: None })
 }
