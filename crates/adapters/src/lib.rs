@@ -8,4 +8,5 @@ pub mod limiter;
 pub mod mailer;
 pub mod media;
 pub mod presence;
+pub mod push;
 mod redis_conn;

@@ -27,7 +27,12 @@ impl JobSeal {
 
     /// A new job with a fresh id, `kind` sealed.
     pub fn seal(&self, kind: &JobKind) -> anyhow::Result<NewJob> {
-        let id = JobId::new();
+        self.seal_as(JobId::new(), kind)
+    }
+
+    /// A job with the id given (one derived from what it is about, so enqueueing it
+    /// twice is a no-op), `kind` sealed.
+    pub fn seal_as(&self, id: JobId, kind: &JobKind) -> anyhow::Result<NewJob> {
         let name = kind.name();
         let plain = serde_json::to_vec(kind).context("cannot encode a job")?;
         let mut nonce = [0u8; NONCE];

@@ -11,13 +11,16 @@ use natter_domain::chat::{
 };
 use natter_domain::group::GroupRefusal;
 use natter_domain::ids::{ChatId, MessageId, UserId};
+use natter_domain::notify::{DelayedJob, MessageToNotify};
 use natter_domain::ports::{Clock, Decision, Limiter, Rate, Store};
 use tracing::instrument;
 
 use crate::announce::announce;
 use crate::auth::AuthContext;
 use crate::chats::ChatService;
+use crate::job_seal::JobSeal;
 use crate::media::MediaService;
+use crate::push;
 use crate::{AppError, AppResult};
 
 /// How fast one user may send, across all their sockets and requests: a burst for a
@@ -52,6 +55,12 @@ pub struct MessagesView {
     pub markers: Vec<ReadMarker>,
 }
 
+/// How fast one user may send: the limiter that counts, and its rates.
+pub struct SendLimits {
+    pub limiter: Arc<dyn Limiter>,
+    pub rates: Vec<Rate>,
+}
+
 pub struct MessageService {
     store: Arc<dyn Store>,
     bus: Arc<dyn Bus>,
@@ -60,6 +69,8 @@ pub struct MessageService {
     media: Arc<MediaService>,
     limiter: Arc<dyn Limiter>,
     send_rates: Vec<Rate>,
+    /// Seals each new message's push check (see `push`).
+    seal: JobSeal,
 }
 
 impl MessageService {
@@ -69,10 +80,11 @@ impl MessageService {
         clock: Arc<dyn Clock>,
         chats: Arc<ChatService>,
         media: Arc<MediaService>,
-        limiter: Arc<dyn Limiter>,
-        send_rates: Vec<Rate>,
+        limits: SendLimits,
+        seal: JobSeal,
     ) -> Self {
-        Self { store, bus, clock, chats, media, limiter, send_rates }
+        let SendLimits { limiter, rates: send_rates } = limits;
+        Self { store, bus, clock, chats, media, limiter, send_rates, seal }
     }
 
     /// The media the messages' images live in (and what signs their links).
@@ -162,8 +174,10 @@ impl MessageService {
             Some(bytes) => Some(self.media.store_image(chat.chat_id, bytes).await?),
             None => None,
         };
+        let (id, now) = (MessageId::new(), self.clock.now());
+        let notify = push::notify_job(&self.seal, MessageToNotify { chat_id: chat.chat_id, message_id: id })?;
         let new = NewMessage {
-            id: MessageId::new(),
+            id,
             chat_id: chat.chat_id,
             sender: who.user_id,
             client_id,
@@ -172,7 +186,8 @@ impl MessageService {
             image: image.clone(),
             reply_to,
             mentions,
-            created_at: self.clock.now(),
+            created_at: now,
+            notify: Some(DelayedJob { job: notify, run_at: now.plus(push::PUSH_GRACE) }),
         };
         let stored = match self.store.insert_message(new).await {
             Ok(s) => s,

@@ -71,6 +71,8 @@ pub struct Metrics {
     deliveries: Family<EventLabels, Counter>,
     slow_sockets: Counter,
     mail: Family<OutcomeLabels, Counter>,
+    push: Family<OutcomeLabels, Counter>,
+    notify: Family<OutcomeLabels, Counter>,
     sockets: Gauge,
     write_queue: Gauge,
     jobs: Family<StateLabels, Gauge>,
@@ -109,6 +111,10 @@ impl Metrics {
         );
         let mail = Family::<OutcomeLabels, Counter>::default();
         registry.register("mail_jobs", "Mail deliveries tried, by outcome", mail.clone());
+        let push = Family::<OutcomeLabels, Counter>::default();
+        registry.register("push_jobs", "Web Push deliveries tried, by outcome", push.clone());
+        let notify = Family::<OutcomeLabels, Counter>::default();
+        registry.register("push_checks", "New messages looked at for pushing, by outcome", notify.clone());
         let sockets = Gauge::default();
         registry.register("sockets", "Socket.IO connections open on this node", sockets.clone());
         let write_queue = Gauge::default();
@@ -124,6 +130,8 @@ impl Metrics {
             deliveries,
             slow_sockets,
             mail,
+            push,
+            notify,
             sockets,
             write_queue,
             jobs,
@@ -159,8 +167,15 @@ impl Metrics {
         self.slow_sockets.inc();
     }
 
-    pub fn mailed(&self, outcome: &str) {
-        self.mail.get_or_create(&OutcomeLabels { outcome: outcome.to_owned() }).inc();
+    /// A job ran (`kind` one of `JobKind`'s names): mail keeps its own family, the
+    /// push check and pushes theirs.
+    pub fn job_done(&self, kind: &str, outcome: &str) {
+        let labels = OutcomeLabels { outcome: outcome.to_owned() };
+        match kind {
+            "send_mail" => self.mail.get_or_create(&labels).inc(),
+            "send_push" => self.push.get_or_create(&labels).inc(),
+            _ => self.notify.get_or_create(&labels).inc(),
+        };
     }
 }
 

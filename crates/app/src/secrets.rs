@@ -18,6 +18,8 @@ pub struct Secrets {
     pub media_key: [u8; 32],
     /// Seals job payloads at rest (`job_seal`).
     pub job_key: [u8; 32],
+    /// The seed of the VAPID key pair Web Push is signed with (`push::VapidKey`).
+    pub vapid_seed: [u8; 32],
 }
 
 impl Secrets {
@@ -27,6 +29,7 @@ impl Secrets {
             code_key: derive(master, b"natter login code v1"),
             media_key: derive(master, b"natter media url v1"),
             job_key: derive(master, b"natter job payload v1"),
+            vapid_seed: derive(master, b"natter vapid key v1"),
         }
     }
 }

@@ -51,6 +51,10 @@ pub enum BusEvent {
     /// forgets what it remembered of both users' blocks and tells their sockets.
     #[serde(rename_all = "camelCase")]
     BlocksChanged { blocker: UserId, blocked: UserId, blocking: bool },
+    /// `user` muted (`muted`) or unmuted `chat_id`, committed: their own other tabs
+    /// follow it.
+    #[serde(rename_all = "camelCase")]
+    MuteChanged { user_id: UserId, chat_id: ChatId, muted: bool },
     /// A session ended: its sockets must close.
     #[serde(rename_all = "camelCase")]
     SessionRevoked { session_id: SessionId },

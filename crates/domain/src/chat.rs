@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Timestamp;
 use crate::ids::{ChatId, MessageId, UserId};
+use crate::notify::DelayedJob;
 
 /// The longest message text, in characters.
 pub const MAX_TEXT_CHARS: usize = 4000;
@@ -302,6 +303,9 @@ pub struct NewMessage {
     /// Members of the chat it mentions, each once (the use-case checks them).
     pub mentions: Vec<UserId>,
     pub created_at: Timestamp,
+    /// The push check for this message, written with it only if some other member
+    /// who has not muted the chat has a device to push to.
+    pub notify: Option<DelayedJob>,
 }
 
 /// What storing a message did: `created` is false when `(sender, client_id)` already
@@ -457,6 +461,8 @@ pub struct ChatSummary {
     /// Of the unseen messages, those that mention the reader.
     pub mention_count: i64,
     pub last_read_seq: i64,
+    /// The reader muted the chat: no sound, push or mail for it (unread still counts).
+    pub muted: bool,
 }
 
 /// A page of messages, ascending by `seq`.

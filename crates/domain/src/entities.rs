@@ -1,6 +1,7 @@
 //! The things natter stores, as the use-cases see them.
 
 use crate::ids::{JobId, SessionId, UserId};
+use crate::notify::{MessageToNotify, PushDelivery, UnreadMail};
 use crate::{DisplayName, Email, Timestamp};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,11 +29,13 @@ pub struct Settings {
     pub sound: bool,
     /// The browser's notifications while the tab is hidden (once the browser allows them).
     pub desktop: bool,
+    /// A mail about messages still unread after a while.
+    pub unread_mail: UnreadMail,
 }
 
 impl Default for Settings {
     fn default() -> Self {
-        Self { show_last_seen: true, sound: true, desktop: true }
+        Self { show_last_seen: true, sound: true, desktop: true, unread_mail: UnreadMail::Default }
     }
 }
 
@@ -42,6 +45,7 @@ pub struct SettingsPatch {
     pub show_last_seen: Option<bool>,
     pub sound: Option<bool>,
     pub desktop: Option<bool>,
+    pub unread_mail: Option<UnreadMail>,
 }
 
 impl SettingsPatch {
@@ -50,6 +54,7 @@ impl SettingsPatch {
             show_last_seen: self.show_last_seen.unwrap_or(to.show_last_seen),
             sound: self.sound.unwrap_or(to.sound),
             desktop: self.desktop.unwrap_or(to.desktop),
+            unread_mail: self.unread_mail.unwrap_or(to.unread_mail),
         }
     }
 }
@@ -221,12 +226,19 @@ pub struct StoreStats {
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum JobKind {
     SendMail(Mail),
+    /// Look at a new message once its grace is over and push it to the devices of
+    /// the members who have not read it (one `SendPush` each).
+    NotifyMessage(MessageToNotify),
+    /// Deliver one notification to one device.
+    SendPush(PushDelivery),
 }
 
 impl JobKind {
     pub fn name(&self) -> &'static str {
         match self {
             JobKind::SendMail(_) => "send_mail",
+            JobKind::NotifyMessage(_) => "notify_message",
+            JobKind::SendPush(_) => "send_push",
         }
     }
 }

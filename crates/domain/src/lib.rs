@@ -9,6 +9,7 @@ pub mod error;
 pub mod group;
 pub mod ids;
 pub mod name;
+pub mod notify;
 pub mod otp;
 pub mod ports;
 pub mod search;

@@ -15,6 +15,7 @@ use crate::entities::{
 };
 use crate::group::{GroupChange, GroupChanged, NewGroup};
 use crate::ids::{ChatId, JobId, MessageId, SessionId, UserId};
+use crate::notify::{PushSubscription, PushTarget, UnreadDigest};
 use crate::search::SearchQuery;
 use crate::{DisplayName, Email, StoreError, Timestamp};
 
@@ -97,6 +98,50 @@ pub trait Store: Send + Sync + 'static {
     async fn unblock_user(&self, blocker: UserId, blocked: UserId) -> StoreResult<bool>;
     /// Every block `user` made or is the target of, newest first.
     async fn blocks_involving(&self, user: UserId) -> StoreResult<Vec<Block>>;
+
+    /// Keep `sub` as one of `user`'s devices: a row with its endpoint is replaced
+    /// (whoever had it: a browser that subscribes under another account moves), and
+    /// past `MAX_PUSH_SUBSCRIPTIONS` the user's oldest device is dropped.
+    async fn put_push_subscription(
+        &self,
+        user: UserId,
+        sub: PushSubscription,
+        now: Timestamp,
+    ) -> StoreResult<()>;
+    /// Forget the device with `endpoint` (only if it is `user`'s, when given): `true`
+    /// if there was one.
+    async fn delete_push_subscription(&self, user: Option<UserId>, endpoint: &str) -> StoreResult<bool>;
+    /// The devices to push `message` to now (see `PushTarget`); none once it is
+    /// deleted.
+    async fn push_targets(&self, message: MessageId) -> StoreResult<Vec<PushTarget>>;
+    /// Mute or unmute `chat` for `user`: `true` if that changed anything;
+    /// `NotFound` if `user` is not a member.
+    async fn set_muted(&self, chat: ChatId, user: UserId, muted: bool) -> StoreResult<bool>;
+    /// Enqueue jobs due at `now`; a job whose id is taken already is left as it is (a
+    /// retried fan-out enqueues nothing twice).
+    async fn enqueue_jobs(&self, jobs: Vec<NewJob>, now: Timestamp) -> StoreResult<()>;
+    /// The members whose oldest unread message (see `UnreadDigest`) has waited their
+    /// delay (`default_delay` for those on the default) by `now`, who were not mailed
+    /// about unread messages in the `min_gap` before `now`: up to `limit` lines in all.
+    async fn unread_digests(
+        &self,
+        now: Timestamp,
+        default_delay: Duration,
+        min_gap: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<UnreadDigest>>;
+    /// Record that `user` is mailed at `now` about the messages up to `upto` (the
+    /// newest one listed) and enqueue `mail`, in one transaction, if their last such
+    /// mail is still `mailed_at`: `false` (nothing written) if another node claimed
+    /// them first.
+    async fn claim_unread_mail(
+        &self,
+        user: UserId,
+        mailed_at: Option<Timestamp>,
+        now: Timestamp,
+        upto: Timestamp,
+        mail: NewJob,
+    ) -> StoreResult<bool>;
 
     /// Invite `email` (one invitation per address, whoever made it): the invitation
     /// and whether it was created now (`false`: it existed, and is returned unchanged).
@@ -266,6 +311,29 @@ pub trait Mailer: Send + Sync + 'static {
     async fn send(&self, mail: &Mail) -> anyhow::Result<()>;
 }
 
+/// What a push service answered for one notification (RFC 8030).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PushOutcome {
+    /// Accepted (201).
+    Delivered,
+    /// The subscription is gone (404, 410): forget the device.
+    Gone,
+    /// Refused for good (a 4xx other than those, or an endpoint the server may not
+    /// call): retrying cannot help.
+    Refused(String),
+    /// Unreachable, slow, rate-limited or failing (5xx, 429): try again later.
+    Failed(String),
+}
+
+/// Delivers Web Push notifications: encrypts `payload` for the subscription
+/// (RFC 8291, aes128gcm), signs the request (VAPID, RFC 8292) and posts it.
+#[async_trait]
+pub trait Pusher: Send + Sync + 'static {
+    /// The VAPID public key browsers subscribe with (uncompressed P-256, 65 bytes).
+    fn public_key(&self) -> Vec<u8>;
+    async fn push(&self, to: &PushSubscription, payload: &[u8], ttl: Duration) -> PushOutcome;
+}
+
 /// The dev mailbox page lists what the console mailer printed.
 pub trait DevMailbox: Send + Sync + 'static {
     fn recent(&self) -> Vec<SentMail>;
@@ -303,7 +371,7 @@ pub trait Limiter: Send + Sync + 'static {
     async fn hit(&self, key: &str, rates: &[Rate], now: Timestamp) -> Result<Decision, LimiterUnavailable>;
 }
 
-/// Background work (mail now, push later) handed to workers. A job is enqueued with
+/// Background work (mail, push) handed to workers. A job is enqueued with
 /// the state that caused it, in the store's transaction (the outbox); this port is how
 /// workers take jobs and settle them, whether they come from that table or a broker.
 #[async_trait]

@@ -39,6 +39,7 @@ const SESSION_COOKIE: &str = "session";
         (name = "chats", description = "Chats, read markers and the catch-up feed"),
         (name = "messages", description = "Sending and paging messages"),
         (name = "media", description = "Uploaded images"),
+        (name = "notifications", description = "Web Push devices"),
         (name = "operations", description = "Health, readiness and this document"),
     )
 )]

@@ -7,6 +7,7 @@ use natter_app::health::Health;
 use natter_app::media::MediaService;
 use natter_app::messages::MessageService;
 use natter_app::metrics::{Metrics, MetricsReport};
+use natter_app::push::PushService;
 use natter_app::settings::SettingsService;
 use natter_app::signup::InviteService;
 use natter_app::users::UserService;
@@ -25,6 +26,7 @@ pub struct AppState {
     pub invites: Arc<InviteService>,
     pub chats: Arc<ChatService>,
     pub messages: Arc<MessageService>,
+    pub push: Arc<PushService>,
     pub media: Arc<MediaService>,
     pub health: Arc<Health>,
     /// Present only with the console mailer: backs `/dev/mailbox`.

@@ -1,6 +1,6 @@
 //! What is copied: every table of an installation, in an order that satisfies the
 //! foreign keys, with each column's type on both sides. Both schemas are the stores'
-//! own migrations (SQLite's 0001..0014, PostgreSQL's 0001..0010); a migration that adds a
+//! own migrations (SQLite's 0001..0015, PostgreSQL's 0001..0011); a migration that adds a
 //! table or a column adds it here too (or, if it is only an index of other tables, to
 //! `DERIVED_SQLITE_TABLES`), or `natter admin migrate` fails its final check.
 
@@ -63,6 +63,8 @@ pub const TABLES: &[Table] = &[
             ("updated_at", Int),
             ("is_admin", Bool),
             ("last_seen_at", Int),
+            ("unread_mailed_at", Int),
+            ("unread_mailed_upto", Int),
         ],
         identity: None,
         pg_generated: &[],
@@ -77,6 +79,21 @@ pub const TABLES: &[Table] = &[
             ("updated_at", Int),
             ("sound", Bool),
             ("desktop", Bool),
+            ("unread_mail_minutes", Int),
+        ],
+        identity: None,
+        pg_generated: &[],
+        recopy: false,
+    },
+    Table {
+        name: "push_subscriptions",
+        key: &["endpoint"],
+        cols: &[
+            ("endpoint", Text),
+            ("user_id", Uuid),
+            ("p256dh", Bytes),
+            ("auth", Bytes),
+            ("created_at", Int),
         ],
         identity: None,
         pg_generated: &[],
@@ -175,6 +192,7 @@ pub const TABLES: &[Table] = &[
             ("read_at", Int),
             ("joined_at", Int),
             ("role", Text),
+            ("muted", Bool),
         ],
         identity: None,
         pg_generated: &["seat"],

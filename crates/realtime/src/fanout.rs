@@ -4,7 +4,9 @@
 //! silently missing a message. Ephemeral events (typing) may be dropped.
 
 use natter_app::auth::AuthContext;
-use natter_app::wire::{ChatDto, MembersChangedDto, MessageDto, MessagesSeenDto, TypingDto, socket};
+use natter_app::wire::{
+    ChatDto, ChatMutedDto, MembersChangedDto, MessageDto, MessagesSeenDto, TypingDto, socket,
+};
 use std::time::Instant;
 
 use natter_domain::bus::BusEvent;
@@ -229,6 +231,11 @@ async fn deliver(io: &SocketIo, st: &RealtimeState, event: BusEvent) {
         }
         // Handed to the presence announcer in `run_fanout`.
         BusEvent::Presence { .. } | BusEvent::BlocksChanged { .. } => {}
+        BusEvent::MuteChanged { user_id, chat_id, muted } => {
+            let payload = ChatMutedDto { chat_id: chat_id.to_string(), muted };
+            let Some(ns) = rooms::open(io) else { return };
+            let _ = ns.to(rooms::user(user_id)).emit(socket::CHAT_MUTED, &payload).await;
+        }
         BusEvent::SessionRevoked { session_id } => {
             let Some(ns) = rooms::open(io) else { return };
             let _ = ns.to(rooms::session(session_id)).disconnect().await;

@@ -5,6 +5,7 @@
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{Context, bail};
 use figment::Figment;
@@ -42,6 +43,10 @@ pub struct RawConfig {
     pub signup_domains: Option<String>,
     /// Hex, at least 32 bytes; unset: generated into the data directory.
     pub secret: Option<String>,
+    /// Comma list of origins push endpoints may have besides https public hosts.
+    pub push_allow: Option<String>,
+    /// A duration (`3s`, `15m`, `1h`): the still-unread mail's default delay.
+    pub unread_mail_delay: Option<String>,
     /// The `AWS_*` variables, for S3 media (`NATTER_MEDIA_URL=s3://…`); not from
     /// `natter.toml`.
     #[serde(skip)]
@@ -69,6 +74,8 @@ impl Default for RawConfig {
             signup: None,
             signup_domains: None,
             secret: None,
+            push_allow: None,
+            unread_mail_delay: None,
             aws: AwsEnv::default(),
         }
     }
@@ -98,6 +105,8 @@ impl RawConfig {
                 "signup",
                 "signup_domains",
                 "secret",
+                "push_allow",
+                "unread_mail_delay",
             ]))
             .extract()
             .map(|raw| RawConfig { aws: AwsEnv::from_env(), ..raw })
@@ -352,6 +361,10 @@ pub struct Settings {
     pub media: MediaChoice,
     /// The `AWS_*` variables the S3 media backend is configured by.
     pub aws: AwsEnv,
+    /// Origins push endpoints may have besides https to public hosts.
+    pub push_allow: Vec<String>,
+    /// The still-unread mail's delay for users who did not choose one.
+    pub unread_mail_delay: Duration,
 }
 
 impl Settings {
@@ -452,7 +465,27 @@ impl Settings {
                 raw.data_dir.join(SECRET_FILE).display()
             );
         }
+        let push_allow = raw
+            .push_allow
+            .as_deref()
+            .unwrap_or_default()
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(|o| parse_origin("NATTER_PUSH_ALLOW", o).map(|u| origin_of(&u)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let unread_mail_delay =
+            match raw.unread_mail_delay.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+                Some(d) => parse_duration(d).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "NATTER_UNREAD_MAIL_DELAY must be a duration like 30s, 15m or 1h, not {d:?}"
+                    )
+                })?,
+                None => natter_app::unread_mail::DEFAULT_DELAY,
+            };
         Ok(Self {
+            push_allow,
+            unread_mail_delay,
             signup,
             secret,
             media,
@@ -472,6 +505,17 @@ impl Settings {
             log: raw.log,
             log_json,
         })
+    }
+
+    /// The contact push services may write to about this server's pushes (VAPID
+    /// `sub`): the sender address of its mail.
+    pub fn push_contact(&self) -> String {
+        let from = &self.mail_from;
+        let address = match (from.find('<'), from.rfind('>')) {
+            (Some(a), Some(b)) if a < b => &from[a + 1..b],
+            _ => from.as_str(),
+        };
+        format!("mailto:{}", address.trim())
     }
 
     pub fn store(&self) -> StoreChoice {
@@ -539,6 +583,15 @@ impl Settings {
                     .map_or("(unset: console mailer + /dev/mailbox)".into(), |s| format!("{s:?}")),
             ),
             ("NATTER_MAIL_FROM", self.mail_from.clone()),
+            (
+                "NATTER_PUSH_ALLOW",
+                if self.push_allow.is_empty() {
+                    "(unset: push endpoints must be https to public hosts)".into()
+                } else {
+                    self.push_allow.join(",")
+                },
+            ),
+            ("NATTER_UNREAD_MAIL_DELAY", format!("{:?}", self.unread_mail_delay)),
             ("NATTER_MEDIA_URL", self.describe_media()),
             ("NATTER_ROLE", self.roles.to_string()),
             ("NATTER_LOG", self.log.clone()),
@@ -645,12 +698,38 @@ fn parse_origin(name: &str, raw: &str) -> anyhow::Result<Url> {
     Ok(url)
 }
 
+/// `500ms`, `3s`, `15m`, `1h`: a whole number and a unit.
+fn parse_duration(raw: &str) -> Option<Duration> {
+    let split = raw.find(|c: char| !c.is_ascii_digit())?;
+    let (n, unit) = raw.split_at(split);
+    let n: u64 = n.parse().ok()?;
+    let d = match unit.trim() {
+        "ms" => Duration::from_millis(n),
+        "s" => Duration::from_secs(n),
+        "m" | "min" => Duration::from_secs(n.checked_mul(60)?),
+        "h" => Duration::from_secs(n.checked_mul(3600)?),
+        _ => return None,
+    };
+    (!d.is_zero()).then_some(d)
+}
+
 fn origin_of(url: &Url) -> String {
     url.origin().ascii_serialization()
 }
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn durations_read_as_operators_write_them() {
+        assert_eq!(parse_duration("3s"), Some(Duration::from_secs(3)));
+        assert_eq!(parse_duration("15m"), Some(Duration::from_secs(900)));
+        assert_eq!(parse_duration("1h"), Some(Duration::from_secs(3600)));
+        assert_eq!(parse_duration("250ms"), Some(Duration::from_millis(250)));
+        for bad in ["", "15", "m", "0s", "1.5m", "-3s", "3 days"] {
+            assert_eq!(parse_duration(bad), None, "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -21,17 +21,19 @@ use natter_app::connections::{Connections, SocketCaps};
 use natter_app::feed_sweeper::{Confirmations, ConfirmingBus, FeedSweeper};
 use natter_app::health::Health;
 use natter_app::job_seal::JobSeal;
+use natter_app::jobs::{JobTargets, JobWorker, RetryPolicy};
 use natter_app::last_seen::LastSeenService;
-use natter_app::mail::{MailWorker, RetryPolicy};
 use natter_app::media::MediaService;
 use natter_app::media_links::MediaLinks;
-use natter_app::messages::MessageService;
+use natter_app::messages::{MessageService, SendLimits};
 use natter_app::metrics::{Metrics, MetricsReport};
 use natter_app::presence::PresenceService;
+use natter_app::push::{EndpointPolicy, PushService, VapidKey};
 use natter_app::secrets::Secrets;
 use natter_app::session_cookie::SessionCookie;
 use natter_app::settings::SettingsService;
 use natter_app::signup::InviteService;
+use natter_app::unread_mail::UnreadMailer;
 use natter_app::users::UserService;
 use natter_domain::bus::Bus;
 use natter_domain::ports::{Clock, PRESENCE_BEAT, PRESENCE_EXPIRY, Rate};
@@ -75,7 +77,9 @@ pub struct Application {
     /// `/metrics` on a listener of its own (`NATTER_METRICS_LISTEN`).
     metrics_server: Option<(TcpListener, axum::Router)>,
     router: axum::Router,
-    mail_worker: Option<MailWorker>,
+    mail_worker: Option<JobWorker>,
+    /// With the mail role: queues the still-unread mails.
+    unread_mailer: Option<UnreadMailer>,
     /// With a broker: moves the outbox to it.
     relay: Option<AmqpRelay>,
     /// The Socket.IO handle and the bus it fans out from, with the realtime role.
@@ -143,8 +147,24 @@ impl Application {
             clock.clone(),
             chats.clone(),
             media.clone(),
-            ports.send_limiter.clone(),
-            overrides.send_rates.unwrap_or_else(|| natter_app::messages::SEND_RATES.to_vec()),
+            SendLimits {
+                limiter: ports.send_limiter.clone(),
+                rates: overrides.send_rates.unwrap_or_else(|| natter_app::messages::SEND_RATES.to_vec()),
+            },
+            JobSeal::new(&secrets.job_key),
+        ));
+        let vapid = VapidKey::derive(&secrets.vapid_seed);
+        let pusher = Arc::new(natter_adapters::push::WebPusher::new(
+            &vapid.private,
+            settings.push_contact(),
+            settings.push_allow.clone(),
+        )?);
+        let push = Arc::new(PushService::new(
+            store.clone(),
+            ports.limiter.clone(),
+            clock.clone(),
+            EndpointPolicy::new(settings.push_allow.clone()),
+            vapid.public.clone(),
         ));
         let mut health = Health::new(store.clone());
         if settings.redis_for_roles().is_some() {
@@ -187,6 +207,7 @@ impl Application {
             invites: Arc::new(InviteService::new(store.clone(), ports.limiter.clone(), clock.clone())),
             chats: chats.clone(),
             messages: messages.clone(),
+            push,
             media,
             health: health.clone(),
             mailbox: ports.mailbox.clone(),
@@ -232,14 +253,29 @@ impl Application {
         // Outside Socket.IO too: CORS and the security headers cover its answers.
         let router = natter_http::edge(router, origins, Arc::new(settings.trusted_proxies.clone()));
         let mail_worker = settings.roles.mail.then(|| {
-            MailWorker::new(
+            JobWorker::new(
                 ports.jobs.clone(),
-                ports.mailer.clone(),
+                JobTargets {
+                    mailer: ports.mailer.clone(),
+                    pusher,
+                    store: store.clone(),
+                    outbox_wake: ports.outbox_wake.clone(),
+                },
                 ports.clock.clone(),
                 ports.jobs_wake.clone(),
                 JobSeal::new(&secrets.job_key),
                 metrics.clone(),
                 overrides.retry_policy.unwrap_or_default(),
+            )
+        });
+        let unread_mailer = settings.roles.mail.then(|| {
+            UnreadMailer::new(
+                store.clone(),
+                clock.clone(),
+                JobSeal::new(&secrets.job_key),
+                ports.outbox_wake.clone(),
+                settings.public_origin(),
+                settings.unread_mail_delay,
             )
         });
         let listener = listen(settings.listen).with_context(|| {
@@ -251,6 +287,7 @@ impl Application {
             metrics_server,
             router,
             mail_worker,
+            unread_mailer,
             relay: ports.relay,
             realtime,
             feed_safety,
@@ -292,8 +329,13 @@ impl Application {
             let stop = stop.clone();
             workers.spawn(async move {
                 w.run(stop.cancelled_owned()).await;
-                "the mail worker"
+                "the job worker"
             });
+        }
+        // Not a worker the node needs: without it no still-unread mail goes out, and
+        // chat goes on (another mail node's looks for the same users).
+        if let Some(u) = self.unread_mailer {
+            tokio::spawn(u.run(stop.clone().cancelled_owned()));
         }
         let io = self.realtime.as_ref().map(|(io, _)| io.clone());
         // Not a worker the node needs either: without beats, this node's users go

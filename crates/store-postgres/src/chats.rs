@@ -77,7 +77,7 @@ impl PgStore {
     pub(crate) async fn list_chats_(&self, user: UserId) -> StoreResult<Vec<ChatSummary>> {
         // One query: the chats with their members, preview and unseen count.
         let rows: Vec<ChatListRow> = sqlx::query_as(&format!(
-            "select {}, me.last_read_seq,
+            "select {}, me.last_read_seq, me.muted,
                     (select count(*) from messages x
                       where x.chat_id = c.id and x.seq > me.last_read_seq and x.sender_id <> me.user_id
                         and x.deleted_at is null and x.kind <> 'system') as unseen,
@@ -105,6 +105,7 @@ impl PgStore {
                     unseen_count: r.unseen,
                     mention_count: r.mentioned,
                     last_read_seq: r.last_read_seq,
+                    muted: r.muted,
                 })
             })
             .collect()
@@ -173,6 +174,14 @@ impl PgStore {
                  -- The sender has read everything up to their own message.
                  update chat_members set last_read_seq = message.seq, read_at = $12 from message
                  where chat_id = $1 and user_id = $3 and last_read_seq < message.seq
+             ), notify as (
+                 -- The push check, only if some other member who has not muted the chat
+                 -- has a device to push to.
+                 insert into jobs (id, kind, payload, attempts, run_at, created_at)
+                 select $15::uuid, $16::text, $17::bytea, 0, $18::bigint, $12 from message
+                 where $15::uuid is not null and exists (
+                     select 1 from chat_members cm join push_subscriptions p on p.user_id = cm.user_id
+                     where cm.chat_id = $1 and cm.user_id <> $3 and not cm.muted)
              )
              select message.seq, bumped.members from message, bumped",
         )
@@ -190,6 +199,10 @@ impl PgStore {
         .bind(m.created_at.as_millis())
         .bind(FeedKind::MessageCreated.as_str())
         .bind(mentions_to_json(&m.mentions))
+        .bind(m.notify.as_ref().map(|n| Uuid::from(n.job.id)))
+        .bind(m.notify.as_ref().map(|n| n.job.kind))
+        .bind(m.notify.as_ref().map(|n| n.job.sealed.as_slice()))
+        .bind(m.notify.as_ref().map(|n| n.run_at.as_millis()))
         .fetch_optional(&self.pool)
         .await;
         let (seq, members) = match inserted {
@@ -759,6 +772,7 @@ struct ChatListRow {
     #[sqlx(flatten)]
     chat: ChatRow,
     last_read_seq: i64,
+    muted: bool,
     unseen: i64,
     mentioned: i64,
     #[sqlx(flatten)]

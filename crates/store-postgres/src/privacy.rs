@@ -4,6 +4,7 @@
 
 use natter_domain::entities::{Block, Settings, SettingsPatch};
 use natter_domain::ids::UserId;
+use natter_domain::notify::UnreadMail;
 use natter_domain::ports::StoreResult;
 use natter_domain::{StoreError, Timestamp};
 use uuid::Uuid;
@@ -12,7 +13,7 @@ use crate::PgStore;
 use crate::rows::map_err;
 
 /// A foreign key names a user that does not exist.
-fn unknown_user(e: StoreError) -> StoreError {
+pub(crate) fn unknown_user(e: StoreError) -> StoreError {
     match e {
         StoreError::Conflict { .. } => StoreError::NotFound,
         other => other,
@@ -31,14 +32,20 @@ impl PgStore {
     }
 
     pub(crate) async fn get_settings_(&self, user: UserId) -> StoreResult<Settings> {
-        let row: Option<(bool, bool, bool)> =
-            sqlx::query_as("select show_last_seen, sound, desktop from user_settings where user_id = $1")
-                .bind(Uuid::from(user))
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(map_err)?;
+        let row: Option<(bool, bool, bool, Option<i64>)> = sqlx::query_as(
+            "select show_last_seen, sound, desktop, unread_mail_minutes from user_settings where user_id = $1",
+        )
+        .bind(Uuid::from(user))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(map_err)?;
         Ok(row
-            .map(|(show_last_seen, sound, desktop)| Settings { show_last_seen, sound, desktop })
+            .map(|(show_last_seen, sound, desktop, unread)| Settings {
+                show_last_seen,
+                sound,
+                desktop,
+                unread_mail: UnreadMail::from_column(unread),
+            })
             .unwrap_or_default())
     }
 
@@ -50,14 +57,16 @@ impl PgStore {
     ) -> StoreResult<Settings> {
         // One statement: a row with the defaults if there was none, then the patch.
         let defaults = Settings::default();
-        let (show_last_seen, sound, desktop): (bool, bool, bool) = sqlx::query_as(
-            "insert into user_settings (user_id, show_last_seen, sound, desktop, updated_at)
-             values ($1, coalesce($2, $3), coalesce($5, $6), coalesce($7, $8), $4)
+        // `$9` says whether the still-unread mail changes (its column is nullable).
+        let (show_last_seen, sound, desktop, unread): (bool, bool, bool, Option<i64>) = sqlx::query_as(
+            "insert into user_settings (user_id, show_last_seen, sound, desktop, unread_mail_minutes, updated_at)
+             values ($1, coalesce($2, $3), coalesce($5, $6), coalesce($7, $8), $10, $4)
              on conflict (user_id) do update set
                 show_last_seen = coalesce($2, user_settings.show_last_seen),
                 sound = coalesce($5, user_settings.sound), desktop = coalesce($7, user_settings.desktop),
+                unread_mail_minutes = case when $9 then $10 else user_settings.unread_mail_minutes end,
                 updated_at = $4
-             returning show_last_seen, sound, desktop",
+             returning show_last_seen, sound, desktop, unread_mail_minutes",
         )
         .bind(Uuid::from(user))
         .bind(patch.show_last_seen)
@@ -67,11 +76,13 @@ impl PgStore {
         .bind(defaults.sound)
         .bind(patch.desktop)
         .bind(defaults.desktop)
+        .bind(patch.unread_mail.is_some())
+        .bind(patch.unread_mail.unwrap_or_default().to_column())
         .fetch_one(&self.pool)
         .await
         .map_err(map_err)
         .map_err(unknown_user)?;
-        Ok(Settings { show_last_seen, sound, desktop })
+        Ok(Settings { show_last_seen, sound, desktop, unread_mail: UnreadMail::from_column(unread) })
     }
 
     pub(crate) async fn last_seen_hidden_(&self, users: &[UserId]) -> StoreResult<Vec<UserId>> {

@@ -71,7 +71,7 @@ impl SqliteStore {
         let rows: Vec<ChatSummary> = {
             let raw: Vec<ChatListRow> = sqlx::query_as(&format!(
                 "select c.id, c.is_group, c.name, c.last_seq, c.created_at, c.updated_at,
-                        me.last_read_seq,
+                        me.last_read_seq, me.muted,
                         (select count(*) from messages x
                           where x.chat_id = c.id and x.seq > me.last_read_seq and x.sender_id <> me.user_id
                             and x.deleted_at is null and x.kind <> 'system') as unseen,
@@ -647,6 +647,9 @@ fn insert_message(conn: &rusqlite::Connection, m: NewMessage) -> StoreResult<Sto
     )
     .and_then(|mut s| s.execute(params![chat, sender, seq, at]))
     .map_err(w)?;
+    if let Some(notify) = &m.notify {
+        crate::notify::insert_notify_job(conn, notify, &chat, &sender, at)?;
+    }
     let message = Message {
         id: m.id,
         chat_id: m.chat_id,
@@ -798,6 +801,7 @@ struct ChatListRow {
     #[sqlx(flatten)]
     chat: ChatRow,
     last_read_seq: i64,
+    muted: bool,
     unseen: i64,
     mentioned: i64,
     member_ids: String,
@@ -813,6 +817,7 @@ impl ChatListRow {
             unseen_count: self.unseen,
             mention_count: self.mentioned,
             last_read_seq: self.last_read_seq,
+            muted: self.muted,
         })
     }
 }

@@ -6,6 +6,7 @@
 
 mod chats;
 mod groups;
+mod notify;
 mod privacy;
 mod rows;
 mod search;
@@ -31,6 +32,7 @@ use natter_domain::entities::{
 };
 use natter_domain::group::{GroupChange, GroupChanged, NewGroup};
 use natter_domain::ids::{ChatId, JobId, MessageId, SessionId, UserId};
+use natter_domain::notify::{PushSubscription, PushTarget, UnreadDigest};
 use natter_domain::ports::{Store, StoreResult};
 use natter_domain::search::SearchQuery;
 use natter_domain::{DisplayName, Email, StoreError, Timestamp};
@@ -284,6 +286,52 @@ impl Store for SqliteStore {
 
     async fn set_last_seen(&self, user: UserId, at: Timestamp) -> StoreResult<()> {
         self.set_last_seen_(user, at).await
+    }
+
+    async fn put_push_subscription(
+        &self,
+        user: UserId,
+        sub: PushSubscription,
+        now: Timestamp,
+    ) -> StoreResult<()> {
+        self.put_push_subscription_(user, sub, now).await
+    }
+
+    async fn delete_push_subscription(&self, user: Option<UserId>, endpoint: &str) -> StoreResult<bool> {
+        self.delete_push_subscription_(user, endpoint).await
+    }
+
+    async fn push_targets(&self, message: MessageId) -> StoreResult<Vec<PushTarget>> {
+        self.push_targets_(message).await
+    }
+
+    async fn set_muted(&self, chat: ChatId, user: UserId, muted: bool) -> StoreResult<bool> {
+        self.set_muted_(chat, user, muted).await
+    }
+
+    async fn enqueue_jobs(&self, jobs: Vec<NewJob>, now: Timestamp) -> StoreResult<()> {
+        self.enqueue_jobs_(jobs, now).await
+    }
+
+    async fn unread_digests(
+        &self,
+        now: Timestamp,
+        default_delay: Duration,
+        min_gap: Duration,
+        limit: u32,
+    ) -> StoreResult<Vec<UnreadDigest>> {
+        self.unread_digests_(now, default_delay, min_gap, limit).await
+    }
+
+    async fn claim_unread_mail(
+        &self,
+        user: UserId,
+        mailed_at: Option<Timestamp>,
+        now: Timestamp,
+        upto: Timestamp,
+        mail: NewJob,
+    ) -> StoreResult<bool> {
+        self.claim_unread_mail_(user, mailed_at, now, upto, mail).await
     }
 
     async fn get_settings(&self, user: UserId) -> StoreResult<Settings> {

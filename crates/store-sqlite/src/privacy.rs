@@ -2,6 +2,7 @@
 
 use natter_domain::entities::{Block, Settings, SettingsPatch};
 use natter_domain::ids::UserId;
+use natter_domain::notify::UnreadMail;
 use natter_domain::ports::StoreResult;
 use natter_domain::{StoreError, Timestamp};
 use rusqlite::params;
@@ -11,7 +12,7 @@ use crate::rows::{map_err, parse_id};
 use crate::writer;
 
 /// A foreign key names a user that does not exist.
-fn unknown_user(e: StoreError) -> StoreError {
+pub(crate) fn unknown_user(e: StoreError) -> StoreError {
     match e {
         StoreError::Conflict { .. } => StoreError::NotFound,
         other => other,
@@ -37,14 +38,20 @@ impl SqliteStore {
     }
 
     pub(crate) async fn get_settings_(&self, user: UserId) -> StoreResult<Settings> {
-        let row: Option<(bool, bool, bool)> =
-            sqlx::query_as("select show_last_seen, sound, desktop from user_settings where user_id = ?1")
-                .bind(user.to_string())
-                .fetch_optional(&self.reader)
-                .await
-                .map_err(map_err)?;
+        let row: Option<(bool, bool, bool, Option<i64>)> = sqlx::query_as(
+            "select show_last_seen, sound, desktop, unread_mail_minutes from user_settings where user_id = ?1",
+        )
+        .bind(user.to_string())
+        .fetch_optional(&self.reader)
+        .await
+        .map_err(map_err)?;
         Ok(row
-            .map(|(show_last_seen, sound, desktop)| Settings { show_last_seen, sound, desktop })
+            .map(|(show_last_seen, sound, desktop, unread)| Settings {
+                show_last_seen,
+                sound,
+                desktop,
+                unread_mail: UnreadMail::from_column(unread),
+            })
             .unwrap_or_default())
     }
 
@@ -58,13 +65,16 @@ impl SqliteStore {
         self.writer
             .run(move |conn| {
                 // One statement: a row with the defaults if there was none, then the patch.
+                // `?9` says whether the still-unread mail changes (its column is nullable).
                 conn.prepare_cached(
-                    "insert into user_settings (user_id, show_last_seen, sound, desktop, updated_at)
-                     values (?1, coalesce(?2, ?3), coalesce(?5, ?6), coalesce(?7, ?8), ?4)
+                    "insert into user_settings (user_id, show_last_seen, sound, desktop, unread_mail_minutes, updated_at)
+                     values (?1, coalesce(?2, ?3), coalesce(?5, ?6), coalesce(?7, ?8), ?10, ?4)
                      on conflict (user_id) do update set
                         show_last_seen = coalesce(?2, show_last_seen), sound = coalesce(?5, sound),
-                        desktop = coalesce(?7, desktop), updated_at = ?4
-                     returning show_last_seen, sound, desktop",
+                        desktop = coalesce(?7, desktop),
+                        unread_mail_minutes = case when ?9 then ?10 else unread_mail_minutes end,
+                        updated_at = ?4
+                     returning show_last_seen, sound, desktop, unread_mail_minutes",
                 )
                 .and_then(|mut s| {
                     s.query_row(
@@ -76,9 +86,18 @@ impl SqliteStore {
                             patch.sound,
                             defaults.sound,
                             patch.desktop,
-                            defaults.desktop
+                            defaults.desktop,
+                            patch.unread_mail.is_some(),
+                            patch.unread_mail.unwrap_or_default().to_column(),
                         ],
-                        |r| Ok(Settings { show_last_seen: r.get(0)?, sound: r.get(1)?, desktop: r.get(2)? }),
+                        |r| {
+                            Ok(Settings {
+                                show_last_seen: r.get(0)?,
+                                sound: r.get(1)?,
+                                desktop: r.get(2)?,
+                                unread_mail: UnreadMail::from_column(r.get(3)?),
+                            })
+                        },
                     )
                 })
                 .map_err(writer::map_err)

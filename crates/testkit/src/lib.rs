@@ -7,6 +7,7 @@ pub mod conformance;
 pub mod db;
 pub mod faults;
 pub mod fixtures;
+pub mod push_service;
 pub mod rabbitmq;
 pub mod redis;
 pub mod s3;

@@ -12,7 +12,7 @@ use natter::config::{RawConfig, Settings};
 use natter::{Application, Overrides};
 use natter_app::auth::AuthPolicy;
 use natter_app::connections::SocketCaps;
-use natter_app::mail::RetryPolicy;
+use natter_app::jobs::RetryPolicy;
 use natter_domain::bus::Bus;
 use natter_domain::ports::Rate;
 use reqwest::StatusCode;
@@ -71,6 +71,10 @@ pub struct TestOptions {
     pub signup: Signup,
     /// Serve `/metrics` on a listener of its own (`NATTER_METRICS_LISTEN`, port 0).
     pub metrics_listener: bool,
+    /// `NATTER_PUSH_ALLOW` (a test's own push service).
+    pub push_allow: Option<String>,
+    /// `NATTER_UNREAD_MAIL_DELAY`.
+    pub unread_mail_delay: Option<String>,
 }
 
 pub struct TestApp {
@@ -220,6 +224,8 @@ pub async fn spawn_app_with(opts: TestOptions) -> TestApp {
         role: opts.role.clone().unwrap_or_else(|| "all".into()),
         allowed_origins: opts.allowed_origins.clone(),
         trusted_proxies: opts.trusted_proxies.clone(),
+        push_allow: opts.push_allow.clone(),
+        unread_mail_delay: opts.unread_mail_delay.clone(),
         signup: match &opts.signup {
             Signup::Open => Some("open".into()),
             Signup::Closed { .. } => Some("closed".into()),

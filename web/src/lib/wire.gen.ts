@@ -57,15 +57,40 @@ sound: boolean,
  * The browser's notifications while natter's tab is hidden (the browser asks for
  * its permission separately).
  */
-desktop: boolean, };
+desktop: boolean, 
+/**
+ * A mail about messages still unread after this many minutes (5, 15 or 60);
+ * `null`: no such mail.
+ */
+unreadMailAfterMinutes: number | null, };
 
-export type SettingsPatch = { showLastSeen?: boolean, sound?: boolean, desktop?: boolean, };
+export type SettingsPatch = { showLastSeen?: boolean, sound?: boolean, desktop?: boolean, 
+/**
+ * 5, 15 or 60 minutes, or `null` for no such mail; left out: unchanged.
+ */
+unreadMailAfterMinutes?: number | null, };
 
 export type BlockedUser = { user: User, blockedAt: string, };
 
 export type BlocksAnswer = { blocks: Array<BlockedUser>, };
 
 export type BlocksChanged = { userId: string, blocked: boolean, };
+
+export type ChatMuted = { chatId: string, muted: boolean, };
+
+export type PushKey = { 
+/**
+ * The VAPID public key: an uncompressed P-256 point, base64url.
+ */
+publicKey: string, };
+
+export type PushKeys = { p256dh: string, auth: string, };
+
+export type PushSubscriptionRequest = { endpoint: string, expirationTime?: number | null, keys: PushKeys, };
+
+export type PushUnsubscribeRequest = { endpoint: string, };
+
+export type PushSubscriptionResponse = { endpoint: string, };
 
 export type MessageOnlyResponse = { message: string, };
 
@@ -167,7 +192,13 @@ owner: string | null,
 /**
  * A group's admins, its owner not among them.
  */
-admins: Array<string>, lastSeq: number, lastReadSeq: number, };
+admins: Array<string>, lastSeq: number, lastReadSeq: number, 
+/**
+ * You muted the chat (no sound, push or mail; unread still counts). Only in
+ * your own view of it (the chat list); absent where the chat is shaped for
+ * everyone (`chatUpdated`): keep what you had.
+ */
+muted?: boolean, };
 
 export type ChatListItem = { user: User | null, chat: Chat, 
 /**
@@ -276,6 +307,7 @@ export const SocketEvent = {
   membersChanged: 'membersChanged',
   presence: 'presence',
   blocksChanged: 'blocksChanged',
+  chatMuted: 'chatMuted',
   // client -> server
   joinChat: 'joinChat',
   leaveChat: 'leaveChat',
@@ -297,6 +329,7 @@ export interface ServerToClientEvents {
   membersChanged: (payload: MembersChanged) => void;
   presence: (payload: Presence) => void;
   blocksChanged: (payload: BlocksChanged) => void;
+  chatMuted: (payload: ChatMuted) => void;
 }
 
 export interface ClientToServerEvents {

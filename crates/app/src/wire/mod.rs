@@ -78,11 +78,19 @@ pub struct SettingsDto {
     /// The browser's notifications while natter's tab is hidden (the browser asks for
     /// its permission separately).
     pub desktop: bool,
+    /// A mail about messages still unread after this many minutes (5, 15 or 60);
+    /// `null`: no such mail.
+    pub unread_mail_after_minutes: Option<u16>,
 }
 
 impl From<natter_domain::entities::Settings> for SettingsDto {
     fn from(s: natter_domain::entities::Settings) -> Self {
-        Self { show_last_seen: s.show_last_seen, sound: s.sound, desktop: s.desktop }
+        Self {
+            show_last_seen: s.show_last_seen,
+            sound: s.sound,
+            desktop: s.desktop,
+            unread_mail_after_minutes: s.unread_mail.minutes(),
+        }
     }
 }
 
@@ -98,11 +106,47 @@ pub struct SettingsPatchRequest {
     pub sound: Option<bool>,
     #[ts(optional)]
     pub desktop: Option<bool>,
+    /// 5, 15 or 60 minutes, or `null` for no such mail; left out: unchanged.
+    #[serde(default)]
+    #[ts(optional, type = "number | null")]
+    #[schema(value_type = Option<u16>)]
+    pub unread_mail_after_minutes: Field<u16>,
 }
 
-impl From<SettingsPatchRequest> for natter_domain::entities::SettingsPatch {
-    fn from(r: SettingsPatchRequest) -> Self {
-        Self { show_last_seen: r.show_last_seen, sound: r.sound, desktop: r.desktop }
+/// A field of a patch that can be left out (unchanged) or be `null` (cleared).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Field<T> {
+    #[default]
+    Missing,
+    Null,
+    Value(T),
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Field<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        Ok(match Option::<T>::deserialize(d)? {
+            None => Field::Null,
+            Some(v) => Field::Value(v),
+        })
+    }
+}
+
+impl SettingsPatchRequest {
+    /// The change it asks for, or what is wrong with it.
+    pub fn into_patch(self) -> Result<natter_domain::entities::SettingsPatch, &'static str> {
+        use natter_domain::notify::{UNREAD_MAIL_CHOICES, UnreadMail};
+        let unread_mail = match self.unread_mail_after_minutes {
+            Field::Missing => None,
+            Field::Null => Some(UnreadMail::Off),
+            Field::Value(m) if UNREAD_MAIL_CHOICES.contains(&m) => Some(UnreadMail::After(m)),
+            Field::Value(_) => return Err("unreadMailAfterMinutes must be 5, 15, 60 or null."),
+        };
+        Ok(natter_domain::entities::SettingsPatch {
+            show_last_seen: self.show_last_seen,
+            sound: self.sound,
+            desktop: self.desktop,
+            unread_mail,
+        })
     }
 }
 
@@ -140,6 +184,63 @@ pub struct BlocksAnswer {
 pub struct BlocksChangedDto {
     pub user_id: String,
     pub blocked: bool,
+}
+
+/// Socket `chatMuted`, to your own sockets (all your tabs): you muted or unmuted a chat.
+#[derive(Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "ChatMuted")]
+pub struct ChatMutedDto {
+    pub chat_id: String,
+    pub muted: bool,
+}
+
+/// `GET /push/key`: the key browsers subscribe with (`applicationServerKey`).
+#[derive(Serialize, TS, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "PushKey")]
+#[schema(as = PushKey)]
+pub struct PushKeyDto {
+    /// The VAPID public key: an uncompressed P-256 point, base64url.
+    pub public_key: String,
+}
+
+/// `POST /push/subscriptions`: a browser's `PushSubscription.toJSON()`.
+#[derive(Deserialize, TS, ToSchema, Debug)]
+#[serde(rename_all = "camelCase")]
+#[ts(rename = "PushSubscriptionRequest")]
+#[schema(as = PushSubscriptionRequest)]
+pub struct PushSubscriptionRequest {
+    pub endpoint: String,
+    #[serde(default)]
+    #[ts(optional, type = "number | null")]
+    pub expiration_time: Option<serde_json::Value>,
+    pub keys: PushKeysDto,
+}
+
+#[derive(Deserialize, TS, ToSchema, Debug)]
+#[ts(rename = "PushKeys")]
+#[schema(as = PushKeys)]
+pub struct PushKeysDto {
+    pub p256dh: String,
+    pub auth: String,
+}
+
+/// `DELETE /push/subscriptions`.
+#[derive(Deserialize, TS, ToSchema, Debug)]
+#[serde(deny_unknown_fields)]
+#[ts(rename = "PushUnsubscribeRequest")]
+#[schema(as = PushUnsubscribeRequest)]
+pub struct PushUnsubscribeRequest {
+    pub endpoint: String,
+}
+
+/// `POST /push/subscriptions` answers the endpoint it keeps.
+#[derive(Serialize, TS, ToSchema)]
+#[ts(rename = "PushSubscriptionResponse")]
+#[schema(as = PushSubscriptionResponse)]
+pub struct PushSubscriptionAnswer {
+    pub endpoint: String,
 }
 
 /// Every 4xx/5xx body, over HTTP and in socket acks (`{ error }`).
@@ -476,13 +577,28 @@ pub struct ChatDto {
     pub admins: Vec<String>,
     pub last_seq: i64,
     pub last_read_seq: i64,
+    /// You muted the chat (no sound, push or mail; unread still counts). Only in
+    /// your own view of it (the chat list); absent where the chat is shaped for
+    /// everyone (`chatUpdated`): keep what you had.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub muted: Option<bool>,
 }
 
 impl ChatDto {
     /// The chat without a reader's counts (`unseenCount` 0, `lastReadSeq` 0): what a
     /// change of a group answers and announces; the chat list has the counts.
     pub fn shape(chat: Chat) -> Self {
-        Self::from(ChatSummary { chat, latest: None, unseen_count: 0, mention_count: 0, last_read_seq: 0 })
+        let mut dto = Self::from(ChatSummary {
+            chat,
+            latest: None,
+            unseen_count: 0,
+            mention_count: 0,
+            last_read_seq: 0,
+            muted: false,
+        });
+        dto.muted = None;
+        dto
     }
 }
 
@@ -517,6 +633,7 @@ impl From<ChatSummary> for ChatDto {
             admins: s.chat.admins.iter().map(ToString::to_string).collect(),
             last_seq: s.chat.last_seq,
             last_read_seq: s.last_read_seq,
+            muted: Some(s.muted),
         }
     }
 }
@@ -802,6 +919,12 @@ pub fn typescript() -> String {
         BlockedUserDto::decl(&cfg),
         BlocksAnswer::decl(&cfg),
         BlocksChangedDto::decl(&cfg),
+        ChatMutedDto::decl(&cfg),
+        PushKeyDto::decl(&cfg),
+        PushKeysDto::decl(&cfg),
+        PushSubscriptionRequest::decl(&cfg),
+        PushUnsubscribeRequest::decl(&cfg),
+        PushSubscriptionAnswer::decl(&cfg),
         MessageOnly::decl(&cfg),
         UserWithToken::decl(&cfg),
         ImageDto::decl(&cfg),

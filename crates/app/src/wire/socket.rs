@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
 
 use super::{
-    BlocksChangedDto, ChatDto, ErrorDto, MembersChangedDto, MessageDto, MessagesSeenDto, PresenceDto,
-    SendMessageRequest, TypingDto,
+    BlocksChangedDto, ChatDto, ChatMutedDto, ErrorDto, MembersChangedDto, MessageDto, MessagesSeenDto,
+    PresenceDto, SendMessageRequest, TypingDto,
 };
 
 /// Server to client.
@@ -29,6 +29,8 @@ pub const MEMBERS_CHANGED: &str = "membersChanged";
 pub const PRESENCE: &str = "presence";
 /// To the blocker's own sockets (all their tabs): a block was made or taken back.
 pub const BLOCKS_CHANGED: &str = "blocksChanged";
+/// To the user's own sockets (all their tabs): a chat was muted or unmuted.
+pub const CHAT_MUTED: &str = "chatMuted";
 
 /// Client to server.
 pub const JOIN_CHAT: &str = "joinChat";
@@ -104,6 +106,7 @@ fn server_to_client(cfg: &Config) -> Vec<Event> {
         event("membersChanged", MEMBERS_CHANGED, vec![("payload", MembersChangedDto::name(cfg))]),
         event("presence", PRESENCE, vec![("payload", PresenceDto::name(cfg))]),
         event("blocksChanged", BLOCKS_CHANGED, vec![("payload", BlocksChangedDto::name(cfg))]),
+        event("chatMuted", CHAT_MUTED, vec![("payload", ChatMutedDto::name(cfg))]),
     ]
 }
 

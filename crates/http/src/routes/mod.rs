@@ -8,6 +8,7 @@ mod invites;
 mod media;
 pub(crate) mod messages;
 mod metrics;
+mod push;
 mod search;
 mod settings;
 mod users;
@@ -62,6 +63,7 @@ pub fn routes(surface: Surface) -> (Router<AppState>, OpenApi) {
             .merge(chats::router())
             .merge(groups::router())
             .merge(search::router())
+            .merge(push::router())
             .layer(RequestBodyLimitLayer::new(JSON_BODY_LIMIT))
             .merge(messages::router());
         app = app.nest("/api/v1", api).merge(media::router());

@@ -4,6 +4,8 @@ use axum::extract::State;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use natter_app::AppError;
+
 use crate::error::ApiResult;
 use crate::extract::{Auth, Json};
 use crate::state::AppState;
@@ -34,7 +36,7 @@ async fn get_settings(State(s): State<AppState>, auth: Auth) -> ApiResult<Json<S
     security(("bearer" = []), ("session" = [])),
     responses(
         (status = 200, body = SettingsDto),
-        (status = 400, description = "`invalid_body`: a field that is not a setting, or of the wrong type.", body = ErrorDto),
+        (status = 400, description = "`invalid_body`: a field that is not a setting, or of the wrong type; `invalid_setting`: `unreadMailAfterMinutes` not 5, 15, 60 or null.", body = ErrorDto),
     ),
 )]
 async fn update_settings(
@@ -42,5 +44,8 @@ async fn update_settings(
     auth: Auth,
     Json(b): Json<SettingsPatchRequest>,
 ) -> ApiResult<Json<SettingsDto>> {
-    Ok(Json(s.settings.update(auth.ctx, b.into()).await?.into()))
+    let patch = b
+        .into_patch()
+        .map_err(|message| AppError::BadRequest { code: "invalid_setting", message: message.into() })?;
+    Ok(Json(s.settings.update(auth.ctx, patch).await?.into()))
 }

@@ -30,6 +30,7 @@ async fn say(
             reply_to,
             mentions: Vec::new(),
             created_at: at(10),
+            notify: None,
         })
         .await
         .unwrap();
@@ -93,6 +94,7 @@ pub async fn a_retried_reply_answers_the_original_with_its_preview(s: Arc<dyn St
         reply_to: Some(parent.id),
         mentions: Vec::new(),
         created_at: at(20),
+        notify: None,
     };
     let first = s.insert_message(new.clone()).await.unwrap();
     let again = s.insert_message(NewMessage { id: MessageId::new(), ..new }).await.unwrap();

@@ -25,6 +25,7 @@ async fn say(s: &Arc<dyn Store>, chat: ChatId, sender: UserId, text: &str) -> Me
         reply_to: None,
         mentions: Vec::new(),
         created_at: at(10),
+        notify: None,
     })
     .await
     .unwrap();

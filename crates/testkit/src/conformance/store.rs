@@ -51,6 +51,7 @@ pub(super) fn text(chat: ChatId, sender: UserId, client_id: &str, ms: i64) -> Ne
         reply_to: None,
         mentions: Vec::new(),
         created_at: at(ms),
+        notify: None,
     }
 }
 
@@ -610,6 +611,7 @@ pub async fn get_message_finds_stored_messages_only(s: Arc<dyn Store>) {
         reply_to: Some(first.id),
         mentions: Vec::new(),
         created_at: at(20),
+        notify: None,
     };
     let stored = s.insert_message(image.clone()).await.unwrap().message;
     let want = Message {
@@ -685,6 +687,7 @@ pub async fn a_delete_leaves_a_tombstone_once_and_returns_the_image(s: Arc<dyn S
             reply_to: None,
             mentions: Vec::new(),
             created_at: at(10),
+            notify: None,
         })
         .await
         .unwrap()

@@ -189,7 +189,8 @@ async fn settings_answer_their_defaults_and_refuse_what_is_not_a_setting() {
     let a = app.login("ada@example.com").await;
     let res = app.get_authed("/me/settings", &a.token).await;
     assert_eq!(res.status(), StatusCode::OK);
-    let defaults = json!({ "showLastSeen": true, "sound": true, "desktop": true });
+    let defaults =
+        json!({ "showLastSeen": true, "sound": true, "desktop": true, "unreadMailAfterMinutes": 15 });
     assert_eq!(res.json::<Value>().await.unwrap(), defaults);
     for bad in [json!({ "showLastSeen": "no" }), json!({ "sound": 1 }), json!({ "volume": 3 }), json!([])] {
         let res =
@@ -197,7 +198,8 @@ async fn settings_answer_their_defaults_and_refuse_what_is_not_a_setting() {
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{bad}");
         assert_eq!(res.json::<Value>().await.unwrap()["code"], "invalid_body");
     }
-    let hidden = json!({ "showLastSeen": false, "sound": true, "desktop": true });
+    let hidden =
+        json!({ "showLastSeen": false, "sound": true, "desktop": true, "unreadMailAfterMinutes": 15 });
     assert_eq!(set_show_last_seen(&app, &a, false).await, hidden);
     assert_eq!(set_show_last_seen(&app, &a, false).await, hidden, "twice: the same");
     let patch =
@@ -206,7 +208,7 @@ async fn settings_answer_their_defaults_and_refuse_what_is_not_a_setting() {
         patch(json!({ "sound": false, "desktop": false })).await.unwrap().json::<Value>().await.unwrap();
     assert_eq!(
         quiet,
-        json!({ "showLastSeen": false, "sound": false, "desktop": false }),
+        json!({ "showLastSeen": false, "sound": false, "desktop": false, "unreadMailAfterMinutes": 15 }),
         "each setting on its own"
     );
     let kept = patch(json!({})).await.unwrap().json::<Value>().await.unwrap();

@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use natter_adapters::jobs::topology::{self, DEAD_QUEUE, JobMessage, WORK_QUEUE};
-use natter_app::mail::RetryPolicy;
+use natter_app::jobs::RetryPolicy;
 use natter_testkit::db::TestDatabase;
 use natter_testkit::rabbitmq::TestRabbit;
 use natter_testkit::smtp::{SmtpSink, free_port};

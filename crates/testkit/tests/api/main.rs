@@ -21,6 +21,7 @@ mod media_s3;
 mod metrics;
 mod migrate;
 mod node_failure;
+mod notifications;
 mod openapi;
 mod realtime;
 mod receipts;
