@@ -3,6 +3,7 @@ import { useNames } from '../hooks/useNames';
 import { Link } from 'react-router';
 import { Avatar } from '../../../components/ui/Avatar';
 import type { ChatListItem } from '../../../lib/wire';
+import { fullTimestamp, shortTime } from '../../../lib/time';
 import { memberNames, systemText } from '../model/group';
 
 export interface ChatRowProps {
@@ -27,7 +28,7 @@ function previewOf(item: ChatListItem, meId: string, names: ReadonlyMap<string, 
   return item.chat.isGroup ? `${names.get(latest.sender) ?? 'Someone'}: ${text}` : text;
 }
 
-/** One conversation in the sidebar: who, presence, the latest line, and how many are unread. */
+/** One conversation in the sidebar: who, presence, when and what the latest line was, and how many are unread. */
 export const ChatRow = memo(function ChatRow({ item, meId, online, typing, active }: ChatRowProps) {
   const { chat, user } = item;
   const name = chatTitle(item);
@@ -63,6 +64,17 @@ export const ChatRow = memo(function ChatRow({ item, meId, online, typing, activ
       <span className="min-w-0 flex-1">
         <span className="flex items-baseline justify-between gap-2">
           <span className={`truncate ${unseen > 0 ? 'font-semibold text-white' : 'font-medium text-gray-100'}`}>{name}</span>
+          {latest && (
+            // The chat's last activity: the latest message's time (a send moves it).
+            <time
+              dateTime={chat.updatedAt}
+              title={fullTimestamp(chat.updatedAt)}
+              data-testid="chat-time"
+              className={`shrink-0 text-xs tabular-nums ${unseen > 0 ? 'font-semibold text-blue-200' : 'text-gray-400'}`}
+            >
+              {shortTime(chat.updatedAt)}
+            </time>
+          )}
         </span>
         <span
           data-testid="chat-preview"

@@ -1,3 +1,5 @@
+/// <reference types="node" />
+// Node's types for this test only (it reads a file); the app itself never sees them.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
