@@ -5,10 +5,11 @@ import type { Timeline, TimelineItem } from '../model/timeline';
 import { isSeen } from '../model/timeline';
 import { layoutRows } from '../model/layout';
 import { ImageModal } from './ImageModal';
-import { bubbleFromMessage, bubbleFromOutgoing, canEdit, MessageBubble, seenByText, SystemNotice } from './MessageBubble';
+import { SystemNotice } from './MessageBubble';
+import { MessageRow, type RowContext, type RowHandlers } from './MessageRow';
 import { systemText } from '../../chats/model/group';
 import { useNames } from '../../chats/hooks/useNames';
-import { dayAndTime, formatTime } from '../../../lib/time';
+import { formatTime } from '../../../lib/time';
 import { PANE } from './colors';
 import type { Message } from '../../../lib/wire';
 
@@ -63,7 +64,6 @@ export function MessageList(props: MessageListProps) {
   const loaded = useMemo(() => items.flatMap((i) => (i.kind === 'message' ? [i.message] : [])), [items]);
   const names = useNames(memberNames, loaded);
   const rows = useMemo(() => layoutRows(items, meId, { unreadId }), [items, meId, unreadId]);
-  const nameOf = useCallback((userId: string) => (userId === meId ? 'You' : (names.get(userId) ?? peerName)), [meId, names, peerName]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const nearBottom = useRef(true);
   const prevFirstKey = useRef<string | undefined>(undefined);
@@ -79,6 +79,31 @@ export function MessageList(props: MessageListProps) {
   const [openImage, setOpenImage] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const closeImage = useCallback(() => setOpenImage(null), []);
+  // Rows skip rendering unless their message changed: what they share is stable by content...
+  const namesKey = [...names].map(([id, name]) => `${id}=${name}`).join('\u0000');
+  const rowContext = useMemo<RowContext>(
+    () => ({ meId, meName, peerName, isGroup, names }),
+    // `names` is rebuilt on every chat list change; its content is what matters.
+    [meId, meName, peerName, isGroup, namesKey],
+  );
+  // ...and their actions call the latest callbacks through one object that never changes.
+  const latest = useRef({ onRetry, onDiscard, onEdit, setEditingId, onDelete, onReact, onReply, onJump, onCopy });
+  latest.current = { onRetry, onDiscard, onEdit, setEditingId, onDelete, onReact, onReply, onJump, onCopy };
+  const handlers = useMemo<RowHandlers>(
+    () => ({
+      retry: (id) => latest.current.onRetry(id),
+      discard: (id) => latest.current.onDiscard(id),
+      edit: (message, text) => void latest.current.onEdit(message, text).then((ok) => ok && latest.current.setEditingId(null)),
+      startEditing: (id) => latest.current.setEditingId(id),
+      remove: (message) => void latest.current.onDelete(message),
+      react: (message, emoji, on) => void latest.current.onReact(message, emoji, on),
+      reply: (message) => latest.current.onReply(message),
+      jump: (id, seq) => latest.current.onJump(id, seq),
+      copy: (text) => latest.current.onCopy(text),
+      openImage: (src) => setOpenImage(src),
+    }),
+    [],
+  );
 
   const scrollToBottom = useCallback((smooth = false) => {
     const el = scrollRef.current;
@@ -209,7 +234,7 @@ export function MessageList(props: MessageListProps) {
             {rows.map((row) => {
               if (row.kind === 'day') {
                 return (
-                  <li key={row.key} data-testid="day-separator" className="pointer-events-none sticky top-0 z-10 flex justify-center pt-3 pb-2">
+                  <li key={row.key} data-testid="day-separator" className="flex justify-center pt-4 pb-1">
                     <h3 className={`rounded-full border border-white/10 bg-gray-800/95 px-3 py-0.5 text-xs font-medium shadow-sm ${PANE.day}`}>
                       <time dateTime={row.iso.slice(0, 10)}>{row.label}</time>
                     </h3>
@@ -237,67 +262,18 @@ export function MessageList(props: MessageListProps) {
                   </li>
                 );
               }
-              const bubble =
-                item.kind === 'message'
-                  ? bubbleFromMessage(item.message, meId, isSeen(timeline, item.message))
-                  : bubbleFromOutgoing(item.outgoing);
-              const full = item.kind === 'message' ? item.message.image?.url : item.outgoing.image?.previewUrl;
-              const message = item.kind === 'message' ? item.message : undefined;
-              const live = message && !message.deletedAt ? message : undefined;
-              const own = live && live.sender === meId ? live : undefined;
-              const sender = message?.sender ?? meId;
-              const fromName = sender === meId ? 'you' : (names.get(sender) ?? peerName);
-              const theirsInGroup = isGroup && sender !== meId;
-              const groupExtras = isGroup
-                ? {
-                    senderName: theirsInGroup && firstOfRun ? (names.get(sender) ?? 'A former member') : undefined,
-                    avatar: theirsInGroup ? (firstOfRun ? { name: names.get(sender) ?? '?', seed: sender } : ('space' as const)) : undefined,
-                    seenBy: message ? seenByText(message.seenBy, (id) => names.get(id)) : undefined,
-                    mentionNames: message?.mentions.map((id) => (id === meId ? meName : names.get(id)) ?? '').filter(Boolean),
-                    mentionsMe: message ? message.sender !== meId && message.mentions.includes(meId) : false,
-                  }
-                : {};
               return (
                 <li key={item.key} className={firstOfRun ? 'mt-3' : 'mt-0.5'}>
-                  <MessageBubble
-                    {...bubble}
-                    {...groupExtras}
+                  <MessageRow
+                    message={item.kind === 'message' ? item.message : undefined}
+                    outgoing={item.kind === 'outgoing' ? item.outgoing : undefined}
                     firstOfRun={firstOfRun}
                     lastOfRun={lastOfRun}
-                    imageAlt={bubble.imageSrc ? `Photo from ${fromName}, ${dayAndTime(bubble.timeIso)}` : undefined}
-                    highlighted={message !== undefined && message._id === highlightId}
-                    quote={
-                      message?.replyPreview && !message.deletedAt
-                        ? {
-                            preview: message.replyPreview,
-                            author: nameOf(message.replyPreview.sender),
-                            onJump: () => onJump(message.replyPreview!._id, message.replyPreview!.seq),
-                          }
-                        : undefined
-                    }
-                    onOpenImage={full ? () => setOpenImage(full) : undefined}
-                    actions={
-                      live && {
-                        onCopy: live.text ? () => onCopy(live.text) : undefined,
-                        onReply: () => onReply(live),
-                        onReact: (emoji) => void onReact(live, emoji, !live.reactions.some((r) => r.emoji === emoji && r.users.includes(meId))),
-                        onEdit: own && canEdit(own, meId, Date.now()) ? () => setEditingId(own._id) : undefined,
-                        onDelete: own && (() => void onDelete(own)),
-                      }
-                    }
-                    reactions={
-                      live && { list: live.reactions, meId, nameOf, onToggle: (emoji, on) => void onReact(live, emoji, on) }
-                    }
-                    editing={
-                      own && editingId === own._id
-                        ? {
-                            onSave: (text) => void onEdit(own, text).then((ok) => ok && setEditingId(null)),
-                            onCancel: () => setEditingId(null),
-                          }
-                        : undefined
-                    }
-                    onRetry={item.kind === 'outgoing' ? () => onRetry(item.outgoing.clientId) : undefined}
-                    onDiscard={item.kind === 'outgoing' ? () => onDiscard(item.outgoing.clientId) : undefined}
+                    seen={item.kind === 'message' && isSeen(timeline, item.message)}
+                    highlighted={item.kind === 'message' && item.message._id === highlightId}
+                    editing={item.kind === 'message' && item.message._id === editingId}
+                    ctx={rowContext}
+                    handlers={handlers}
                   />
                 </li>
               );

@@ -169,7 +169,7 @@ export function MessagePane({ chatId, meId, meName, peerName, names, isGroup, he
         </div>
       ) : (
         <MessageList
-          key={chatId}
+          key={`list-${chatId}`}
           items={items}
           timeline={timeline}
           meId={meId}
@@ -197,7 +197,7 @@ export function MessagePane({ chatId, meId, meName, peerName, names, isGroup, he
       )}
       {composerReplacement ?? (
         <Composer
-          key={chatId}
+          key={`composer-${chatId}`}
           ref={composerRef}
           draft={{ userId: meId, chatId }}
           onEditLast={editLast}
