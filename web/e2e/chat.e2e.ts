@@ -141,7 +141,8 @@ export async function runChatScenario({ browser, baseUrl, screenshotDir, log }: 
     assert((await aChip.textContent())?.replace(/\s/g, '') === '🎉1', `A sees 🎉 1 (got ${await aChip.textContent()})`);
     await aChip.click();
     await until(async () => (await messageWith(b, `Hello Bob ${tag}`).getByTestId('reaction').textContent())?.replace(/\s/g, '') === '🎉2', 'B sees 🎉 2');
-    assert((await aChip.getAttribute('aria-pressed')) === 'true', 'A\'s own reaction shows as pressed');
+    // B may hear of the second 🎉 before A's own answer is back: wait for it, do not race it.
+    await until(async () => (await aChip.getAttribute('aria-pressed')) === 'true', "A's own reaction shows as pressed");
     await shotA('edited-and-deleted');
     await b.reload();
     await messageWith(b, 'a picture').waitFor();

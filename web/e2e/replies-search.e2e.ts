@@ -77,7 +77,12 @@ export async function runRepliesSearchScenario({ browser, baseUrl, screenshotDir
     const parentText = `Deploy plan ${tag}: ship natter.toml first`;
     const parent = await post(a, baseUrl, { chatId, text: parentText });
     for (let i = 1; i <= FILLERS; i++) await post(i % 2 ? b : a, baseUrl, { chatId, text: `filler ${i}` });
-    await post(b, baseUrl, { chatId, text: `Which file? ${tag}`, replyTo: parent._id });
+    const question = await post(b, baseUrl, { chatId, text: `Which file? ${tag}`, replyTo: parent._id });
+    // Bob has read it all (another device): opening a chat with unread messages loads
+    // back to where they start, and this test needs the parent outside the first page.
+    const read = await b.request.post(`${baseUrl}/api/v1/chat/${chatId}/read`, { data: { upToSeq: question.seq }, headers: { Origin: baseUrl } });
+    assert(read.status() === 204, `read answered ${read.status()}`);
+    await b.reload();
 
     log('the quote of a reply whose parent is not loaded jumps to the window around it');
     await b.getByTestId('chat-row').filter({ hasText: alice.name }).click();

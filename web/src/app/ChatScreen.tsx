@@ -141,6 +141,7 @@ function Conversation({ chatId }: { chatId: string }) {
       onStopTyping={stopTyping}
       onError={showError}
       jumpTo={jumpTo}
+      unread={{ afterSeq: item.chat.lastReadSeq, count: item.chat.unseenCount }}
     />
     {infoOpen && <GroupInfo item={item} meId={me._id} onClose={() => setInfoOpen(false)} />}
     </>

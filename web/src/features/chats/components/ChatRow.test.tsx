@@ -6,7 +6,7 @@ import { ChatRow } from './ChatRow';
 
 const ME = 'me';
 
-function item(latest: ChatListItem['chat']['latestMessage'], unseenCount = 0): ChatListItem {
+function item(latest: ChatListItem['chat']['latestMessage'], unseenCount = 0, updatedAt = ''): ChatListItem {
   return {
     user: { _id: 'grace', name: 'Grace Hopper', email: 'grace@example.com', createdAt: '', updatedAt: '', lastSeen: null },
     members: [],
@@ -16,7 +16,7 @@ function item(latest: ChatListItem['chat']['latestMessage'], unseenCount = 0): C
       latestMessage: latest,
       unseenCount,
       createdAt: '',
-      updatedAt: '',
+      updatedAt,
       isGroup: false,
       name: null,
       lastReadSeq: 0,
@@ -59,6 +59,25 @@ describe('ChatRow', () => {
   it('never shows a badge on the chat being read, even if the cached count is stale', () => {
     renderAt(<ChatRow item={item({ text: 'ping', sender: 'grace', deleted: false }, 2)} meId={ME} online={false} typing={false} active />);
     expect(screen.queryByTestId('unseen-badge')).not.toBeInTheDocument();
+  });
+
+  it("shows when the latest message came, shortly, with the whole date on hover", () => {
+    const today = new Date();
+    today.setHours(9, 5, 0, 0);
+    const { unmount } = row(item({ text: 'ping', sender: 'grace', deleted: false }, 0, today.toISOString()));
+    const time = screen.getByTestId('chat-time');
+    expect(time).toHaveTextContent(/^09:05$/);
+    expect(time).toHaveAttribute('dateTime', today.toISOString());
+    expect(time.getAttribute('title')).toMatch(/ at 09:05$/);
+    unmount();
+    const yesterday = new Date(today.getFullYear(), today.getMonth(), today.getDate() - 1, 22, 0);
+    row(item({ text: 'ping', sender: 'grace', deleted: false }, 0, yesterday.toISOString()));
+    expect(screen.getByTestId('chat-time')).toHaveTextContent('Yesterday');
+  });
+
+  it('shows no time for a chat without messages', () => {
+    row(item(null, 0, new Date().toISOString()));
+    expect(screen.queryByTestId('chat-time')).not.toBeInTheDocument();
   });
 
   it('links to the chat and shows presence', () => {

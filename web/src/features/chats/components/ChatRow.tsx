@@ -3,6 +3,7 @@ import { useNames } from '../hooks/useNames';
 import { Link } from 'react-router';
 import { Avatar } from '../../../components/ui/Avatar';
 import type { ChatListItem } from '../../../lib/wire';
+import { fullTimestamp, shortTime } from '../../../lib/time';
 import { memberNames, systemText } from '../model/group';
 
 export interface ChatRowProps {
@@ -27,7 +28,7 @@ function previewOf(item: ChatListItem, meId: string, names: ReadonlyMap<string, 
   return item.chat.isGroup ? `${names.get(latest.sender) ?? 'Someone'}: ${text}` : text;
 }
 
-/** One conversation in the sidebar: who, presence, the latest line, and how many are unread. */
+/** One conversation in the sidebar: who, presence, when and what the latest line was, and how many are unread. */
 export const ChatRow = memo(function ChatRow({ item, meId, online, typing, active }: ChatRowProps) {
   const { chat, user } = item;
   const name = chatTitle(item);
@@ -61,9 +62,7 @@ export const ChatRow = memo(function ChatRow({ item, meId, online, typing, activ
         )}
       </span>
       <span className="min-w-0 flex-1">
-        <span className="flex items-baseline justify-between gap-2">
-          <span className={`truncate ${unseen > 0 ? 'font-semibold text-white' : 'font-medium text-gray-100'}`}>{name}</span>
-        </span>
+        <span className={`block truncate ${unseen > 0 ? 'font-semibold text-white' : 'font-medium text-gray-100'}`}>{name}</span>
         <span
           data-testid="chat-preview"
           className={`block truncate text-sm ${typing ? 'text-blue-300 italic' : unseen > 0 ? 'text-gray-200' : 'text-gray-400'}`}
@@ -72,24 +71,40 @@ export const ChatRow = memo(function ChatRow({ item, meId, online, typing, activ
         </span>
       </span>
       <span className="sr-only">{online ? ', online' : ', offline'}</span>
-      {!active && chat.mentionCount > 0 && (
-        <span
-          data-testid="mention-badge"
-          aria-label={`${chat.mentionCount} mentioning you`}
-          className="inline-flex size-6 items-center justify-center rounded-full bg-amber-400 text-xs font-bold text-gray-900"
-        >
-          @
+      {/* When, and under it what is unread: the time stays in one column down the list. */}
+      <span className="flex shrink-0 flex-col items-end justify-center gap-1 self-stretch">
+        {latest && (
+          // The chat's last activity: the latest message's time (a send moves it).
+          <time
+            dateTime={chat.updatedAt}
+            title={fullTimestamp(chat.updatedAt)}
+            data-testid="chat-time"
+            className={`shrink-0 text-xs tabular-nums ${unseen > 0 ? 'font-semibold text-blue-200' : 'text-gray-400'}`}
+          >
+            {shortTime(chat.updatedAt)}
+          </time>
+        )}
+        <span className="flex items-center gap-1.5 empty:hidden">
+          {!active && chat.mentionCount > 0 && (
+            <span
+              data-testid="mention-badge"
+              aria-label={`${chat.mentionCount} mentioning you`}
+              className="inline-flex size-6 items-center justify-center rounded-full bg-amber-400 text-xs font-bold text-gray-900"
+            >
+              @
+            </span>
+          )}
+          {unseen > 0 && (
+            <span
+              data-testid="unseen-badge"
+              aria-label={`${unseen} unread`}
+              className="inline-flex h-6 min-w-6 items-center justify-center rounded-full bg-blue-600 px-1.5 text-xs font-semibold text-white"
+            >
+              {unseen > 99 ? '99+' : unseen}
+            </span>
+          )}
         </span>
-      )}
-      {unseen > 0 && (
-        <span
-          data-testid="unseen-badge"
-          aria-label={`${unseen} unread`}
-          className="inline-flex h-6 min-w-6 items-center justify-center rounded-full bg-blue-600 px-1.5 text-xs font-semibold text-white"
-        >
-          {unseen > 99 ? '99+' : unseen}
-        </span>
-      )}
+      </span>
     </Link>
   );
 });

@@ -5,9 +5,12 @@ export const PAGE_SIZE = 50;
 /** A REST send that hangs longer than this counts as failed and is retried with the same clientId. */
 const SEND_TIMEOUT_MS = 15_000;
 
+/** The most the server gives in one page. */
+export const MAX_PAGE_SIZE = 200;
+
 /** Newest page, or the page just above `before` when scrolling up. */
-export function fetchMessages(chatId: string, before?: number): Promise<MessagesPage> {
-  return api.get<MessagesPage>(`/message/${encodeURIComponent(chatId)}`, { before, limit: PAGE_SIZE });
+export function fetchMessages(chatId: string, before?: number, limit = PAGE_SIZE): Promise<MessagesPage> {
+  return api.get<MessagesPage>(`/message/${encodeURIComponent(chatId)}`, { before, limit });
 }
 
 /** The page around one message (`seq`), or the one just below `after` when scrolling down from there. */

@@ -1,7 +1,10 @@
-import { useEffect, useId, useLayoutEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { useEffect, useId, useImperativeHandle, useLayoutEffect, useRef, useState, type ClipboardEvent, type FormEvent, type KeyboardEvent, type Ref } from 'react';
 import { ImagePlus, SendHorizontal, X } from 'lucide-react';
+import { loadDraft, saveDraft } from '../../../lib/drafts';
+import { EmojiPicker } from './EmojiPicker';
 import { IconButton } from '../../../components/ui/IconButton';
 import { Avatar } from '../../../components/ui/Avatar';
+import { insertAt } from '../model/emoji';
 import { applyMention, matchMembers, mentionQueryAt, mentionsIn, type Mentionable } from '../model/mentions';
 
 const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
@@ -13,7 +16,23 @@ export interface ReplyTarget {
   line: string;
 }
 
+/** What the pane does with the composer: attach a dropped image, give the focus back. */
+export interface ComposerHandle {
+  attachImage: (file: File) => void;
+  focus: () => void;
+}
+
+/** The first image among pasted or dropped files, if any. */
+export function firstImage(files: FileList | File[] | null | undefined): File | undefined {
+  return Array.from(files ?? []).find((f) => f.type.startsWith('image/'));
+}
+
 interface ComposerProps {
+  ref?: Ref<ComposerHandle>;
+  /** Whose draft of which chat the text box keeps (localStorage). */
+  draft: { userId: string; chatId: string };
+  /** Up arrow in an empty box: edit my last message. False when there is none to edit. */
+  onEditLast?: () => boolean;
   onSend: (text: string, image?: File, replyTo?: string, mentions?: string[]) => void;
   /** In a group: the members "@" completes (not me). */
   members?: readonly Mentionable[];
@@ -24,9 +43,14 @@ interface ComposerProps {
   onError: (message: string) => void;
 }
 
-/** Enter sends, Shift+Enter adds a line; one image can ride along, previewed first. */
-export function Composer({ onSend, members, replyingTo, onCancelReply, onTyping, onStopTyping, onError }: ComposerProps) {
-  const [text, setText] = useState('');
+/**
+ * Enter sends, Shift+Enter adds a line; one image can ride along (picked, pasted or
+ * dropped on the pane), previewed first. What is typed is kept as the chat's draft.
+ */
+export function Composer({ ref, draft, onEditLast, onSend, members, replyingTo, onCancelReply, onTyping, onStopTyping, onError }: ComposerProps) {
+  const [text, setText] = useState(() => loadDraft(draft.userId, draft.chatId));
+  // Every change is the draft (a blank one is forgotten).
+  useEffect(() => saveDraft(draft.userId, draft.chatId, text), [draft.userId, draft.chatId, text]);
   // "@" completion: what is typed after it, which suggestion is chosen, who was picked.
   const [query, setQuery] = useState<string | null>(null);
   const [choice, setChoice] = useState(0);
@@ -110,7 +134,9 @@ export function Composer({ onSend, members, replyingTo, onCancelReply, onTyping,
         return;
       }
     }
-    if (e.key === 'Escape' && replyingTo) {
+    if (e.key === 'ArrowUp' && text === '' && !e.shiftKey && !e.altKey && !e.metaKey && !e.ctrlKey && onEditLast?.()) {
+      e.preventDefault();
+    } else if (e.key === 'Escape' && replyingTo) {
       e.preventDefault();
       onCancelReply?.();
     } else if (e.key === 'Enter' && !e.shiftKey && !e.nativeEvent.isComposing) {
@@ -124,6 +150,30 @@ export function Composer({ onSend, members, replyingTo, onCancelReply, onTyping,
     if (!file.type.startsWith('image/')) return onError('Only images can be attached.');
     if (file.size > MAX_IMAGE_BYTES) return onError('That image is larger than 10 MB.');
     setImage({ file, url: URL.createObjectURL(file) });
+  };
+  useImperativeHandle(ref, () => ({
+    attachImage: (file) => {
+      pickImage(file);
+      textRef.current?.focus();
+    },
+    focus: () => textRef.current?.focus(),
+  }));
+
+  // An image on the clipboard (a screenshot) attaches; pasted text goes in as usual.
+  const onPaste = (e: ClipboardEvent<HTMLTextAreaElement>) => {
+    const file = firstImage(e.clipboardData.files);
+    if (!file) return;
+    e.preventDefault();
+    pickImage(file);
+  };
+
+  const insertEmoji = (emoji: string) => {
+    const el = textRef.current;
+    const next = insertAt(text, el?.selectionStart ?? text.length, el?.selectionEnd ?? text.length, emoji);
+    caretAfter.current = next.caret;
+    setText(next.text);
+    onTyping();
+    el?.focus();
   };
 
   return (
@@ -183,6 +233,7 @@ export function Composer({ onSend, members, replyingTo, onCancelReply, onTyping,
         <IconButton label="Attach image" onClick={() => fileRef.current?.click()}>
           <ImagePlus size={20} aria-hidden="true" />
         </IconButton>
+        <EmojiPicker onPick={insertEmoji} onClose={() => textRef.current?.focus()} />
         <label htmlFor={textId} className="sr-only">
           Message
         </label>
@@ -201,6 +252,7 @@ export function Composer({ onSend, members, replyingTo, onCancelReply, onTyping,
             else onStopTyping();
           }}
           onKeyDown={onKeyDown}
+          onPaste={onPaste}
           role={members ? 'combobox' : undefined}
           aria-expanded={members ? suggestions.length > 0 : undefined}
           aria-controls={members ? listId : undefined}

@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
-import { Pencil, Reply, SmilePlus, Trash2 } from 'lucide-react';
+import { Check, Copy, Pencil, Reply, SmilePlus, Trash2 } from 'lucide-react';
 
 /** The emoji offered first (the server's QUICK_REACTIONS); any single emoji works. */
 export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🎉', '🙏', '👀'] as const;
@@ -7,6 +7,11 @@ export const QUICK_REACTIONS = ['👍', '❤️', '😂', '😮', '😢', '🎉'
 interface MessageActionsProps {
   /** Where the buttons sit: beside my bubbles on the left, beside theirs on the right. */
   side: 'left' | 'right';
+  /** Opened by a long press (touch): shown as a toolbar under the bubble until used or dismissed. */
+  open?: boolean;
+  onClose?: () => void;
+  /** Copies the message's text. */
+  onCopy?: () => void;
   onReact?: (emoji: string) => void;
   onReply?: () => void;
   /** Absent once the edit window has passed, and on other people's messages. */
@@ -14,21 +19,55 @@ interface MessageActionsProps {
   onDelete?: () => void;
 }
 
+/** How long the copy button shows its tick. */
+const COPIED_MS = 1500;
+
 /**
- * Reply, react, edit and delete beside a message: shown on hover and keyboard focus (and
- * always on touch screens, which have no hover). Delete asks once, in place.
+ * Copy, reply, react, edit and delete beside a message: shown on hover and keyboard focus
+ * (they are in the tab order after the message); on touch screens, which have no hover,
+ * a long press opens them as a toolbar under the bubble. Delete asks once, in place.
  */
-export function MessageActions({ side, onReact, onReply, onEdit, onDelete }: MessageActionsProps) {
+export function MessageActions({ side, open = false, onClose, onCopy, onReact, onReply, onEdit, onDelete }: MessageActionsProps) {
   const [confirming, setConfirming] = useState(false);
   const [picking, setPicking] = useState(false);
+  const [copied, setCopied] = useState(false);
   const cancelRef = useRef<HTMLButtonElement>(null);
   const pickerRef = useRef<HTMLDivElement>(null);
+  const barRef = useRef<HTMLDivElement>(null);
   useEffect(() => {
     if (confirming) cancelRef.current?.focus();
   }, [confirming]);
   useEffect(() => {
     if (picking) pickerRef.current?.querySelector('button')?.focus();
   }, [picking]);
+  useEffect(() => {
+    if (!copied) return;
+    const t = setTimeout(() => setCopied(false), COPIED_MS);
+    return () => clearTimeout(t);
+  }, [copied]);
+  // A long-pressed toolbar closes on a touch elsewhere or Escape.
+  useEffect(() => {
+    if (!open) return;
+    const away = (e: PointerEvent) => {
+      if (!barRef.current?.contains(e.target as Node)) {
+        setPicking(false);
+        onClose?.();
+      }
+    };
+    const esc = (e: globalThis.KeyboardEvent) => e.key === 'Escape' && onClose?.();
+    // From the next event on: the press that opened it must not close it.
+    const t = setTimeout(() => document.addEventListener('pointerdown', away), 0);
+    document.addEventListener('keydown', esc);
+    return () => {
+      clearTimeout(t);
+      document.removeEventListener('pointerdown', away);
+      document.removeEventListener('keydown', esc);
+    };
+  }, [open, onClose]);
+  const done = (action: () => void) => () => {
+    action();
+    onClose?.();
+  };
 
   const base = 'inline-flex min-h-9 items-center gap-1 rounded-lg px-2 text-xs font-medium';
   if (confirming && onDelete) {
@@ -46,12 +85,19 @@ export function MessageActions({ side, onReact, onReply, onEdit, onDelete }: Mes
   }
   // Beside the bubble, out of the flow: hidden actions take no room between messages.
   const icon = 'inline-flex size-9 items-center justify-center rounded-lg text-gray-300 hover:bg-white/10 hover:text-white';
-  const place = side === 'left' ? 'right-full mr-1' : 'left-full ml-1';
+  const place = open
+    ? `top-full z-20 mt-1 rounded-xl border border-white/10 bg-gray-800 p-1 shadow-lg shadow-black/40 ${side === 'left' ? 'right-0' : 'left-0'}`
+    : `top-1/2 -translate-y-1/2 ${side === 'left' ? 'right-full mr-1' : 'left-full ml-1'}`;
+  // Hidden ones cannot be tapped by accident on a touch screen; focus still shows them.
+  const shown = open || picking ? 'opacity-100' : 'opacity-0 group-hover:opacity-100 group-focus-within:opacity-100 [@media(hover:none)]:pointer-events-none [@media(hover:none)]:group-focus-within:pointer-events-auto';
   return (
     <div
-      className={`absolute top-1/2 ${place} flex -translate-y-1/2 gap-0.5 transition-opacity ${
-        picking ? 'opacity-100' : 'opacity-0 group-hover:opacity-100 group-focus-within:opacity-100 [@media(hover:none)]:opacity-70'
-      }`}
+      ref={barRef}
+      role="toolbar"
+      aria-label="Message actions"
+      data-testid="message-actions"
+      data-open={open || undefined}
+      className={`absolute ${place} flex gap-0.5 transition-opacity ${shown}`}
     >
       {/* Below the buttons: above them, the first message's picker would sit under the
           chat header, where nothing can be scrolled into view. */}
@@ -72,6 +118,7 @@ export function MessageActions({ side, onReact, onReply, onEdit, onDelete }: Mes
               onClick={() => {
                 setPicking(false);
                 onReact(emoji);
+                onClose?.();
               }}
               className="inline-flex size-9 items-center justify-center rounded-lg text-lg hover:bg-white/10"
             >
@@ -80,8 +127,23 @@ export function MessageActions({ side, onReact, onReply, onEdit, onDelete }: Mes
           ))}
         </div>
       )}
+      {onCopy && (
+        <button
+          type="button"
+          onClick={() => {
+            onCopy();
+            setCopied(true);
+            if (open) setTimeout(() => onClose?.(), COPIED_MS / 2);
+          }}
+          aria-label={copied ? 'Copied' : 'Copy text'}
+          title={copied ? 'Copied' : 'Copy'}
+          className={icon}
+        >
+          {copied ? <Check size={15} aria-hidden="true" /> : <Copy size={15} aria-hidden="true" />}
+        </button>
+      )}
       {onReply && (
-        <button type="button" onClick={onReply} aria-label="Reply" title="Reply" className={icon}>
+        <button type="button" onClick={done(onReply)} aria-label="Reply" title="Reply" className={icon}>
           <Reply size={15} aria-hidden="true" />
         </button>
       )}
@@ -91,7 +153,7 @@ export function MessageActions({ side, onReact, onReply, onEdit, onDelete }: Mes
         </button>
       )}
       {onEdit && (
-        <button type="button" onClick={onEdit} aria-label="Edit message" title="Edit" className={icon}>
+        <button type="button" onClick={done(onEdit)} aria-label="Edit message" title="Edit" className={icon}>
           <Pencil size={15} aria-hidden="true" />
         </button>
       )}

@@ -3,14 +3,19 @@ import { ArrowDown, MessageCircle } from 'lucide-react';
 import { Spinner } from '../../../components/ui/Spinner';
 import type { Timeline, TimelineItem } from '../model/timeline';
 import { isSeen } from '../model/timeline';
+import { layoutRows } from '../model/layout';
 import { ImageModal } from './ImageModal';
-import { bubbleFromMessage, bubbleFromOutgoing, canEdit, MessageBubble, seenByText, SystemNotice } from './MessageBubble';
+import { SystemNotice } from './MessageBubble';
+import { MessageRow, type RowContext, type RowHandlers } from './MessageRow';
 import { systemText } from '../../chats/model/group';
 import { useNames } from '../../chats/hooks/useNames';
 import { formatTime } from '../../../lib/time';
+import { PANE } from './colors';
 import type { Message } from '../../../lib/wire';
 
 const NEAR_BOTTOM_PX = 120;
+/** Further from the bottom than this, the scroll-to-bottom button shows. */
+const SHOW_DOWN_BUTTON_PX = 400;
 const LOAD_OLDER_AT_PX = 80;
 
 interface MessageListProps {
@@ -36,23 +41,29 @@ interface MessageListProps {
   jump: { id: string; key: number } | null;
   onLoadNewer: () => void;
   onJumpToLatest: () => void;
+  /** The first message that was unread when the chat was opened: the "New messages" line goes above it. */
+  unreadId?: string;
+  /** The message being edited in place (the composer's Up arrow opens the last of mine). */
+  editingId: string | null;
+  onEditingChange: (id: string | null) => void;
+  onCopy: (text: string) => void;
 }
 
 /** How long the message a jump landed on stays marked. */
 const HIGHLIGHT_MS = 2000;
 
 /**
- * Scroll rules: follow new messages only when the reader is already at the bottom (or
- * sent the message); otherwise offer a "new messages" pill. Loading older messages at
- * the top keeps the visible message where it was.
+ * Scroll rules: open at the "New messages" line when something was unread, else at the
+ * newest; follow new messages only when the reader is already at the bottom (or sent
+ * the message); scrolled up, a button goes down and counts what arrived meanwhile.
+ * Loading older messages at the top keeps the visible message where it was.
  */
 export function MessageList(props: MessageListProps) {
   const { items, timeline, meId, meName, peerName, names: memberNames, isGroup, loadingOlder, onLoadOlder, onRetry, onDiscard, onEdit, onDelete, onReact } = props;
-  const { onReply, onJump, jump, onLoadNewer, onJumpToLatest } = props;
+  const { onReply, onJump, jump, onLoadNewer, onJumpToLatest, unreadId, editingId, onEditingChange: setEditingId, onCopy } = props;
   const loaded = useMemo(() => items.flatMap((i) => (i.kind === 'message' ? [i.message] : [])), [items]);
   const names = useNames(memberNames, loaded);
-  const nameOf = useCallback((userId: string) => (userId === meId ? 'You' : (names.get(userId) ?? peerName)), [meId, names, peerName]);
-  const [editingId, setEditingId] = useState<string | null>(null);
+  const rows = useMemo(() => layoutRows(items, meId, { unreadId }), [items, meId, unreadId]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const nearBottom = useRef(true);
   const prevFirstKey = useRef<string | undefined>(undefined);
@@ -62,16 +73,43 @@ export function MessageList(props: MessageListProps) {
   const prevHasNewer = useRef(false);
   const toLatest = useRef(false);
   const [highlightId, setHighlightId] = useState<string | null>(null);
-  const [showPill, setShowPill] = useState(false);
+  // Scrolled up: the button down, and how many arrived from others meanwhile.
+  const [away, setAway] = useState(false);
+  const [newWhileAway, setNewWhileAway] = useState(0);
   const [openImage, setOpenImage] = useState<string | null>(null);
   const [announcement, setAnnouncement] = useState('');
   const closeImage = useCallback(() => setOpenImage(null), []);
+  // Rows skip rendering unless their message changed: what they share is stable by content...
+  const namesKey = [...names].map(([id, name]) => `${id}=${name}`).join('\u0000');
+  const rowContext = useMemo<RowContext>(
+    () => ({ meId, meName, peerName, isGroup, names }),
+    // `names` is rebuilt on every chat list change; its content is what matters.
+    [meId, meName, peerName, isGroup, namesKey],
+  );
+  // ...and their actions call the latest callbacks through one object that never changes.
+  const latest = useRef({ onRetry, onDiscard, onEdit, setEditingId, onDelete, onReact, onReply, onJump, onCopy });
+  latest.current = { onRetry, onDiscard, onEdit, setEditingId, onDelete, onReact, onReply, onJump, onCopy };
+  const handlers = useMemo<RowHandlers>(
+    () => ({
+      retry: (id) => latest.current.onRetry(id),
+      discard: (id) => latest.current.onDiscard(id),
+      edit: (message, text) => void latest.current.onEdit(message, text).then((ok) => ok && latest.current.setEditingId(null)),
+      startEditing: (id) => latest.current.setEditingId(id),
+      remove: (message) => void latest.current.onDelete(message),
+      react: (message, emoji, on) => void latest.current.onReact(message, emoji, on),
+      reply: (message) => latest.current.onReply(message),
+      jump: (id, seq) => latest.current.onJump(id, seq),
+      copy: (text) => latest.current.onCopy(text),
+      openImage: (src) => setOpenImage(src),
+    }),
+    [],
+  );
 
   const scrollToBottom = useCallback((smooth = false) => {
     const el = scrollRef.current;
     if (!el) return;
     el.scrollTo({ top: el.scrollHeight, behavior: smooth ? 'smooth' : 'auto' });
-    setShowPill(false);
+    setNewWhileAway(0);
   }, []);
 
   const first = items[0];
@@ -82,7 +120,12 @@ export function MessageList(props: MessageListProps) {
     if (!el) return;
     const firstKey = first?.key;
     const lastKey = last?.key;
-    if (prevLastKey.current === undefined || (toLatest.current && !timeline?.hasNewer)) {
+    const unreadLine = el.querySelector<HTMLElement>('[data-testid="unread-line"]');
+    if (prevLastKey.current === undefined && unreadLine) {
+      // Opening with unread messages: at the line, with a little of what was read above it.
+      el.scrollTop = unreadLine.offsetTop - 48;
+      nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
+    } else if (prevLastKey.current === undefined || (toLatest.current && !timeline?.hasNewer)) {
       el.scrollTop = el.scrollHeight; // first render of this chat, or back to the live end: the newest
       toLatest.current = false;
     } else if (firstKey !== prevFirstKey.current && lastKey === prevLastKey.current) {
@@ -94,7 +137,11 @@ export function MessageList(props: MessageListProps) {
     } else if (lastKey !== prevLastKey.current && !prevHasNewer.current) {
       const mineJustSent = last?.kind === 'outgoing';
       if (nearBottom.current || mineJustSent) el.scrollTop = el.scrollHeight;
-      else setShowPill(true);
+      else {
+        const from = items.findIndex((i) => i.key === prevLastKey.current);
+        const arrived = items.slice(from + 1).filter((i) => i.kind === 'message' && i.message.sender !== meId && !i.message.system).length;
+        if (arrived > 0) setNewWhileAway((n) => n + arrived);
+      }
     }
     prevFirstKey.current = firstKey;
     prevLastKey.current = lastKey;
@@ -141,8 +188,10 @@ export function MessageList(props: MessageListProps) {
   const onScroll = () => {
     const el = scrollRef.current;
     if (!el) return;
-    nearBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < NEAR_BOTTOM_PX;
-    if (nearBottom.current) setShowPill(false);
+    const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
+    nearBottom.current = fromBottom < NEAR_BOTTOM_PX;
+    if (nearBottom.current) setNewWhileAway(0);
+    setAway(fromBottom > SHOW_DOWN_BUTTON_PX);
     if (el.scrollTop < LOAD_OLDER_AT_PX && timeline?.hasMore) onLoadOlder();
     if (timeline?.hasNewer && el.scrollHeight - el.scrollTop - el.clientHeight < LOAD_OLDER_AT_PX) onLoadNewer();
   };
@@ -173,75 +222,58 @@ export function MessageList(props: MessageListProps) {
             <p>Say hello 👋</p>
           </div>
         ) : (
-          <ol className="flex flex-col gap-1.5">
-            {items.map((item, index) => {
+          <ol className="flex flex-col">
+            {timeline && !timeline.hasMore && !timeline.hasNewer && (
+              <li data-testid="conversation-start" className="flex flex-col items-center gap-1 pt-2 pb-4 text-center text-sm text-gray-300">
+                <span className="inline-flex size-10 items-center justify-center rounded-full bg-blue-600/15 text-blue-300">
+                  <MessageCircle size={20} aria-hidden="true" />
+                </span>
+                This is the start of the conversation
+              </li>
+            )}
+            {rows.map((row) => {
+              if (row.kind === 'day') {
+                return (
+                  <li key={row.key} data-testid="day-separator" className="flex justify-center pt-4 pb-1">
+                    <h3 className={`rounded-full border border-white/10 bg-gray-800/95 px-3 py-0.5 text-xs font-medium shadow-sm ${PANE.day}`}>
+                      <time dateTime={row.iso.slice(0, 10)}>{row.label}</time>
+                    </h3>
+                  </li>
+                );
+              }
+              if (row.kind === 'unread') {
+                return (
+                  <li key={row.key} data-testid="unread-line" role="separator" aria-label="New messages" className={`my-3 flex items-center gap-3 text-xs font-semibold ${PANE.unread}`}>
+                    <span className="h-px flex-1 bg-sky-300/50" aria-hidden="true" />
+                    New messages
+                    <span className="h-px flex-1 bg-sky-300/50" aria-hidden="true" />
+                  </li>
+                );
+              }
+              const { item, firstOfRun, lastOfRun } = row;
               if (item.kind === 'message' && item.message.system) {
                 return (
-                  <li key={item.key}>
+                  <li key={item.key} className="mt-2">
                     <SystemNotice
                       text={systemText(item.message.system, item.message.sender, (id) => names.get(id))}
                       time={formatTime(item.message.createdAt)}
+                      iso={item.message.createdAt}
                     />
                   </li>
                 );
               }
-              const before = items[index - 1];
-              const firstOfRun =
-                !before || before.kind !== 'message' || before.message.sender !== (item.kind === 'message' ? item.message.sender : meId) || Boolean(before.message.system);
-              const bubble =
-                item.kind === 'message'
-                  ? bubbleFromMessage(item.message, meId, isSeen(timeline, item.message))
-                  : bubbleFromOutgoing(item.outgoing);
-              const full = item.kind === 'message' ? item.message.image?.url : item.outgoing.image?.previewUrl;
-              const message = item.kind === 'message' ? item.message : undefined;
-              const live = message && !message.deletedAt ? message : undefined;
-              const own = live && live.sender === meId ? live : undefined;
-              const sender = message?.sender;
-              const groupExtras = isGroup
-                ? {
-                    senderName: sender && sender !== meId && firstOfRun ? (names.get(sender) ?? 'A former member') : undefined,
-                    seenBy: message ? seenByText(message.seenBy, (id) => names.get(id)) : undefined,
-                    mentionNames: message?.mentions.map((id) => (id === meId ? meName : names.get(id)) ?? '').filter(Boolean),
-                    mentionsMe: message ? message.sender !== meId && message.mentions.includes(meId) : false,
-                  }
-                : {};
               return (
-                <li key={item.key}>
-                  <MessageBubble
-                    {...bubble}
-                    {...groupExtras}
-                    highlighted={message !== undefined && message._id === highlightId}
-                    quote={
-                      message?.replyPreview && !message.deletedAt
-                        ? {
-                            preview: message.replyPreview,
-                            author: nameOf(message.replyPreview.sender),
-                            onJump: () => onJump(message.replyPreview!._id, message.replyPreview!.seq),
-                          }
-                        : undefined
-                    }
-                    onOpenImage={full ? () => setOpenImage(full) : undefined}
-                    actions={
-                      live && {
-                        onReply: () => onReply(live),
-                        onReact: (emoji) => void onReact(live, emoji, !live.reactions.some((r) => r.emoji === emoji && r.users.includes(meId))),
-                        onEdit: own && canEdit(own, meId, Date.now()) ? () => setEditingId(own._id) : undefined,
-                        onDelete: own && (() => void onDelete(own)),
-                      }
-                    }
-                    reactions={
-                      live && { list: live.reactions, meId, nameOf, onToggle: (emoji, on) => void onReact(live, emoji, on) }
-                    }
-                    editing={
-                      own && editingId === own._id
-                        ? {
-                            onSave: (text) => void onEdit(own, text).then((ok) => ok && setEditingId(null)),
-                            onCancel: () => setEditingId(null),
-                          }
-                        : undefined
-                    }
-                    onRetry={item.kind === 'outgoing' ? () => onRetry(item.outgoing.clientId) : undefined}
-                    onDiscard={item.kind === 'outgoing' ? () => onDiscard(item.outgoing.clientId) : undefined}
+                <li key={item.key} className={firstOfRun ? 'mt-3' : 'mt-0.5'}>
+                  <MessageRow
+                    message={item.kind === 'message' ? item.message : undefined}
+                    outgoing={item.kind === 'outgoing' ? item.outgoing : undefined}
+                    firstOfRun={firstOfRun}
+                    lastOfRun={lastOfRun}
+                    seen={item.kind === 'message' && isSeen(timeline, item.message)}
+                    highlighted={item.kind === 'message' && item.message._id === highlightId}
+                    editing={item.kind === 'message' && item.message._id === editingId}
+                    ctx={rowContext}
+                    handlers={handlers}
                   />
                 </li>
               );
@@ -260,14 +292,28 @@ export function MessageList(props: MessageListProps) {
         >
           Jump to latest <ArrowDown size={16} aria-hidden="true" />
         </button>
-      ) : showPill && (
-        <button
-          type="button"
-          onClick={() => scrollToBottom(true)}
-          className="absolute bottom-3 left-1/2 inline-flex min-h-11 -translate-x-1/2 items-center gap-1.5 rounded-full bg-blue-600 px-4 text-sm font-medium text-white shadow-lg shadow-black/40 hover:bg-blue-500"
-        >
-          New messages <ArrowDown size={16} aria-hidden="true" />
-        </button>
+      ) : (
+        (away || newWhileAway > 0) && (
+          <button
+            type="button"
+            data-testid="scroll-to-bottom"
+            onClick={() => scrollToBottom(true)}
+            aria-label={newWhileAway > 0 ? `Scroll to the newest messages, ${newWhileAway} new` : 'Scroll to the newest messages'}
+            title="Newest messages"
+            className="absolute right-4 bottom-4 inline-flex size-12 items-center justify-center rounded-full border border-white/10 bg-gray-800 text-gray-100 shadow-lg shadow-black/40 hover:bg-gray-700"
+          >
+            <ArrowDown size={20} aria-hidden="true" />
+            {newWhileAway > 0 && (
+              <span
+                data-testid="new-count"
+                aria-hidden="true"
+                className="absolute -top-1.5 -right-1 inline-flex h-6 min-w-6 items-center justify-center rounded-full bg-blue-600 px-1.5 text-xs font-semibold text-white tabular-nums"
+              >
+                {newWhileAway > 99 ? '99+' : newWhileAway}
+              </span>
+            )}
+          </button>
+        )
       )}
       <div aria-live="polite" aria-atomic="true" className="sr-only" data-testid="live-region">
         {announcement}

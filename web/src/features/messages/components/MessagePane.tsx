@@ -1,4 +1,5 @@
-import { useCallback, useMemo, useEffect, useState, type ReactNode } from 'react';
+import { useCallback, useMemo, useEffect, useRef, useState, type DragEvent, type ReactNode } from 'react';
+import { ImagePlus } from 'lucide-react';
 import type { Message } from '../../../lib/wire';
 import { firstLine } from '../model/timeline';
 import { useMessagesContext } from '../hooks/MessagesProvider';
@@ -10,8 +11,10 @@ import { useMessageChanges } from '../hooks/useMessageChanges';
 import { useReadReceipts } from '../hooks/useReadReceipts';
 import { useSendMessage } from '../hooks/useSendMessage';
 import { useTimeline } from '../hooks/useTimeline';
-import { Composer, type ReplyTarget } from './Composer';
+import { canEdit } from './MessageBubble';
+import { Composer, firstImage, type ComposerHandle, type ReplyTarget } from './Composer';
 import { MessageList } from './MessageList';
+import { firstUnreadId, holdsUnreadStart, type UnreadMark } from '../model/layout';
 
 export interface MessagePaneProps {
   chatId: string;
@@ -30,10 +33,15 @@ export interface MessagePaneProps {
   onError: (message: string) => void;
   /** A message to show as soon as the history is there (a search result); `key` tells jumps apart. */
   jumpTo?: { id: string; seq: number; key: string } | null;
+  /** My read marker and the unread count as the chat list had them when the chat was opened. */
+  unread?: UnreadMark | null;
 }
 
-export function MessagePane({ chatId, meId, meName, peerName, names, isGroup, header, composerReplacement, onTyping, onStopTyping, onError, jumpTo }: MessagePaneProps) {
-  const history = useChatHistory(chatId);
+export function MessagePane({ chatId, meId, meName, peerName, names, isGroup, header, composerReplacement, onTyping, onStopTyping, onError, jumpTo, unread }: MessagePaneProps) {
+  // Where unread started is fixed when the chat opens: reading it must not move the line.
+  const [mark] = useState<UnreadMark | null>(() => (unread && unread.count > 0 ? unread : null));
+  const reachesBack = useCallback((t: { messages: Message[]; hasMore: boolean }) => holdsUnreadStart(t.messages, meId, mark, t.hasMore), [meId, mark]);
+  const history = useChatHistory(chatId, reachesBack);
   const { items, timeline } = useTimeline(chatId);
   const { send, retry, discard } = useSendMessage(chatId);
   const changes = useMessageChanges(onError);
@@ -42,6 +50,59 @@ export function MessagePane({ chatId, meId, meName, peerName, names, isGroup, he
   const [jump, setJump] = useState<{ id: string; key: number } | null>(null);
   const nameOf = useCallback((userId: string) => (userId === meId ? 'You' : (names.get(userId) ?? peerName)), [meId, names, peerName]);
   const { loadAround, status } = history;
+  const [editingId, setEditingId] = useState<string | null>(null);
+  const composerRef = useRef<ComposerHandle>(null);
+  const [dragging, setDragging] = useState(false);
+  // Decided once, when the opening load is done (it reached back to where unread starts).
+  const [unreadId, setUnreadId] = useState<string | undefined | null>(mark ? null : undefined);
+  useEffect(() => {
+    if (unreadId !== null || !history.opened) return;
+    const t = store.getState().timelines[chatId];
+    setUnreadId(t ? firstUnreadId(t.messages, meId, mark) : undefined);
+  }, [unreadId, history.opened, store, chatId, meId, mark]);
+  const waitingForLine = unreadId === null;
+
+  const changeEditing = useCallback((id: string | null) => {
+    setEditingId(id);
+    // An edit that ends (saved or cancelled) gives the focus back to the composer.
+    if (id === null) composerRef.current?.focus();
+  }, []);
+  /** The composer's Up arrow: my newest message I may still edit. */
+  const editLast = () => {
+    const mine = [...items].reverse().find((i) => i.kind === 'message' && canEdit(i.message, meId, Date.now()) && !i.message.system && i.message.messageType !== 'system');
+    if (mine?.kind !== 'message') return false;
+    setEditingId(mine.message._id);
+    return true;
+  };
+  const copy = useCallback(
+    (text: string) => {
+      navigator.clipboard?.writeText(text).catch(() => onError('Could not copy: the browser refused.'));
+    },
+    [onError],
+  );
+  const hasFiles = (e: DragEvent) => Array.from(e.dataTransfer.types).includes('Files');
+  const dropHandlers = composerReplacement
+    ? {}
+    : {
+        onDragEnter: (e: DragEvent) => hasFiles(e) && setDragging(true),
+        onDragOver: (e: DragEvent) => {
+          if (!hasFiles(e)) return;
+          e.preventDefault();
+          e.dataTransfer.dropEffect = 'copy';
+          setDragging(true);
+        },
+        onDragLeave: (e: DragEvent) => {
+          if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setDragging(false);
+        },
+        onDrop: (e: DragEvent) => {
+          if (!hasFiles(e)) return;
+          e.preventDefault();
+          setDragging(false);
+          const file = firstImage(e.dataTransfer.files);
+          if (file) composerRef.current?.attachImage(file);
+          else onError('Only images can be attached.');
+        },
+      };
 
   const jumpToMessage = useCallback(
     (id: string, seq: number) => {
@@ -78,9 +139,18 @@ export function MessagePane({ chatId, meId, meName, peerName, names, isGroup, he
   useReadReceipts(chatId, meId);
 
   return (
-    <section aria-label={`Conversation with ${peerName}`} className="flex h-full min-h-0 flex-col">
+    <section aria-label={`Conversation with ${peerName}`} className="relative flex h-full min-h-0 flex-col" {...dropHandlers}>
       {header}
-      {history.status === 'loading' ? (
+      {dragging && (
+        <div
+          data-testid="drop-zone"
+          className="pointer-events-none absolute inset-2 z-40 flex flex-col items-center justify-center gap-2 rounded-2xl border-2 border-dashed border-blue-400 bg-gray-900/85 text-blue-100"
+        >
+          <ImagePlus size={32} aria-hidden="true" />
+          <p className="font-medium">Drop the image to attach it</p>
+        </div>
+      )}
+      {history.status === 'loading' || waitingForLine ? (
         <div className="flex-1 space-y-3 px-6 py-6" aria-busy="true" aria-label="Loading messages">
           {[60, 40, 70, 30, 55].map((w, i) => (
             <div key={i} className={`flex ${i % 2 ? 'justify-end' : 'justify-start'}`}>
@@ -99,7 +169,7 @@ export function MessagePane({ chatId, meId, meName, peerName, names, isGroup, he
         </div>
       ) : (
         <MessageList
-          key={chatId}
+          key={`list-${chatId}`}
           items={items}
           timeline={timeline}
           meId={meId}
@@ -119,11 +189,18 @@ export function MessagePane({ chatId, meId, meName, peerName, names, isGroup, he
           jump={jump}
           onLoadNewer={() => void history.loadNewer()}
           onJumpToLatest={history.reload}
+          unreadId={unreadId ?? undefined}
+          editingId={editingId}
+          onEditingChange={changeEditing}
+          onCopy={copy}
         />
       )}
       {composerReplacement ?? (
         <Composer
-          key={chatId}
+          key={`composer-${chatId}`}
+          ref={composerRef}
+          draft={{ userId: meId, chatId }}
+          onEditLast={editLast}
           onSend={sendFromComposer}
           members={mentionable}
           replyingTo={replyingTo}

@@ -1,15 +1,23 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { ApiError } from '../../../lib/api';
-import { fetchMessages, fetchMessagesNear } from '../api/messagesApi';
+import { fetchMessages, fetchMessagesNear, MAX_PAGE_SIZE } from '../api/messagesApi';
+import type { Timeline } from '../model/timeline';
 import { useMessagesContext } from './MessagesProvider';
+
+/** Opening a chat reaches back at most this many pages (of MAX_PAGE_SIZE) for where unread starts. */
+const MAX_REACH_BACK_PAGES = 3;
 
 /**
  * Loads the newest page whenever a chat opens (merging with what is already held, and
  * letting the server mark the other member's messages seen), and older pages on demand.
  * A jump to a message not held loads the window around it instead; newer pages then
  * fill the gap down to the live end (or the newest page replaces the window).
+ *
+ * `reachesBack(timeline)` says whether what is held goes back far enough (to where the
+ * unread messages start): until it does, opening loads bigger older pages, a few at
+ * most; `opened` turns true once that is done.
  */
-export function useChatHistory(chatId: string) {
+export function useChatHistory(chatId: string, reachesBack: (timeline: Timeline) => boolean = () => true) {
   const { store } = useMessagesContext();
   const [status, setStatus] = useState<'loading' | 'ready' | 'error'>(() =>
     store.getState().timelines[chatId] ? 'ready' : 'loading',
@@ -17,23 +25,42 @@ export function useChatHistory(chatId: string) {
   const [error, setError] = useState<string | null>(null);
   const [loadingOlder, setLoadingOlder] = useState(false);
   const [attempt, setAttempt] = useState(0);
+  const [opened, setOpened] = useState(false);
+  const reachesBackRef = useRef(reachesBack);
+  reachesBackRef.current = reachesBack;
   const olderInFlight = useRef(false);
   const newerInFlight = useRef(false);
 
   useEffect(() => {
     let cancelled = false;
     setStatus(store.getState().timelines[chatId] ? 'ready' : 'loading');
-    fetchMessages(chatId)
-      .then((page) => {
-        if (cancelled) return;
-        store.dispatch({ type: 'pageLoaded', chatId, messages: page.messages, hasMore: page.hasMore, older: false });
-        setStatus('ready');
-      })
-      .catch((e: unknown) => {
-        if (cancelled) return;
-        setError(e instanceof ApiError ? e.message : 'Could not load messages.');
-        if (!store.getState().timelines[chatId]) setStatus('error');
-      });
+    const open = async () => {
+      const page = await fetchMessages(chatId);
+      if (cancelled) return;
+      store.dispatch({ type: 'pageLoaded', chatId, messages: page.messages, hasMore: page.hasMore, older: false });
+      olderInFlight.current = true;
+      try {
+        for (let n = 0; n < MAX_REACH_BACK_PAGES; n++) {
+          const t = store.getState().timelines[chatId];
+          const oldest = t?.messages[0];
+          if (!t || !oldest || !t.hasMore || t.hasNewer || reachesBackRef.current(t)) break;
+          const older = await fetchMessages(chatId, oldest.seq, MAX_PAGE_SIZE);
+          if (cancelled) return;
+          store.dispatch({ type: 'pageLoaded', chatId, messages: older.messages, hasMore: older.hasMore, older: true });
+        }
+      } finally {
+        olderInFlight.current = false;
+      }
+      setStatus('ready');
+      setOpened(true);
+    };
+    open().catch((e: unknown) => {
+      if (cancelled) return;
+      setError(e instanceof ApiError ? e.message : 'Could not load messages.');
+      if (!store.getState().timelines[chatId]) setStatus('error');
+      else setStatus('ready');
+      setOpened(true);
+    });
     return () => {
       cancelled = true;
     };
@@ -86,5 +113,5 @@ export function useChatHistory(chatId: string) {
     [chatId, store],
   );
 
-  return { status, error, loadingOlder, loadOlder, loadNewer, loadAround, reload: () => setAttempt((n) => n + 1) };
+  return { status, opened, error, loadingOlder, loadOlder, loadNewer, loadAround, reload: () => setAttempt((n) => n + 1) };
 }
