@@ -9,6 +9,7 @@ import { BlockButton } from '../features/blocking/components/BlockButton';
 import { BlockedBanner } from '../features/blocking/components/BlockedBanner';
 import { useIsBlocked } from '../features/blocking/hooks/useBlocks';
 import { ChatSidebar } from '../features/chats/components/ChatSidebar';
+import { MuteButton } from '../features/chats/components/MuteButton';
 import { chatTitle } from '../features/chats/components/ChatRow';
 import { useChatListLiveUpdates, useChats } from '../features/chats/hooks/useChats';
 import { ChatHeader } from '../features/messages/components/ChatHeader';
@@ -125,13 +126,16 @@ function Conversation({ chatId }: { chatId: string }) {
             )
           }
           actions={
-            group ? (
-              <IconButton label="Group info" onClick={() => setInfoOpen(true)} data-testid="group-info">
-                <Users size={20} aria-hidden="true" />
-              </IconButton>
-            ) : peer ? (
-              <BlockButton userId={peer._id} name={title} onError={showError} />
-            ) : undefined
+            <>
+              <MuteButton item={item} onError={showError} />
+              {group ? (
+                <IconButton label="Group info" onClick={() => setInfoOpen(true)} data-testid="group-info">
+                  <Users size={20} aria-hidden="true" />
+                </IconButton>
+              ) : peer ? (
+                <BlockButton userId={peer._id} name={title} onError={showError} />
+              ) : null}
+            </>
           }
           onBack={() => navigate('/chat')}
         />

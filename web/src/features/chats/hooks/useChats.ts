@@ -6,7 +6,7 @@ import { queryKeys } from '../../../lib/queryKeys';
 import { SocketEvent, useSocketEvent } from '../../../lib/socket';
 import type { ChatListItem } from '../../../lib/wire';
 import { fetchChats } from '../api/chatsApi';
-import { applyNewMessage, clearUnseen } from './chatListCache';
+import { applyNewMessage, clearUnseen, setMuted } from './chatListCache';
 
 export function useChats() {
   return useQuery({ queryKey: queryKeys.chats, queryFn: fetchChats });
@@ -15,7 +15,7 @@ export function useChats() {
 /**
  * Keeps the cached chat list live: previews, unseen badges and order follow `newMessage`;
  * a read marker of mine (this or another tab) clears the badge; the open chat never
- * counts as unseen.
+ * counts as unseen; a mute from another tab of mine shows here too.
  */
 export function useChatListLiveUpdates(meId: string, activeChatId: string | null) {
   const queryClient = useQueryClient();
@@ -39,6 +39,8 @@ export function useChatListLiveUpdates(meId: string, activeChatId: string | null
     // back: refetch (cancelling any such fetch) now that the server has the new one.
     void queryClient.invalidateQueries({ queryKey: queryKeys.chats });
   });
+  // I muted or unmuted it in another tab.
+  useSocketEvent(SocketEvent.chatMuted, ({ chatId, muted }) => update((list) => setMuted(list, chatId, muted)));
   useSocketEvent(SocketEvent.chatUpdated, () => void queryClient.invalidateQueries({ queryKey: queryKeys.chats }));
   // A deleted message may be a chat's preview: the list says so once refetched.
   useSocketEvent(SocketEvent.messageDeleted, () => void queryClient.invalidateQueries({ queryKey: queryKeys.chats }));
