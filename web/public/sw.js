@@ -108,6 +108,34 @@ function chatIdOf(client) {
   return match ? decodeURIComponent(match[1]) : null;
 }
 
+/**
+ * Asks a window what it shows: `Client.url` does not follow the app's own navigations
+ * in Chromium, so the app answers (see `useServiceWorkerBridge`). A window that does
+ * not answer in time is judged by its URL and visibility.
+ */
+function askViewing(client) {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    const timer = setTimeout(() => resolve(null), 500);
+    channel.port1.onmessage = (e) => {
+      clearTimeout(timer);
+      resolve(e.data);
+    };
+    client.postMessage({ type: 'viewing?' }, [channel.port2]);
+  });
+}
+
+async function anyWindowViewing(chatId) {
+  const answers = await Promise.all(
+    (await windows()).map(async (client) => {
+      const answer = await askViewing(client);
+      if (answer && typeof answer === 'object') return answer.visible === true && answer.chatId === chatId;
+      return client.visibilityState === 'visible' && chatIdOf(client) === chatId;
+    }),
+  );
+  return answers.some(Boolean);
+}
+
 self.addEventListener('push', (event) => {
   event.waitUntil(
     (async () => {
@@ -122,8 +150,7 @@ self.addEventListener('push', (event) => {
         await self.registration.showNotification('natter', { body: 'You have a new message.', icon: ICON, badge: BADGE, data: { url: '/chat' } });
         return;
       }
-      const viewing = (await windows()).some((c) => c.visibilityState === 'visible' && chatIdOf(c) === payload.chatId);
-      if (viewing) return;
+      if (await anyWindowViewing(payload.chatId)) return;
       const url = typeof payload.url === 'string' && payload.url.startsWith('/') ? payload.url : `/chat/${encodeURIComponent(payload.chatId)}`;
       await self.registration.showNotification(payload.title || 'natter', {
         body: payload.body || '',

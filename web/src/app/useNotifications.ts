@@ -1,9 +1,9 @@
 import { useCallback, useEffect } from 'react';
 import { useMatch, useNavigate } from 'react-router';
 import { useChatListLiveUpdates, useChats } from '../features/chats/hooks/useChats';
-import { notificationPermission } from '../features/notifications/hooks/permission';
+import { useNotificationPermission } from '../features/notifications/hooks/permission';
 import { enablePush } from '../features/notifications/hooks/pushSubscription';
-import { useServiceWorkerOpenChat } from '../features/notifications/hooks/useServiceWorkerOpenChat';
+import { useServiceWorkerBridge } from '../features/notifications/hooks/useServiceWorkerBridge';
 import { useTabAlerts } from '../features/notifications/hooks/useTabAlerts';
 import { useTabBadge } from '../features/notifications/hooks/useTabBadge';
 import { totalUnread } from '../features/notifications/model/unread';
@@ -13,8 +13,10 @@ import { useDocumentVisible } from '../lib/useDocumentVisible';
 /**
  * Issue 13's in-tab half, for the whole login (on every screen, not only /chat): the
  * chat list kept live, the unread count in the title and favicon, the chime and the
- * browser notification, a notification click opening its chat, and this device's
- * push subscription sent again on each load while desktop notifications are on.
+ * browser notification, a notification click opening its chat, telling the service
+ * worker which chat is on screen (it shows no push for it), and this device's
+ * push subscription sent again on each load (and once the browser allows it) while
+ * desktop notifications are on.
  */
 export function useNotifications(meId: string) {
   const match = useMatch('/chat/:chatId');
@@ -28,10 +30,11 @@ export function useNotifications(meId: string) {
   useChatListLiveUpdates(meId, activeChatId);
   const { arrivedWhileHidden } = useTabAlerts({ meId, activeChatId, visible, chats: chats.data, settings: settings.data, onOpenChat: openChat });
   useTabBadge(totalUnread(chats.data, { activeChatId, visible, arrivedWhileHidden }));
-  useServiceWorkerOpenChat(openChat);
+  useServiceWorkerBridge(openChat, { chatId: activeChatId, visible });
 
   const desktop = settings.data?.desktop;
+  const permission = useNotificationPermission();
   useEffect(() => {
-    if (desktop && notificationPermission() === 'granted') void enablePush();
-  }, [desktop]);
+    if (desktop && permission === 'granted') void enablePush();
+  }, [desktop, permission]);
 }
