@@ -4,6 +4,7 @@ import { chromium } from 'playwright-core';
 import { runBlockingScenario } from './blocking.e2e';
 import { runChatScenario } from './chat.e2e';
 import { runGroupsScenario } from './groups.e2e';
+import { runNotificationsScenario } from './notifications.e2e';
 import { runRepliesSearchScenario } from './replies-search.e2e';
 
 /**
@@ -32,6 +33,7 @@ async function main() {
     if (!only || only === 'blocking') await runBlockingScenario(options);
     if (!only || only === 'groups') await runGroupsScenario(options);
     if (!only || only === 'replies-search') await runRepliesSearchScenario(options);
+    if (!only || only === 'notifications') await runNotificationsScenario(options);
     console.log(`e2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s against ${baseUrl}`);
   } finally {
     await browser.close();
