@@ -309,6 +309,29 @@ export async function runNotificationsScenario({ browser, baseUrl, screenshotDir
     await b.getByRole('button', { name: 'Log out' }).click();
     await b.waitForURL(/\/login$/);
     assert((await b.title()) === 'natter', 'plain title after logout');
+
+    log('the app shell opens offline (a production build: its worker carries a precache list)');
+    const ctxC = await browser.newContext({ viewport: MOBILE, baseURL: baseUrl });
+    try {
+      const c = await ctxC.newPage();
+      await c.goto(`${baseUrl}/login`);
+      await c.evaluate(() => navigator.serviceWorker.ready);
+      const cacheNames = await until(async () => {
+        const names = await c.evaluate(() => caches.keys());
+        return names.length > 0 ? names : null;
+      }, 'the shell cache');
+      if (cacheNames.some((n) => n === 'natter-shell-dev')) {
+        log('development server: the shell is cached as fetched, not precached; skipping the offline reload');
+      } else {
+        await until(() => c.evaluate(() => navigator.serviceWorker.controller !== null), 'the page is controlled');
+        await ctxC.setOffline(true);
+        await c.reload();
+        await c.getByLabel('Email address').waitFor({ timeout: 10_000 });
+        await shot(c, 'offline-shell-390x844');
+      }
+    } finally {
+      await ctxC.close().catch(() => undefined);
+    }
   } finally {
     await ctxB.close().catch(() => undefined);
     await ctxA.close().catch(() => undefined);

@@ -70,15 +70,17 @@ async function networkFirstShell(request) {
     }
     return response;
   } catch (error) {
-    const cached = (await cache.match('/index.html')) || (await cache.match('/'));
+    const cached = (await cache.match('/index.html', { ignoreVary: true })) || (await cache.match('/', { ignoreVary: true }));
     if (cached) return cached;
     throw error;
   }
 }
 
+// `ignoreVary`: answers carry `Vary: Origin`, and a module script or stylesheet with
+// `crossorigin` is requested with an Origin header that the precache request had not.
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
-  const cached = await cache.match(request);
+  const cached = await cache.match(request, { ignoreVary: true });
   if (cached) return cached;
   const response = await fetch(request);
   if (response.ok) await cache.put(request, response.clone());
@@ -87,7 +89,7 @@ async function cacheFirst(request) {
 
 async function staleWhileRevalidate(request, event) {
   const cache = await caches.open(CACHE);
-  const cached = await cache.match(request);
+  const cached = await cache.match(request, { ignoreVary: true });
   const refresh = fetch(request)
     .then(async (response) => {
       if (response.ok) await cache.put(request, response.clone());
