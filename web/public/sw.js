@@ -118,7 +118,7 @@ function chatIdOf(client) {
 function askViewing(client) {
   return new Promise((resolve) => {
     const channel = new MessageChannel();
-    const timer = setTimeout(() => resolve(null), 500);
+    const timer = setTimeout(() => resolve(null), 1500);
     channel.port1.onmessage = (e) => {
       clearTimeout(timer);
       resolve(e.data);

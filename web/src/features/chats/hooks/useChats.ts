@@ -29,9 +29,14 @@ export function useChatListLiveUpdates(meId: string, activeChatId: string | null
     else if (next !== list) queryClient.setQueryData(queryKeys.chats, next);
   };
 
-  useSocketEvent(SocketEvent.newMessage, (message) =>
-    update((list) => applyNewMessage(list, message, { meId, activeChatId })),
-  );
+  useSocketEvent(SocketEvent.newMessage, (message) => {
+    // A list fetch on its way (after a read marker, a group change) may have been
+    // answered before this message: its answer would overwrite the update below and
+    // lose the message's preview and unread count. Fetch again instead.
+    const stale = queryClient.isFetching({ queryKey: queryKeys.chats }) > 0;
+    update((list) => applyNewMessage(list, message, { meId, activeChatId }));
+    if (stale) void queryClient.invalidateQueries({ queryKey: queryKeys.chats });
+  });
   useSocketEvent(SocketEvent.messagesSeen, (seen) => {
     if (seen.seenBy !== meId) return;
     update((list) => clearUnseen(list, seen.chatId));
