@@ -80,8 +80,8 @@ export async function runBlockingScenario({ browser, baseUrl, screenshotDir, log
     await until(async () => ((await a.getByTestId('presence-text').textContent()) ?? '').startsWith('last seen'), 'last seen after a reload');
     await shot(a, 'last-seen-390x844');
 
-    log('the profile has the last-seen switch');
-    await a.goto(`${baseUrl}/profile`);
+    log('the settings page has the last-seen switch');
+    await a.goto(`${baseUrl}/settings`);
     const toggle = a.getByRole('switch', { name: 'Show when I was last seen' });
     await toggle.waitFor();
     assert(await toggle.isChecked(), 'on by default');

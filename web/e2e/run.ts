@@ -5,6 +5,7 @@ import { runBlockingScenario } from './blocking.e2e';
 import { runChatScenario } from './chat.e2e';
 import { runGroupsScenario } from './groups.e2e';
 import { runReadingScenario } from './reading.e2e';
+import { runNotificationsScenario } from './notifications.e2e';
 import { runRepliesSearchScenario } from './replies-search.e2e';
 
 /**
@@ -34,6 +35,7 @@ async function main() {
     if (!only || only === 'groups') await runGroupsScenario(options);
     if (!only || only === 'replies-search') await runRepliesSearchScenario(options);
     if (!only || only === 'reading') await runReadingScenario(options);
+    if (!only || only === 'notifications') await runNotificationsScenario(options);
     console.log(`e2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s against ${baseUrl}`);
   } finally {
     await browser.close();

@@ -8,6 +8,7 @@ import { VerifyScreen } from '../features/auth/components/VerifyScreen';
 import { AuthedShell } from './AuthedShell';
 import { ChatScreen } from './ChatScreen';
 import { ProfileRoute } from './ProfileRoute';
+import { SettingsRoute } from './SettingsRoute';
 import { createQueryClient } from './queryClient';
 
 export function App() {
@@ -23,6 +24,7 @@ export function App() {
               {/* One route for both, so opening a chat does not remount the sidebar. */}
               <Route path="/chat/:chatId?" element={<ChatScreen />} />
               <Route path="/profile" element={<ProfileRoute />} />
+              <Route path="/settings" element={<SettingsRoute />} />
             </Route>
             <Route path="*" element={<Navigate to="/chat" replace />} />
           </Routes>

@@ -8,6 +8,7 @@ import { useTypingUsers } from '../features/presence/hooks/useTypingUsers';
 import { queryKeys } from '../lib/queryKeys';
 import { connectSocket, useSocketStatus, useSocketUnauthorized } from '../lib/socket';
 import type { User } from '../lib/wire';
+import { useNotifications } from './useNotifications';
 import { useReconnectSync } from './useReconnectSync';
 
 export interface SessionContext {
@@ -44,6 +45,7 @@ function Session({ me }: { me: User }) {
   const isTyping = useCallback((chatId: string) => typingIn(chatId).length > 0, [typingIn]);
   const { connected, epoch } = useSocketStatus();
   useReconnectSync();
+  useNotifications(me._id);
   useSocketUnauthorized(() => void queryClient.invalidateQueries({ queryKey: queryKeys.me }));
 
   // Connect after the listeners above are registered, so the first getOnlineUser is not missed.

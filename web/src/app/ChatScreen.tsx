@@ -9,8 +9,9 @@ import { BlockButton } from '../features/blocking/components/BlockButton';
 import { BlockedBanner } from '../features/blocking/components/BlockedBanner';
 import { useIsBlocked } from '../features/blocking/hooks/useBlocks';
 import { ChatSidebar } from '../features/chats/components/ChatSidebar';
+import { MuteButton } from '../features/chats/components/MuteButton';
 import { chatTitle } from '../features/chats/components/ChatRow';
-import { useChatListLiveUpdates, useChats } from '../features/chats/hooks/useChats';
+import { useChats } from '../features/chats/hooks/useChats';
 import { ChatHeader } from '../features/messages/components/ChatHeader';
 import { MessagePane } from '../features/messages/components/MessagePane';
 import { GroupStatus, PresenceStatus } from '../features/presence/components/PresenceStatus';
@@ -18,6 +19,7 @@ import { MessageSearch } from '../features/search/components/MessageSearch';
 import type { SearchHit } from '../lib/wire';
 import { useTypingEmitter } from '../features/presence/hooks/useTypingEmitter';
 import { useSession } from './AuthedShell';
+import { NotificationPrompt } from './NotificationPrompt';
 
 /**
  * The main screen: sidebar + conversation. Under 768 px they are two separate views
@@ -27,7 +29,6 @@ export function ChatScreen() {
   const { chatId = null } = useParams();
   const { me, online, isTyping } = useSession();
   const isOnline = useCallback((userId: string) => online.has(userId), [online]);
-  useChatListLiveUpdates(me._id, chatId);
   const navigate = useNavigate();
   const chats = useChats();
   const chatName = useCallback(
@@ -61,6 +62,7 @@ export function ChatScreen() {
           activeChatId={chatId}
           isOnline={isOnline}
           isTyping={isTyping}
+          banner={<NotificationPrompt />}
           messageSearch={<MessageSearch chatName={chatName} senderName={senderName} onOpen={openHit} />}
         />
       </div>
@@ -125,13 +127,16 @@ function Conversation({ chatId }: { chatId: string }) {
             )
           }
           actions={
-            group ? (
-              <IconButton label="Group info" onClick={() => setInfoOpen(true)} data-testid="group-info">
-                <Users size={20} aria-hidden="true" />
-              </IconButton>
-            ) : peer ? (
-              <BlockButton userId={peer._id} name={title} onError={showError} />
-            ) : undefined
+            <>
+              <MuteButton item={item} onError={showError} />
+              {group ? (
+                <IconButton label="Group info" onClick={() => setInfoOpen(true)} data-testid="group-info">
+                  <Users size={20} aria-hidden="true" />
+                </IconButton>
+              ) : peer ? (
+                <BlockButton userId={peer._id} name={title} onError={showError} />
+              ) : null}
+            </>
           }
           onBack={() => navigate('/chat')}
         />

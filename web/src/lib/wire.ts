@@ -11,8 +11,6 @@ export type {
   ApiErrorBody,
   SendMessageRequest,
   User,
-  Settings,
-  SettingsPatch,
   BlockedUser,
   BlocksAnswer,
   BlocksChanged,
@@ -23,8 +21,6 @@ export type {
   ReplyPreview,
   Message,
   LatestMessage,
-  Chat,
-  ChatListItem,
   ChatListResponse,
   ChatResponse,
   SystemNote,
@@ -44,12 +40,49 @@ export type {
   MarkReadPayload,
   SendMessageAck,
   EventAck,
-  ServerToClientEvents,
   ClientToServerEvents,
 } from './wire.gen';
-/** Socket.IO event names, generated with their payload types. */
+export type {
+  Chat,
+  ChatListItem,
+  ChatMuted,
+  ServerToClientEvents,
+  PushKey as PushKeyResponse,
+  PushSubscriptionRequest,
+  PushUnsubscribeRequest,
+} from './wire.gen';
 export { SocketEvent } from './wire.gen';
-import type { Message, VerifyResponse, ChatEvent } from './wire.gen';
+import type {
+  Message,
+  VerifyResponse,
+  ChatEvent,
+  Settings as GenSettings,
+  SettingsPatch as GenSettingsPatch,
+} from './wire.gen';
+
+/** Minutes a message may stay unread before a mail about it; null: never. */
+export type UnreadMailAfterMinutes = null | 5 | 15 | 60;
+/** The server answers only the choices it accepts (5, 15, 60 or null). */
+export type Settings = Omit<GenSettings, 'unreadMailAfterMinutes'> & {
+  unreadMailAfterMinutes: UnreadMailAfterMinutes;
+};
+export type SettingsPatch = Omit<GenSettingsPatch, 'unreadMailAfterMinutes'> & {
+  unreadMailAfterMinutes?: UnreadMailAfterMinutes;
+};
+/** The JSON a Web Push carries to the service worker (`public/sw.js` reads it), as
+ * `PushPayload` in `crates/app/src/push.rs` writes it. */
+export interface PushPayload {
+  v: 1;
+  type: 'message';
+  chatId: string;
+  messageId: string;
+  seq: number;
+  /** The sender's name, or "Sender · Group name" in a group. */
+  title: string;
+  /** The first line of the text, or "📷 Photo". */
+  body: string;
+  url: string;
+}
 
 /** Opaque, time-ordered id (UUIDv7 on natter). */
 export type Id = string;

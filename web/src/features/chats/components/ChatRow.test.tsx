@@ -86,4 +86,18 @@ describe('ChatRow', () => {
     expect(screen.getByTestId('online-dot')).toHaveAttribute('data-online', 'true');
     expect(screen.getByTestId('chat-preview')).toHaveTextContent('No messages yet');
   });
+
+  it('marks a muted chat with an icon and keeps counting its unread, in grey', () => {
+    const muted = item({ text: 'ping', sender: 'grace', deleted: false }, 2);
+    row({ ...muted, chat: { ...muted.chat, muted: true } });
+    expect(screen.getByRole('img', { name: 'muted' })).toBeInTheDocument();
+    expect(screen.getByTestId('unseen-badge')).toHaveTextContent('2');
+    expect(screen.getByTestId('unseen-badge')).toHaveAttribute('data-muted', 'true');
+  });
+
+  it('shows no muted icon for a chat without `muted` (an older server)', () => {
+    row(item({ text: 'ping', sender: 'grace', deleted: false }, 1));
+    expect(screen.queryByTestId('muted-icon')).not.toBeInTheDocument();
+    expect(screen.getByTestId('unseen-badge')).toHaveAttribute('data-muted', 'false');
+  });
 });

@@ -1,10 +1,12 @@
 import { memo, useMemo } from 'react';
 import { useNames } from '../hooks/useNames';
 import { Link } from 'react-router';
+import { BellOff } from 'lucide-react';
 import { Avatar } from '../../../components/ui/Avatar';
 import type { ChatListItem } from '../../../lib/wire';
 import { fullTimestamp, shortTime } from '../../../lib/time';
 import { memberNames, systemText } from '../model/group';
+import { isMuted } from '../hooks/chatListCache';
 
 export interface ChatRowProps {
   item: ChatListItem;
@@ -35,6 +37,8 @@ export const ChatRow = memo(function ChatRow({ item, meId, online, typing, activ
   const latest = chat.latestMessage;
   // The open chat is being read: it never shows a badge, whatever a stale refetch says.
   const unseen = active ? 0 : chat.unseenCount;
+  // Muted: still counted, but grey, so it does not call for attention.
+  const muted = isMuted(item);
   const members = useMemo(() => memberNames(item, meId), [item, meId]);
   const latestOnly = useMemo(() => (latest ? [latest] : []), [latest]);
   const names = useNames(members, latestOnly);
@@ -62,7 +66,12 @@ export const ChatRow = memo(function ChatRow({ item, meId, online, typing, activ
         )}
       </span>
       <span className="min-w-0 flex-1">
-        <span className={`block truncate ${unseen > 0 ? 'font-semibold text-white' : 'font-medium text-gray-100'}`}>{name}</span>
+        <span className="flex min-w-0 items-center gap-1.5">
+          <span className={`truncate ${unseen > 0 && !muted ? 'font-semibold text-white' : 'font-medium text-gray-100'}`}>{name}</span>
+          {muted && (
+            <BellOff size={14} data-testid="muted-icon" aria-label="muted" role="img" className="shrink-0 text-gray-400" />
+          )}
+        </span>
         <span
           data-testid="chat-preview"
           className={`block truncate text-sm ${typing ? 'text-blue-300 italic' : unseen > 0 ? 'text-gray-200' : 'text-gray-400'}`}
@@ -79,7 +88,7 @@ export const ChatRow = memo(function ChatRow({ item, meId, online, typing, activ
             dateTime={chat.updatedAt}
             title={fullTimestamp(chat.updatedAt)}
             data-testid="chat-time"
-            className={`shrink-0 text-xs tabular-nums ${unseen > 0 ? 'font-semibold text-blue-200' : 'text-gray-400'}`}
+            className={`shrink-0 text-xs tabular-nums ${unseen > 0 && !muted ? 'font-semibold text-blue-200' : 'text-gray-400'}`}
           >
             {shortTime(chat.updatedAt)}
           </time>
@@ -98,7 +107,10 @@ export const ChatRow = memo(function ChatRow({ item, meId, online, typing, activ
             <span
               data-testid="unseen-badge"
               aria-label={`${unseen} unread`}
-              className="inline-flex h-6 min-w-6 items-center justify-center rounded-full bg-blue-600 px-1.5 text-xs font-semibold text-white"
+              data-muted={muted}
+              className={`inline-flex h-6 min-w-6 items-center justify-center rounded-full px-1.5 text-xs font-semibold ${
+                muted ? 'bg-gray-600 text-gray-100' : 'bg-blue-600 text-white'
+              }`}
             >
               {unseen > 99 ? '99+' : unseen}
             </span>

@@ -8,8 +8,13 @@ import { ChatList, type ChatListProps } from './ChatList';
 import { NewGroupDialog } from './NewGroupDialog';
 import { UserSearch } from './UserSearch';
 
-/** Brand, my profile, people search, the screen's message search and the conversation list. */
-export function ChatSidebar({ me, messageSearch, ...listProps }: Omit<ChatListProps, 'meId'> & { me: User; messageSearch?: ReactNode }) {
+/** Brand, my profile, a notice (`banner`: the notification prompt), people search, the screen's message search and the conversation list. */
+export function ChatSidebar({
+  me,
+  messageSearch,
+  banner,
+  ...listProps
+}: Omit<ChatListProps, 'meId'> & { me: User; messageSearch?: ReactNode; banner?: ReactNode }) {
   const [newGroup, setNewGroup] = useState(false);
   return (
     <aside className="flex h-full min-h-0 flex-col" aria-label="Sidebar">
@@ -35,6 +40,7 @@ export function ChatSidebar({ me, messageSearch, ...listProps }: Omit<ChatListPr
         </div>
       </div>
       <div className="space-y-2 px-3 pt-3 pb-2">
+        {banner}
         {messageSearch}
         <UserSearch meId={me._id} />
       </div>

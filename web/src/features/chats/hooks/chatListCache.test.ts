@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ChatListItem, Message } from '../../../lib/wire';
-import { applyNewMessage, clearUnseen, previewText } from './chatListCache';
+import { applyNewMessage, clearUnseen, isMuted, previewText, setMuted } from './chatListCache';
 
 const chat = (id: string, unseenCount = 0, lastSeq = 1): ChatListItem => ({
   user: { _id: `u-${id}`, name: id, email: `${id}@example.com`, createdAt: '', updatedAt: '', lastSeen: null },
@@ -60,5 +60,27 @@ describe('chat list cache', () => {
     expect(previewText({ text: 'look', messageType: 'image' })).toBe('📷 Image');
     expect(previewText({ text: '', messageType: 'image' })).toBe('📷 Image');
     expect(previewText({ text: 'hi', messageType: 'text' })).toBe('hi');
+  });
+});
+
+describe('muted chats in the cache', () => {
+  it('reads a chat without `muted` (an older server) as not muted', () => {
+    expect(isMuted(chat('a'))).toBe(false);
+    expect(isMuted({ chat: { ...chat('a').chat, muted: true } })).toBe(true);
+  });
+
+  it('sets one chat muted and back, and keeps the same list when nothing changes', () => {
+    const list = [chat('a'), chat('b')];
+    const muted = setMuted(list, 'b', true);
+    expect(muted.map(isMuted)).toEqual([false, true]);
+    expect(setMuted(muted, 'b', true)).toBe(muted);
+    expect(setMuted(muted, 'b', false).map(isMuted)).toEqual([false, false]);
+    expect(setMuted(list, 'nope', true)).toBe(list);
+  });
+
+  it('still counts unread in a muted chat', () => {
+    const list = setMuted([chat('a'), chat('b')], 'b', true);
+    const next = applyNewMessage(list, incoming('b', 'u-b'), { meId: 'me', activeChatId: 'a' });
+    expect(next?.[0]?.chat).toMatchObject({ _id: 'b', unseenCount: 1, muted: true });
   });
 });

@@ -47,3 +47,14 @@ export function clearUnseen(list: ChatListItem[], chatId: string): ChatListItem[
 export function previewText(message: Pick<Message, 'text' | 'messageType'>): string {
   return message.messageType === 'image' ? '📷 Image' : message.text;
 }
+
+/** Whether I muted the chat; a server without mute sends no `muted`, which reads as false. */
+export function isMuted(item: Pick<ChatListItem, 'chat'>): boolean {
+  return item.chat.muted === true;
+}
+
+export function setMuted(list: ChatListItem[], chatId: string, muted: boolean): ChatListItem[] {
+  return list.some((i) => i.chat._id === chatId && isMuted(i) !== muted)
+    ? list.map((i) => (i.chat._id === chatId ? { ...i, chat: { ...i.chat, muted } } : i))
+    : list;
+}

@@ -6,7 +6,7 @@ import { queryKeys } from '../../../lib/queryKeys';
 import { SocketEvent, useSocketEvent } from '../../../lib/socket';
 import type { ChatListItem } from '../../../lib/wire';
 import { fetchChats } from '../api/chatsApi';
-import { applyNewMessage, clearUnseen } from './chatListCache';
+import { applyNewMessage, clearUnseen, setMuted } from './chatListCache';
 
 export function useChats() {
   return useQuery({ queryKey: queryKeys.chats, queryFn: fetchChats });
@@ -15,7 +15,7 @@ export function useChats() {
 /**
  * Keeps the cached chat list live: previews, unseen badges and order follow `newMessage`;
  * a read marker of mine (this or another tab) clears the badge; the open chat never
- * counts as unseen.
+ * counts as unseen; a mute from another tab of mine shows here too.
  */
 export function useChatListLiveUpdates(meId: string, activeChatId: string | null) {
   const queryClient = useQueryClient();
@@ -29,9 +29,14 @@ export function useChatListLiveUpdates(meId: string, activeChatId: string | null
     else if (next !== list) queryClient.setQueryData(queryKeys.chats, next);
   };
 
-  useSocketEvent(SocketEvent.newMessage, (message) =>
-    update((list) => applyNewMessage(list, message, { meId, activeChatId })),
-  );
+  useSocketEvent(SocketEvent.newMessage, (message) => {
+    // A list fetch on its way (after a read marker, a group change) may have been
+    // answered before this message: its answer would overwrite the update below and
+    // lose the message's preview and unread count. Fetch again instead.
+    const stale = queryClient.isFetching({ queryKey: queryKeys.chats }) > 0;
+    update((list) => applyNewMessage(list, message, { meId, activeChatId }));
+    if (stale) void queryClient.invalidateQueries({ queryKey: queryKeys.chats });
+  });
   useSocketEvent(SocketEvent.messagesSeen, (seen) => {
     if (seen.seenBy !== meId) return;
     update((list) => clearUnseen(list, seen.chatId));
@@ -39,6 +44,8 @@ export function useChatListLiveUpdates(meId: string, activeChatId: string | null
     // back: refetch (cancelling any such fetch) now that the server has the new one.
     void queryClient.invalidateQueries({ queryKey: queryKeys.chats });
   });
+  // I muted or unmuted it in another tab.
+  useSocketEvent(SocketEvent.chatMuted, ({ chatId, muted }) => update((list) => setMuted(list, chatId, muted)));
   useSocketEvent(SocketEvent.chatUpdated, () => void queryClient.invalidateQueries({ queryKey: queryKeys.chats }));
   // A deleted message may be a chat's preview: the list says so once refetched.
   useSocketEvent(SocketEvent.messageDeleted, () => void queryClient.invalidateQueries({ queryKey: queryKeys.chats }));

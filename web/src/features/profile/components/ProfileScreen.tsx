@@ -1,13 +1,12 @@
 import { useId, useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
-import { ArrowLeft, LogOut } from 'lucide-react';
+import { ArrowLeft, Bell, ChevronRight, LogOut } from 'lucide-react';
 import { Avatar } from '../../../components/ui/Avatar';
 import { Button } from '../../../components/ui/Button';
 import { useToast } from '../../../components/ui/Toast';
 import { ApiError } from '../../../lib/api';
 import type { User } from '../../../lib/wire';
 import { useUpdateName } from '../hooks/useUpdateName';
-import { LastSeenToggle } from './LastSeenToggle';
 
 export const NAME_MAX = 50;
 
@@ -70,8 +69,18 @@ export function ProfileScreen({ me, onLogout, loggingOut }: { me: User; onLogout
           </form>
 
           <div className="mt-8 border-t border-white/10 pt-6">
-            <h2 className="mb-3 text-sm font-semibold tracking-wide text-gray-300 uppercase">Privacy</h2>
-            <LastSeenToggle onError={(message) => toast.show(message)} />
+            <Link
+              to="/settings"
+              data-testid="settings-link"
+              className="flex min-h-11 items-center gap-3 rounded-xl px-3 py-2.5 text-sm text-gray-100 hover:bg-white/5"
+            >
+              <Bell size={18} aria-hidden="true" className="text-gray-300" />
+              <span className="flex-1">
+                <span className="block font-medium">Notifications and privacy</span>
+                <span className="block text-xs text-gray-400">Sound, desktop notifications, unread mail, last seen</span>
+              </span>
+              <ChevronRight size={18} aria-hidden="true" className="text-gray-400" />
+            </Link>
           </div>
 
           <div className="mt-8 border-t border-white/10 pt-6">

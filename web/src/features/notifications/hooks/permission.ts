@@ -1,0 +1,47 @@
+import { useSyncExternalStore } from 'react';
+import type { Permission } from '../model/alerts';
+
+/**
+ * The browser's notification permission as a small store, so the banner, the settings
+ * page and the alerts agree. It is only ever asked for from a button
+ * (`requestNotificationPermission`), never on load.
+ */
+
+const listeners = new Set<() => void>();
+let watching = false;
+
+export function notificationPermission(): Permission {
+  return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
+}
+
+function notify() {
+  listeners.forEach((l) => l());
+}
+
+function subscribe(listener: () => void) {
+  listeners.add(listener);
+  if (!watching && typeof navigator !== 'undefined' && navigator.permissions?.query) {
+    watching = true;
+    // The person may change it in the browser's site settings while natter is open.
+    navigator.permissions
+      .query({ name: 'notifications' })
+      .then((status) => status.addEventListener('change', notify))
+      .catch(() => undefined);
+  }
+  return () => listeners.delete(listener);
+}
+
+export function useNotificationPermission(): Permission {
+  return useSyncExternalStore(subscribe, notificationPermission, () => 'unsupported' as Permission);
+}
+
+/** Must run from a user's click: browsers ignore (or penalise) a request made on their own. */
+export async function requestNotificationPermission(): Promise<Permission> {
+  if (typeof Notification === 'undefined') return 'unsupported';
+  try {
+    await Notification.requestPermission();
+  } finally {
+    notify();
+  }
+  return Notification.permission;
+}
