@@ -69,6 +69,10 @@ impl RealtimeState {
 }
 
 /// The Socket.IO layer to put around the HTTP router, and the handle to emit with.
+/// How often the server pings each socket, and how long it waits for the pong.
+pub const PING_INTERVAL: Duration = Duration::from_secs(10);
+pub const PING_TIMEOUT: Duration = Duration::from_secs(10);
+
 pub fn layer(state: RealtimeState) -> (SocketIoLayer, SocketIo) {
     let (layer, io) = SocketIo::builder()
         .with_state(state)
@@ -78,6 +82,13 @@ pub fn layer(state: RealtimeState) -> (SocketIoLayer, SocketIo) {
         .ws_max_message_size(64 * 1024)
         .ws_read_buffer_size(1024)
         .connect_timeout(Duration::from_secs(10))
+        // A client that vanished (lost network, a laptop closed) is noticed within
+        // PING_INTERVAL + PING_TIMEOUT, and its presence goes with it; socket.io's
+        // defaults (25 s + 20 s) showed it online for 45 s. Every idle socket costs a
+        // ping and a pong per interval, so it is not shorter still: the browser's own
+        // `offline` event tells the client at once.
+        .ping_interval(PING_INTERVAL)
+        .ping_timeout(PING_TIMEOUT)
         .build_layer();
     io.ns("/", connect::on_connect.with(connect::authenticate));
     (layer, io)
