@@ -92,13 +92,14 @@ impl UnreadMailer {
     }
 
     fn compose(&self, d: &UnreadDigest) -> Mail {
-        compose(d, &self.public_origin)
+        compose(d, &self.public_origin, self.default_delay)
     }
 }
 
 /// The mail for one digest: plain text, one block per chat, newest chats last as
-/// they were written, with a link to each.
-pub fn compose(d: &UnreadDigest, public_origin: &str) -> Mail {
+/// they were written, with a link to each. `default_delay`: the delay of a member on
+/// the default, as the mail says it.
+pub fn compose(d: &UnreadDigest, public_origin: &str, default_delay: Duration) -> Mail {
     // Chats in the order their first unread line came, each with its lines.
     let mut order: Vec<ChatId> = Vec::new();
     let mut chats: BTreeMap<ChatId, Vec<&natter_domain::notify::UnreadLine>> = BTreeMap::new();
@@ -155,13 +156,26 @@ pub fn compose(d: &UnreadDigest, public_origin: &str) -> Mail {
     }
     let when = match d.setting {
         UnreadMail::After(m) => format!("{m} minutes"),
-        _ => "a while".to_owned(),
+        _ => spoken(default_delay),
     };
     body.push_str(&format!(
         "\nYou get this mail when a message stays unread for {when}, at most once an hour.\n\
          Change it or turn it off in natter's notification settings: {public_origin}/settings\n"
     ));
     Mail { to: d.email.clone(), subject, body }
+}
+
+/// `15 minutes`, `1 hour`, `30 seconds`.
+fn spoken(d: Duration) -> String {
+    let s = d.as_secs();
+    let (n, unit) = if s >= 3600 && s % 3600 == 0 {
+        (s / 3600, "hour")
+    } else if s >= 60 && s % 60 == 0 {
+        (s / 60, "minute")
+    } else {
+        (s.max(1), "second")
+    };
+    format!("{n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 #[cfg(test)]
@@ -199,7 +213,7 @@ mod tests {
                 line(group, Some("Launch"), "Ada", &"long ".repeat(50)),
             ],
         };
-        let mail = compose(&d, "https://chat.example");
+        let mail = compose(&d, "https://chat.example", DEFAULT_DELAY);
         assert_eq!(mail.to, "bob@example.com");
         assert_eq!(mail.subject, "4 unread messages from Ada and Cy");
         let b = &mail.body;
@@ -209,6 +223,11 @@ mod tests {
         assert!(b.contains("Launch (2 unread)\n  Cy: ship it\n"), "{b}");
         assert!(b.contains('…'), "a long line is cut: {b}");
         assert!(b.contains("5 minutes"), "{b}");
+        let on_default =
+            compose(&UnreadDigest { setting: UnreadMail::Default, ..d.clone() }, "https://x", DEFAULT_DELAY);
+        assert!(on_default.body.contains("unread for 15 minutes"), "{}", on_default.body);
+        assert_eq!(spoken(Duration::from_secs(3600)), "1 hour");
+        assert_eq!(spoken(Duration::from_secs(3)), "3 seconds");
         assert!(
             b.find("Ada (2").unwrap_or(usize::MAX) < b.find("Launch").unwrap_or(0),
             "in the order they came"
