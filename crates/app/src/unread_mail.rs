@@ -168,9 +168,9 @@ pub fn compose(d: &UnreadDigest, public_origin: &str, default_delay: Duration) -
 /// `15 minutes`, `1 hour`, `30 seconds`.
 fn spoken(d: Duration) -> String {
     let s = d.as_secs();
-    let (n, unit) = if s >= 3600 && s % 3600 == 0 {
+    let (n, unit) = if s >= 3600 && s.is_multiple_of(3600) {
         (s / 3600, "hour")
-    } else if s >= 60 && s % 60 == 0 {
+    } else if s >= 60 && s.is_multiple_of(60) {
         (s / 60, "minute")
     } else {
         (s.max(1), "second")
