@@ -58,10 +58,20 @@ class HarnessError(Exception):
 # ---------------------------------------------------------------- small helpers
 
 
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    # A port is free when asked for but bound only later, by a process started after
+    # others were given theirs: never hand the same one out twice (the SMTP sink and a
+    # node once got the same port, and the node's /readyz was answered by the sink).
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _handed_out:
+            _handed_out.add(port)
+            return port
 
 
 def port_open(port: int) -> bool:
