@@ -1,12 +1,12 @@
 import { useCallback, useEffect } from 'react';
 import { Outlet, useOutletContext } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
-import { WifiOff } from 'lucide-react';
 import { MessagesProvider } from '../features/messages/hooks/MessagesProvider';
 import { useOnlineUsers } from '../features/presence/hooks/useOnlineUsers';
 import { useTypingUsers } from '../features/presence/hooks/useTypingUsers';
 import { queryKeys } from '../lib/queryKeys';
-import { connectSocket, useSocketStatus, useSocketUnauthorized } from '../lib/socket';
+import { connectSocket, disconnectSocket, useSocketUnauthorized } from '../lib/socket';
+import { ConnectionBar } from './ConnectionBar';
 import type { User } from '../lib/wire';
 import { useNotifications } from './useNotifications';
 import { useReconnectSync } from './useReconnectSync';
@@ -43,7 +43,6 @@ function Session({ me }: { me: User }) {
   const { online, lastSeen } = useOnlineUsers();
   const typingIn = useTypingUsers(me._id);
   const isTyping = useCallback((chatId: string) => typingIn(chatId).length > 0, [typingIn]);
-  const { connected, epoch } = useSocketStatus();
   useReconnectSync();
   useNotifications(me._id);
   useSocketUnauthorized(() => void queryClient.invalidateQueries({ queryKey: queryKeys.me }));
@@ -51,19 +50,16 @@ function Session({ me }: { me: User }) {
   // Connect after the listeners above are registered, so the first getOnlineUser is not missed.
   useEffect(() => {
     connectSocket();
+    // Leaving the session (a 401 sent us to the login screen): no socket left retrying.
+    return () => disconnectSocket();
   }, []);
 
   return (
-    <>
-      {epoch > 0 && !connected && (
-        <div
-          role="status"
-          className="fixed top-2 left-1/2 z-40 inline-flex -translate-x-1/2 items-center gap-2 rounded-full border border-amber-300/30 bg-gray-800/90 px-4 py-1.5 text-sm text-amber-100 shadow-lg backdrop-blur"
-        >
-          <WifiOff size={14} aria-hidden="true" /> Reconnecting… messages will be sent when you are back.
-        </div>
-      )}
-      <Outlet context={{ me, online, lastSeen, isTyping, typingIn } satisfies SessionContext} />
-    </>
+    <div className="flex h-full flex-col">
+      <ConnectionBar />
+      <div className="min-h-0 flex-1">
+        <Outlet context={{ me, online, lastSeen, isTyping, typingIn } satisfies SessionContext} />
+      </div>
+    </div>
   );
 }
