@@ -43,7 +43,7 @@ function Session({ me }: { me: User }) {
   const { online, lastSeen } = useOnlineUsers();
   const typingIn = useTypingUsers(me._id);
   const isTyping = useCallback((chatId: string) => typingIn(chatId).length > 0, [typingIn]);
-  useReconnectSync();
+  useReconnectSync(me._id);
   useNotifications(me._id);
   useSocketUnauthorized(() => void queryClient.invalidateQueries({ queryKey: queryKeys.me }));
 

@@ -1,5 +1,6 @@
 import type { ChatEvent, ChatEventKind } from '../../../lib/wire';
-import { fetchEvents } from '../api/messagesApi';
+import { fetchEvents, fetchMessagesNear } from '../api/messagesApi';
+import { oldestUnseenOwn } from '../model/timeline';
 import type { MessagesStore } from './messagesStore';
 
 const MAX_PAGES = 50;
@@ -53,8 +54,30 @@ export function createCatchUp(store: MessagesStore, onGroupChanged?: () => void)
     return next;
   }
 
+  /**
+   * Read markers are not in the events feed: a `messagesSeen` missed while away left my
+   * messages single-ticked until a later one was read. Re-read the held messages from
+   * the oldest of mine not seen yet (an `after` page, which marks nothing read).
+   */
+  async function refreshSeen(meId: string): Promise<void> {
+    const timelines = store.getState().timelines;
+    await Promise.all(
+      Object.keys(timelines).map(async (chatId) => {
+        const oldest = oldestUnseenOwn(timelines[chatId], meId);
+        if (!oldest) return;
+        try {
+          const page = await fetchMessagesNear(chatId, { after: oldest.seq - 1 });
+          store.dispatch({ type: 'markersRefreshed', chatId, messages: page.messages });
+        } catch {
+          // The next reconnect tries again.
+        }
+      }),
+    );
+  }
+
   return {
     chat,
+    refreshSeen,
     /** `chats` comes from a fresh GET /chat/all: each chat's current lastSeq. */
     all(chats: Array<{ chatId: string; lastSeq: number }>): Promise<void> {
       return Promise.all(chats.map((c) => chat(c.chatId, c.lastSeq))).then(() => undefined);
