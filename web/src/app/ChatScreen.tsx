@@ -55,7 +55,7 @@ export function ChatScreen() {
   return (
     <div className="flex h-full md:p-4 md:gap-4">
       <div
-        className={`glass h-full w-full shrink-0 md:flex md:w-80 md:rounded-2xl lg:w-96 ${chatId ? 'hidden' : 'flex'} flex-col overflow-hidden`}
+        className={`glass h-full w-full shrink-0 md:flex md:w-80 md:rounded-2xl lg:w-96 ${chatId ? 'hidden' : 'flex'} flex-col overflow-hidden focus-inset`}
       >
         <ChatSidebar
           me={me}
@@ -66,7 +66,7 @@ export function ChatScreen() {
           messageSearch={<MessageSearch chatName={chatName} senderName={senderName} onOpen={openHit} />}
         />
       </div>
-      <main className={`glass h-full min-w-0 flex-1 overflow-hidden md:rounded-2xl ${chatId ? 'block' : 'hidden md:block'}`}>
+      <main className={`glass h-full min-w-0 flex-1 overflow-hidden focus-inset md:rounded-2xl ${chatId ? 'block' : 'hidden md:block'}`}>
         {chatId ? <Conversation chatId={chatId} /> : <NoChatSelected />}
       </main>
     </div>
