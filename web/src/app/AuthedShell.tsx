@@ -10,6 +10,7 @@ import { ConnectionBar } from './ConnectionBar';
 import type { User } from '../lib/wire';
 import { useNotifications } from './useNotifications';
 import { useReconnectSync } from './useReconnectSync';
+import { useSaveChatList } from './useSaveChatList';
 
 export interface SessionContext {
   me: User;
@@ -45,6 +46,7 @@ function Session({ me }: { me: User }) {
   const isTyping = useCallback((chatId: string) => typingIn(chatId).length > 0, [typingIn]);
   useReconnectSync(me._id);
   useNotifications(me._id);
+  useSaveChatList(me._id);
   useSocketUnauthorized(() => void queryClient.invalidateQueries({ queryKey: queryKeys.me }));
 
   // Connect after the listeners above are registered, so the first getOnlineUser is not missed.

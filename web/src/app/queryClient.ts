@@ -1,5 +1,6 @@
 import { QueryCache, QueryClient } from '@tanstack/react-query';
 import { ApiError, setUnauthorizedHandler } from '../lib/api';
+import { rememberMe } from '../lib/offlineStore';
 import { queryKeys } from '../lib/queryKeys';
 
 /** Any 401 means the session ended (logout elsewhere, expiry): drop to the login screen. */
@@ -20,6 +21,7 @@ export function createQueryClient(): QueryClient {
   });
   // Mutations and the outbox call the API outside the query cache: a 401 there too.
   setUnauthorizedHandler(() => {
+    rememberMe(null);
     if (client.getQueryData(queryKeys.me)) client.setQueryData(queryKeys.me, null);
   });
   return client;
