@@ -54,6 +54,18 @@ export function ChatScreen() {
 
   return (
     <div className="flex h-full md:p-4 md:gap-4">
+      {/* The first stop of the Tab key: past the sidebar to the conversation (or, with none open, the chat list). */}
+      <a
+        href="#messages"
+        data-testid="skip-link"
+        onClick={(e) => {
+          e.preventDefault();
+          (document.getElementById('messages') ?? document.getElementById('chat-list'))?.focus();
+        }}
+        className="sr-only rounded-lg bg-blue-600 px-4 py-2 font-medium text-white focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50"
+      >
+        Skip to messages
+      </a>
       <div
         className={`glass h-full w-full shrink-0 md:flex md:w-80 md:rounded-2xl lg:w-96 ${chatId ? 'hidden' : 'flex'} flex-col overflow-hidden focus-inset`}
       >

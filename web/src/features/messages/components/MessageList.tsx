@@ -204,6 +204,7 @@ export function MessageList(props: MessageListProps) {
         // Images grow the list after layout: stay pinned to the bottom if we were there.
         onLoadCapture={() => nearBottom.current && scrollToBottom()}
         data-testid="message-list"
+        id="messages"
         role="log"
         aria-label={`Messages with ${peerName}`}
         tabIndex={0}
