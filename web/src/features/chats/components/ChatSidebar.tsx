@@ -44,7 +44,7 @@ export function ChatSidebar({
         {messageSearch}
         <UserSearch meId={me._id} />
       </div>
-      <div id="chat-list" tabIndex={-1} aria-label="Chats" className="min-h-0 flex-1 overflow-y-auto px-2 pb-3 focus-inset">
+      <div id="chat-list" tabIndex={-1} className="min-h-0 flex-1 overflow-y-auto px-2 pb-3 focus-inset">
         <ChatList meId={me._id} {...listProps} />
       </div>
       {newGroup && <NewGroupDialog meId={me._id} onClose={() => setNewGroup(false)} />}
