@@ -56,7 +56,7 @@ export function ChatScreen() {
     <div className="flex h-full md:p-4 md:gap-4">
       {/* The first stop of the Tab key: past the sidebar to the conversation (or, with none open, the chat list). */}
       <a
-        href="#messages"
+        href={chatId ? '#messages' : '#chat-list'}
         data-testid="skip-link"
         onClick={(e) => {
           e.preventDefault();
@@ -79,6 +79,8 @@ export function ChatScreen() {
         />
       </div>
       <main className={`glass h-full min-w-0 flex-1 overflow-hidden focus-inset md:rounded-2xl ${chatId ? 'block' : 'hidden md:block'}`}>
+        {/* The page's heading: here with a chat open (the sidebar's "natter" is it otherwise). */}
+        {chatId && <h1 className="sr-only">natter: {chatName(chatId)}</h1>}
         {chatId ? <Conversation chatId={chatId} /> : <NoChatSelected />}
       </main>
     </div>

@@ -23,7 +23,11 @@ export function ChatSidebar({
           <span className="inline-flex size-9 items-center justify-center rounded-xl bg-blue-600 text-white shadow-md shadow-blue-600/30">
             <MessagesSquare size={18} aria-hidden="true" />
           </span>
-          <span className="text-lg font-semibold tracking-tight text-white">natter</span>
+          {listProps.activeChatId ? (
+            <span className="text-lg font-semibold tracking-tight text-white">natter</span>
+          ) : (
+            <h1 className="text-lg font-semibold tracking-tight text-white">natter</h1>
+          )}
         </div>
         <div className="flex items-center gap-1">
         <IconButton label="New group" onClick={() => setNewGroup(true)} data-testid="new-group">

@@ -244,10 +244,13 @@ export function MessageList(props: MessageListProps) {
               }
               if (row.kind === 'unread') {
                 return (
-                  <li key={row.key} data-testid="unread-line" role="separator" aria-label="New messages" className={`my-3 flex items-center gap-3 text-xs font-semibold ${PANE.unread}`}>
-                    <span className="h-px flex-1 bg-sky-300/50" aria-hidden="true" />
-                    New messages
-                    <span className="h-px flex-1 bg-sky-300/50" aria-hidden="true" />
+                  // A list holds only items: the separator role sits inside its item.
+                  <li key={row.key} data-testid="unread-line" className="my-3">
+                    <div role="separator" aria-label="New messages" className={`flex items-center gap-3 text-xs font-semibold ${PANE.unread}`}>
+                      <span className="h-px flex-1 bg-sky-300/50" aria-hidden="true" />
+                      New messages
+                      <span className="h-px flex-1 bg-sky-300/50" aria-hidden="true" />
+                    </div>
                   </li>
                 );
               }
