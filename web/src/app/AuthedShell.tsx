@@ -5,7 +5,7 @@ import { MessagesProvider } from '../features/messages/hooks/MessagesProvider';
 import { useOnlineUsers } from '../features/presence/hooks/useOnlineUsers';
 import { useTypingUsers } from '../features/presence/hooks/useTypingUsers';
 import { queryKeys } from '../lib/queryKeys';
-import { connectSocket, disconnectSocket, useSocketUnauthorized } from '../lib/socket';
+import { connectSocket, disconnectSocket, useConnectionState, useSocketUnauthorized } from '../lib/socket';
 import { ConnectionBar } from './ConnectionBar';
 import type { User } from '../lib/wire';
 import { useNotifications } from './useNotifications';
@@ -21,6 +21,8 @@ export interface SessionContext {
   /** Who is typing in a chat (user ids). */
   typingIn: (chatId: string) => string[];
 }
+
+const NOBODY: ReadonlySet<string> = new Set();
 
 export function useSession(): SessionContext {
   return useOutletContext<SessionContext>();
@@ -41,7 +43,11 @@ export function AuthedShell({ me }: { me: User }) {
 
 function Session({ me }: { me: User }) {
   const queryClient = useQueryClient();
-  const { online, lastSeen } = useOnlineUsers();
+  const presence = useOnlineUsers();
+  // Without a connection nobody is known to be online: no green dot left from before.
+  const connected = useConnectionState() === 'online';
+  const online = connected ? presence.online : NOBODY;
+  const { lastSeen } = presence;
   const typingIn = useTypingUsers(me._id);
   const isTyping = useCallback((chatId: string) => typingIn(chatId).length > 0, [typingIn]);
   useReconnectSync(me._id);

@@ -62,7 +62,7 @@ export function ChatScreen() {
           e.preventDefault();
           (document.getElementById('messages') ?? document.getElementById('chat-list'))?.focus();
         }}
-        className="sr-only rounded-lg bg-blue-600 px-4 py-2 font-medium text-white focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50"
+        className="sr-only rounded-lg bg-blue-600 font-medium text-white shadow-lg focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus:px-4 focus:py-2"
       >
         Skip to messages
       </a>
