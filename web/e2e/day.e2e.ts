@@ -99,12 +99,13 @@ async function axe(page: Page, screen: string, log: (line: string) => void) {
   const result = (await page.evaluate(() =>
     (window as unknown as { axe: { run: (ctx: unknown, o: unknown) => Promise<unknown> } }).axe.run(document, {
       runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-      resultTypes: ['violations'],
+      resultTypes: ['violations', 'incomplete'],
     }),
-  )) as { violations: AxeResult[]; passes: unknown[]; incomplete: unknown[] };
+  )) as { violations: AxeResult[]; passes: unknown[]; incomplete: AxeResult[] };
   const bad = result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const counts = ['critical', 'serious', 'moderate', 'minor'].map((i) => `${i} ${result.violations.filter((v) => v.impact === i).length}`).join(', ');
-  const line = `axe ${screen}: ${result.violations.length} violated rules (${counts}); ${result.passes.length} rules pass, ${result.incomplete.length} need review${
+  const review = result.incomplete.map((v) => `${v.id} x${v.nodes.length}`).join(', ');
+  const line = `axe ${screen}: ${result.violations.length} violated rules (${counts}); ${result.passes.length} rules pass, ${result.incomplete.length} need review${review ? ` (${review})` : ''}${
     result.violations.length ? ` — ${result.violations.map((v) => `${v.id} [${v.impact}] x${v.nodes.length}`).join('; ')}` : ''
   }`;
   axeSummary.push(line);
