@@ -93,6 +93,43 @@ interface AxeResult {
 }
 const axeSummary: string[] = [];
 
+/**
+ * The contrast axe could not decide (text on the translucent glass panels over the
+ * page's gradient), measured here: the text colour and every background from the
+ * element up to the page composited in sRGB (a canvas turns oklch into bytes), over
+ * both the plain page colour and the page's brightest glow (blue-600 at 18 %); the
+ * lower ratio counts. AA: 4.5:1, or 3:1 for large text (24 px, or 18.66 px bold).
+ */
+const MEASURE_CONTRAST = `(selectors) => {
+  const ctx = document.createElement('canvas').getContext('2d', { willReadFrequently: true });
+  const rgba = (css) => { ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = '#000'; ctx.fillStyle = css; ctx.fillRect(0, 0, 1, 1); const d = ctx.getImageData(0, 0, 1, 1).data; return [d[0], d[1], d[2], d[3] / 255]; };
+  const transparent = (css) => { ctx.clearRect(0, 0, 1, 1); ctx.fillStyle = css; ctx.fillRect(0, 0, 1, 1); return ctx.getImageData(0, 0, 1, 1).data[3] === 0; };
+  const over = (top, base) => [0, 1, 2].map((i) => top[i] * top[3] + base[i] * (1 - top[3]));
+  const lum = (c) => c.map((v) => v / 255).map((v) => (v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4)).reduce((s, v, i) => s + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const ratio = (a, b) => { const x = lum(a), y = lum(b); return (Math.max(x, y) + 0.05) / (Math.min(x, y) + 0.05); };
+  const page = rgba(getComputedStyle(document.documentElement).getPropertyValue('--color-gray-900') || '#101828').slice(0, 3);
+  const glow = over([37, 99, 235, 0.18], page);
+  return selectors.map((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) return { sel, ratio: null, note: 'gone' };
+    const layers = [];
+    for (let n = el; n && n !== document.documentElement; n = n.parentElement) {
+      const cs = getComputedStyle(n);
+      if (cs.backgroundImage !== 'none' && n !== document.body) return { sel, ratio: null, note: 'background image' };
+      if (!transparent(cs.backgroundColor) && n !== document.body) layers.unshift(rgba(cs.backgroundColor));
+    }
+    const cs = getComputedStyle(el);
+    const size = parseFloat(cs.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+    const worst = Math.min(...[page, glow].map((base) => {
+      const bg = layers.reduce((b, l) => over(l, b), base);
+      const fg = over(rgba(cs.color), bg);
+      return ratio(fg, bg);
+    }));
+    return { sel, ratio: worst, need: large ? 3 : 4.5, text: (el.textContent || '').trim().slice(0, 40) };
+  });
+}`;
+
 /** Runs axe-core (WCAG 2.0/2.1 A and AA rules) on the page as it is and fails on any serious or critical violation. */
 async function axe(page: Page, screen: string, log: (line: string) => void) {
   if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ path: AXE_PATH });
@@ -110,6 +147,21 @@ async function axe(page: Page, screen: string, log: (line: string) => void) {
   }`;
   axeSummary.push(line);
   log(line);
+  const undecided = result.incomplete.filter((v) => v.id === 'color-contrast').flatMap((v) => v.nodes.map((n) => String(n.target[n.target.length - 1])));
+  if (undecided.length) {
+    const measured = (await page.evaluate(([src, sels]) => (0, eval)(src)(sels), [MEASURE_CONTRAST, undecided] as const)) as { sel: string; ratio: number | null; need?: number; text?: string; note?: string }[];
+    for (const m of measured) if (m.ratio !== null && !Number.isFinite(m.ratio)) log(`    not a number: ${JSON.stringify(m)}`);
+    const low = measured.filter((m) => m.ratio !== null && !(m.ratio >= m.need!));
+    const decided = measured.filter((m) => m.ratio !== null);
+    const min = Math.min(...decided.map((m) => m.ratio!));
+    const contrastLine = `  contrast axe left undecided on ${screen}, measured: ${decided.length} of ${measured.length} texts, lowest ${min.toFixed(2)}:1${
+      measured.some((m) => m.ratio === null) ? `; not measured: ${measured.filter((m) => m.ratio === null).map((m) => `${m.sel} (${m.note})`).join(', ')}` : ''
+    }`;
+    axeSummary.push(contrastLine);
+    log(contrastLine);
+    for (const m of low) log(`    below AA: ${m.sel} "${m.text}" ${m.ratio!.toFixed(2)}:1 (needs ${m.need}:1)`);
+    assert(low.length === 0, `AA contrast on ${screen}: ${low.length} texts below it`);
+  }
   for (const v of result.violations) {
     for (const n of v.nodes.slice(0, 5)) log(`    ${v.id}: ${JSON.stringify(n.target)} ${n.failureSummary?.replace(/\s+/g, ' ').slice(0, 300) ?? ''}`);
   }
