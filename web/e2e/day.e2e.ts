@@ -291,6 +291,23 @@ export async function runDayScenario({ browser, baseUrl, screenshotDir, log }: S
     await a.goto(`${baseUrl}/chat/${chatId}`);
     await messageWith(a, 'Coffee first').waitFor();
 
+    log('day: an error toast is red, an alert, and covers neither the header nor the composer');
+    await a.route('**/api/v1/chat/*/mute', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ message: 'The server broke. Try again.', code: 'internal' }) }));
+    await a.getByTestId('mute-chat').click();
+    const alert = a.getByRole('alert').filter({ hasText: 'Could not mute this chat.' });
+    await alert.waitFor();
+    assert((await alert.getAttribute('data-tone')) === 'error', 'the toast is an error toast');
+    const toastBox = (await alert.boundingBox())!;
+    for (const [what, box] of [
+      ['header', await a.locator('main header').boundingBox()],
+      ['composer', await composer(a).boundingBox()],
+    ] as const) {
+      assert(box && (toastBox.y + toastBox.height <= box.y + 0.5 || toastBox.y >= box.y + box.height - 0.5), `the error toast does not overlap the ${what}`);
+    }
+    await shot(a, 'error-toast-1280x800');
+    await a.unroute('**/api/v1/chat/*/mute');
+    await alert.getByRole('button', { name: 'Dismiss notification' }).click();
+
     log('day: Ada opens a second tab; both follow the chat');
     const a2 = await ctxA.newPage();
     watch(a2, 'Ada tab 2');
@@ -390,6 +407,22 @@ export async function runDayScenario({ browser, baseUrl, screenshotDir, log }: S
     await shot(a, 'backlog-bottom-1280x800');
     const total = (await history(baseUrl, adaToken, chatId)).length;
     log(`  the chat holds ${total} messages`);
+
+    log('day: the phone goes offline too: the bar on a small screen');
+    await b.goto(`${baseUrl}/chat/${chatId}`);
+    await messageWith(b, `backlog ${BACKLOG} of ${BACKLOG}`).waitFor();
+    await ctxB.setOffline(true);
+    await until(async () => (await bar(b).getAttribute('data-state')) === 'offline', 'the phone says offline', 5_000, 100);
+    const phoneBar = (await bar(b).boundingBox())!;
+    const phoneHeader = (await b.locator('main header').boundingBox())!;
+    assert(phoneHeader.y >= phoneBar.y + phoneBar.height - 0.5, 'on the phone too, the bar hides nothing of the header');
+    await until(
+      () => messageWith(b, `backlog ${BACKLOG} of ${BACKLOG}`).evaluate((el) => el.getBoundingClientRect().bottom <= el.closest('[data-testid="message-list"]')!.getBoundingClientRect().bottom + 1),
+      'the newest message stays in view when the bar makes the pane shorter',
+    );
+    await shot(b, 'offline-390x844');
+    await ctxB.setOffline(false);
+    await until(async () => (await bar(b).count()) === 0, 'the phone is back', 20_000);
 
     log('day: the phone list and chat, checked by axe');
     await b.goto(`${baseUrl}/chat`);

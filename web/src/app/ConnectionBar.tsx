@@ -19,7 +19,7 @@ export function ConnectionBar() {
       className="flex shrink-0 items-center justify-center gap-2 border-b border-amber-300/30 bg-amber-950 px-4 py-1.5 text-sm text-amber-50"
     >
       {offline ? <CloudOff size={14} aria-hidden="true" /> : <RefreshCw size={14} aria-hidden="true" className="motion-safe:animate-spin" />}
-      {offline ? 'You are offline. What you write is kept and sent when you are back.' : 'Reconnecting…'}
+      {offline ? 'Offline. Messages are sent when you are back.' : 'Reconnecting…'}
     </div>
   );
 }

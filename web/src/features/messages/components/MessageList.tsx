@@ -112,6 +112,20 @@ export function MessageList(props: MessageListProps) {
     setNewWhileAway(0);
   }, []);
 
+  // The pane gets shorter (the connection bar, a toast, the phone's keyboard): a list
+  // that was at the bottom stays there instead of hiding the newest messages.
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    let height = el.clientHeight;
+    const observer = new ResizeObserver(() => {
+      if (el.clientHeight !== height && nearBottom.current) el.scrollTop = el.scrollHeight;
+      height = el.clientHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
   const first = items[0];
   const last = items.at(-1);
 
