@@ -30,8 +30,9 @@ export function useReconnectSync(meId: string) {
   }, [catchUp, refreshChats, meId]);
 
   useEffect(() => {
-    if (epoch > 1) void sync();
-  }, [epoch, sync]);
+    // The first connect too, when a chat was opened from saved history (offline at load).
+    if (epoch > 1 || (epoch === 1 && catchUp.takeRestored())) void sync();
+  }, [epoch, sync, catchUp]);
 
   useEffect(() => {
     const onOnline = () => void sync();

@@ -130,3 +130,13 @@ describe('read markers after a reconnect', () => {
     expect(fetchMock).not.toHaveBeenCalled();
   });
 });
+
+describe('a chat opened from saved history', () => {
+  it('is reported once, so the first connect after it catches up', () => {
+    const c = createCatchUp(createMessagesStore());
+    expect(c.takeRestored()).toBe(false);
+    c.markRestored('c1');
+    expect(c.takeRestored()).toBe(true);
+    expect(c.takeRestored()).toBe(false);
+  });
+});

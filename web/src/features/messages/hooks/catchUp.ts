@@ -25,6 +25,8 @@ const MESSAGE_KINDS = new Set<ChatEventKind>([
  */
 export function createCatchUp(store: MessagesStore, onGroupChanged?: () => void) {
   const running = new Map<string, Promise<void>>();
+  /** Chats opened from what this browser saved (no network then): they catch up on the next connect. */
+  const restored = new Set<string>();
 
   async function run(chatId: string, targetSeq: number) {
     for (let page = 0; page < MAX_PAGES; page++) {
@@ -78,6 +80,15 @@ export function createCatchUp(store: MessagesStore, onGroupChanged?: () => void)
   return {
     chat,
     refreshSeen,
+    markRestored(chatId: string) {
+      restored.add(chatId);
+    },
+    /** True once per restore: the first connect after it must catch up too, not only reconnects. */
+    takeRestored(): boolean {
+      const any = restored.size > 0;
+      restored.clear();
+      return any;
+    },
     /** `chats` comes from a fresh GET /chat/all: each chat's current lastSeq. */
     all(chats: Array<{ chatId: string; lastSeq: number }>): Promise<void> {
       return Promise.all(chats.map((c) => chat(c.chatId, c.lastSeq))).then(() => undefined);

@@ -18,7 +18,7 @@ const MAX_REACH_BACK_PAGES = 3;
  * most; `opened` turns true once that is done.
  */
 export function useChatHistory(chatId: string, reachesBack: (timeline: Timeline) => boolean = () => true) {
-  const { store, offline } = useMessagesContext();
+  const { store, offline, catchUp } = useMessagesContext();
   const [status, setStatus] = useState<'loading' | 'ready' | 'error'>(() =>
     store.getState().timelines[chatId] ? 'ready' : 'loading',
   );
@@ -62,6 +62,7 @@ export function useChatHistory(chatId: string, reachesBack: (timeline: Timeline)
         if (cancelled) return;
         if (saved && !store.getState().timelines[chatId]) {
           store.dispatch({ type: 'pageLoaded', chatId, messages: saved.messages, hasMore: saved.hasMore, older: false });
+          catchUp.markRestored(chatId);
           setError(null);
           setStatus('ready');
           setOpened(true);
@@ -76,7 +77,7 @@ export function useChatHistory(chatId: string, reachesBack: (timeline: Timeline)
     return () => {
       cancelled = true;
     };
-  }, [chatId, store, offline, attempt]);
+  }, [chatId, store, offline, catchUp, attempt]);
 
   const loadOlder = useCallback(async () => {
     const timeline = store.getState().timelines[chatId];
