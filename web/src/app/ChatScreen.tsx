@@ -66,7 +66,11 @@ export function ChatScreen() {
       >
         Skip to messages
       </a>
+      {/* The main landmark is the conversation, or the chat list while none is open (on a
+          phone the list is then the whole screen). */}
       <div
+        // A role, not a <main> element: a changed tag would remount the sidebar on opening a chat.
+        role={chatId ? undefined : 'main'}
         className={`glass h-full w-full shrink-0 md:flex md:w-80 md:rounded-2xl lg:w-96 ${chatId ? 'hidden' : 'flex'} flex-col overflow-hidden focus-inset`}
       >
         <ChatSidebar
@@ -78,11 +82,17 @@ export function ChatScreen() {
           messageSearch={<MessageSearch chatName={chatName} senderName={senderName} onOpen={openHit} />}
         />
       </div>
-      <main className={`glass h-full min-w-0 flex-1 overflow-hidden focus-inset md:rounded-2xl ${chatId ? 'block' : 'hidden md:block'}`}>
-        {/* The page's heading: here with a chat open (the sidebar's "natter" is it otherwise). */}
-        {chatId && <h1 className="sr-only">natter: {chatName(chatId)}</h1>}
-        {chatId ? <Conversation chatId={chatId} /> : <NoChatSelected />}
-      </main>
+      {chatId ? (
+        <main className="glass block h-full min-w-0 flex-1 overflow-hidden focus-inset md:rounded-2xl">
+          {/* The page's heading: here with a chat open (the sidebar's "natter" is it otherwise). */}
+          <h1 className="sr-only">natter: {chatName(chatId)}</h1>
+          <Conversation chatId={chatId} />
+        </main>
+      ) : (
+        <section aria-label="No chat open" className="glass hidden h-full min-w-0 flex-1 overflow-hidden md:block md:rounded-2xl">
+          <NoChatSelected />
+        </section>
+      )}
     </div>
   );
 }

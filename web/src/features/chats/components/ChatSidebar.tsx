@@ -17,7 +17,7 @@ export function ChatSidebar({
 }: Omit<ChatListProps, 'meId'> & { me: User; messageSearch?: ReactNode; banner?: ReactNode }) {
   const [newGroup, setNewGroup] = useState(false);
   return (
-    <aside className="flex h-full min-h-0 flex-col" aria-label="Sidebar">
+    <nav className="flex h-full min-h-0 flex-col" aria-label="Sidebar">
       <div className="flex min-h-16 items-center justify-between gap-2 border-b border-white/10 px-4 py-2">
         <div className="flex items-center gap-2">
           <span className="inline-flex size-9 items-center justify-center rounded-xl bg-blue-600 text-white shadow-md shadow-blue-600/30">
@@ -52,6 +52,6 @@ export function ChatSidebar({
         <ChatList meId={me._id} {...listProps} />
       </div>
       {newGroup && <NewGroupDialog meId={me._id} onClose={() => setNewGroup(false)} />}
-    </aside>
+    </nav>
   );
 }
