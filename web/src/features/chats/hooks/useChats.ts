@@ -34,6 +34,9 @@ export function useChatListLiveUpdates(meId: string, activeChatId: string | null
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const toast = useToast();
+  // The first list can arrive after the open chat was marked read (a page opened at a
+  // chat): its count for that chat is stale, and showed once the chat was left.
+  const loaded = useChats().isSuccess;
   const update = (fn: (list: ChatListItem[]) => ChatListItem[] | null) => {
     const list = queryClient.getQueryData<ChatListItem[]>(queryKeys.chats);
     if (!list) return;
@@ -77,7 +80,7 @@ export function useChatListLiveUpdates(meId: string, activeChatId: string | null
   });
 
   useEffect(() => {
-    if (activeChatId) update((list) => clearUnseen(list, activeChatId));
+    if (activeChatId && loaded) update((list) => clearUnseen(list, activeChatId));
     // `update` only reads the cache; re-running on its identity would be noise.
-  }, [activeChatId]);
+  }, [activeChatId, loaded]);
 }
