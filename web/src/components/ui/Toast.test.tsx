@@ -31,7 +31,7 @@ describe('toasts', () => {
     const info = screen.getByRole('status');
     expect(info).toHaveAttribute('data-tone', 'info');
     expect(info.className).not.toMatch(/red/);
-    const region = screen.getByRole('region', { name: 'Notifications' });
+    const region = screen.getByRole('region', { name: 'Alerts' });
     // Not fixed over the app: a sibling before it in the same column.
     expect(region.className).not.toMatch(/\bfixed\b|\babsolute\b/);
     expect(region.compareDocumentPosition(screen.getByText('composer')) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();

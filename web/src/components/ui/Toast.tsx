@@ -41,7 +41,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
         <div
           className="flex shrink-0 flex-col items-center gap-2 px-4 empty:hidden [&:not(:empty)]:py-2"
           role="region"
-          aria-label="Notifications"
+          aria-label="Alerts"
           data-testid="toasts"
         >
           {toasts.map((t) => (
