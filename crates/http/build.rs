@@ -56,6 +56,8 @@ fn build_web(web: &Path, dist: &Path) {
              (https://nodejs.org), or set NATTER_SKIP_WEB=1 to build an API-only binary."
         );
     }
+    // Otherwise a first `cargo run --release` says only "Compiling natter-http" for minutes.
+    println!("cargo:warning=building the web client (npm ci + vite build), first build takes a few minutes");
     let installed = web.join("node_modules/.package-lock.json");
     let stale = match (modified(&installed), modified(&web.join("package-lock.json"))) {
         (Some(i), Some(l)) => l > i,

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { runBlockingScenario } from './blocking.e2e';
 import { runChatScenario } from './chat.e2e';
+import { runDayScenario } from './day.e2e';
 import { runGroupsScenario } from './groups.e2e';
 import { runReadingScenario } from './reading.e2e';
 import { runNotificationsScenario } from './notifications.e2e';
@@ -36,6 +37,7 @@ async function main() {
     if (!only || only === 'replies-search') await runRepliesSearchScenario(options);
     if (!only || only === 'reading') await runReadingScenario(options);
     if (!only || only === 'notifications') await runNotificationsScenario(options);
+    if (!only || only === 'day') await runDayScenario(options);
     console.log(`e2e passed in ${((Date.now() - started) / 1000).toFixed(1)} s against ${baseUrl}`);
   } finally {
     await browser.close();

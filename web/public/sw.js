@@ -5,8 +5,9 @@
  *   static files are served from the cache and refreshed behind. The production build
  *   writes the list of files to precache and a version into the two constants below
  *   (see `precacheServiceWorker` in vite.config.ts); in development both stay empty and
- *   the shell is cached as it is fetched. API, socket, media and dev paths are never
- *   cached.
+ *   the shell is cached as it is fetched: every same-origin GET (Vite's modules are
+ *   not hashed files under /assets/) network-first, so the dev server reloads offline
+ *   too. API, socket, media and dev paths are never cached.
  * - Web Push: shows the message's notification (tag = chat id, as the tab's own
  *   notifications use, so the two collapse), unless a visible window is viewing it.
  * - A click on a notification focuses a natter window and tells it to open the chat
@@ -57,8 +58,24 @@ self.addEventListener('fetch', (event) => {
     event.respondWith(cacheFirst(request));
   } else if (STATIC.includes(url.pathname)) {
     event.respondWith(staleWhileRevalidate(request, event));
+  } else if (VERSION === 'dev') {
+    event.respondWith(networkFirst(request));
   }
 });
+
+/** Development only: the module as fetched, or the copy of the last fetch when the network is down. */
+async function networkFirst(request) {
+  const cache = await caches.open(CACHE);
+  try {
+    const response = await fetch(request);
+    if (response.ok) await cache.put(request, response.clone());
+    return response;
+  } catch (error) {
+    const cached = await cache.match(request, { ignoreVary: true });
+    if (cached) return cached;
+    throw error;
+  }
+}
 
 async function networkFirstShell(request) {
   const cache = await caches.open(CACHE);

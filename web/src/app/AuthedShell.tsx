@@ -1,15 +1,16 @@
 import { useCallback, useEffect } from 'react';
 import { Outlet, useOutletContext } from 'react-router';
 import { useQueryClient } from '@tanstack/react-query';
-import { WifiOff } from 'lucide-react';
 import { MessagesProvider } from '../features/messages/hooks/MessagesProvider';
 import { useOnlineUsers } from '../features/presence/hooks/useOnlineUsers';
 import { useTypingUsers } from '../features/presence/hooks/useTypingUsers';
 import { queryKeys } from '../lib/queryKeys';
-import { connectSocket, useSocketStatus, useSocketUnauthorized } from '../lib/socket';
+import { connectSocket, disconnectSocket, useConnectionState, useSocketUnauthorized } from '../lib/socket';
+import { ConnectionBar } from './ConnectionBar';
 import type { User } from '../lib/wire';
 import { useNotifications } from './useNotifications';
 import { useReconnectSync } from './useReconnectSync';
+import { useSaveChatList } from './useSaveChatList';
 
 export interface SessionContext {
   me: User;
@@ -20,6 +21,8 @@ export interface SessionContext {
   /** Who is typing in a chat (user ids). */
   typingIn: (chatId: string) => string[];
 }
+
+const NOBODY: ReadonlySet<string> = new Set();
 
 export function useSession(): SessionContext {
   return useOutletContext<SessionContext>();
@@ -40,30 +43,31 @@ export function AuthedShell({ me }: { me: User }) {
 
 function Session({ me }: { me: User }) {
   const queryClient = useQueryClient();
-  const { online, lastSeen } = useOnlineUsers();
+  const presence = useOnlineUsers();
+  // Without a connection nobody is known to be online: no green dot left from before.
+  const connected = useConnectionState() === 'online';
+  const online = connected ? presence.online : NOBODY;
+  const { lastSeen } = presence;
   const typingIn = useTypingUsers(me._id);
   const isTyping = useCallback((chatId: string) => typingIn(chatId).length > 0, [typingIn]);
-  const { connected, epoch } = useSocketStatus();
-  useReconnectSync();
+  useReconnectSync(me._id);
   useNotifications(me._id);
+  useSaveChatList(me._id);
   useSocketUnauthorized(() => void queryClient.invalidateQueries({ queryKey: queryKeys.me }));
 
   // Connect after the listeners above are registered, so the first getOnlineUser is not missed.
   useEffect(() => {
     connectSocket();
+    // Leaving the session (a 401 sent us to the login screen): no socket left retrying.
+    return () => disconnectSocket();
   }, []);
 
   return (
-    <>
-      {epoch > 0 && !connected && (
-        <div
-          role="status"
-          className="fixed top-2 left-1/2 z-40 inline-flex -translate-x-1/2 items-center gap-2 rounded-full border border-amber-300/30 bg-gray-800/90 px-4 py-1.5 text-sm text-amber-100 shadow-lg backdrop-blur"
-        >
-          <WifiOff size={14} aria-hidden="true" /> Reconnecting… messages will be sent when you are back.
-        </div>
-      )}
-      <Outlet context={{ me, online, lastSeen, isTyping, typingIn } satisfies SessionContext} />
-    </>
+    <div className="flex h-full flex-col">
+      <ConnectionBar />
+      <div className="min-h-0 flex-1">
+        <Outlet context={{ me, online, lastSeen, isTyping, typingIn } satisfies SessionContext} />
+      </div>
+    </div>
   );
 }

@@ -54,8 +54,24 @@ export function ChatScreen() {
 
   return (
     <div className="flex h-full md:p-4 md:gap-4">
+      {/* The first stop of the Tab key: past the sidebar to the conversation (or, with none open, the chat list). */}
+      <a
+        href={chatId ? '#messages' : '#chat-list'}
+        data-testid="skip-link"
+        onClick={(e) => {
+          e.preventDefault();
+          (document.getElementById('messages') ?? document.getElementById('chat-list'))?.focus();
+        }}
+        className="sr-only rounded-lg bg-blue-600 font-medium text-white shadow-lg focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus:px-4 focus:py-2"
+      >
+        Skip to messages
+      </a>
+      {/* The main landmark is the conversation, or the chat list while none is open (on a
+          phone the list is then the whole screen). */}
       <div
-        className={`glass h-full w-full shrink-0 md:flex md:w-80 md:rounded-2xl lg:w-96 ${chatId ? 'hidden' : 'flex'} flex-col overflow-hidden`}
+        // A role, not a <main> element: a changed tag would remount the sidebar on opening a chat.
+        role={chatId ? undefined : 'main'}
+        className={`glass h-full w-full shrink-0 md:flex md:w-80 md:rounded-2xl lg:w-96 ${chatId ? 'hidden' : 'flex'} flex-col overflow-hidden focus-inset`}
       >
         <ChatSidebar
           me={me}
@@ -66,9 +82,17 @@ export function ChatScreen() {
           messageSearch={<MessageSearch chatName={chatName} senderName={senderName} onOpen={openHit} />}
         />
       </div>
-      <main className={`glass h-full min-w-0 flex-1 overflow-hidden md:rounded-2xl ${chatId ? 'block' : 'hidden md:block'}`}>
-        {chatId ? <Conversation chatId={chatId} /> : <NoChatSelected />}
-      </main>
+      {chatId ? (
+        <main className="glass block h-full min-w-0 flex-1 overflow-hidden focus-inset md:rounded-2xl">
+          {/* The page's heading: here with a chat open (the sidebar's "natter" is it otherwise). */}
+          <h1 className="sr-only">natter: {chatName(chatId)}</h1>
+          <Conversation chatId={chatId} />
+        </main>
+      ) : (
+        <section aria-label="No chat open" className="glass hidden h-full min-w-0 flex-1 overflow-hidden md:block md:rounded-2xl">
+          <NoChatSelected />
+        </section>
+      )}
     </div>
   );
 }

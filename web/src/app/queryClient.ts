@@ -1,5 +1,6 @@
 import { QueryCache, QueryClient } from '@tanstack/react-query';
-import { ApiError } from '../lib/api';
+import { ApiError, setUnauthorizedHandler } from '../lib/api';
+import { rememberMe } from '../lib/offlineStore';
 import { queryKeys } from '../lib/queryKeys';
 
 /** Any 401 means the session ended (logout elsewhere, expiry): drop to the login screen. */
@@ -10,12 +11,18 @@ export function createQueryClient(): QueryClient {
         if (error instanceof ApiError && error.status === 401) client.setQueryData(queryKeys.me, null);
       },
     }),
+
     defaultOptions: {
       queries: {
         retry: (count, error) => !(error instanceof ApiError && error.status < 500 && error.status !== 0) && count < 2,
         refetchOnWindowFocus: false,
       },
     },
+  });
+  // Mutations and the outbox call the API outside the query cache: a 401 there too.
+  setUnauthorizedHandler(() => {
+    rememberMe(null);
+    if (client.getQueryData(queryKeys.me)) client.setQueryData(queryKeys.me, null);
   });
   return client;
 }

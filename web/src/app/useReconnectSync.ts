@@ -7,9 +7,9 @@ import { useSocketStatus } from '../lib/socket';
  * Delivery contract, point 4: socket events are only the fast path. After every
  * reconnect (and when the browser says it is online again, or the tab comes back),
  * refetch /chat/all and pull /chat/:id/events for each chat that moved past what
- * this client holds.
+ * this client holds, then the read markers of my messages not seen yet.
  */
-export function useReconnectSync() {
+export function useReconnectSync(meId: string) {
   const { epoch } = useSocketStatus();
   const refreshChats = useRefreshChats();
   const catchUp = useCatchUp();
@@ -20,16 +20,19 @@ export function useReconnectSync() {
     running.current = true;
     try {
       await catchUp.all(await refreshChats());
+      // Reads while away come in no event: re-read the ticks of my unseen messages.
+      await catchUp.refreshSeen(meId);
     } catch {
       // Offline again: the next reconnect or `online` event tries once more.
     } finally {
       running.current = false;
     }
-  }, [catchUp, refreshChats]);
+  }, [catchUp, refreshChats, meId]);
 
   useEffect(() => {
-    if (epoch > 1) void sync();
-  }, [epoch, sync]);
+    // The first connect too, when a chat was opened from saved history (offline at load).
+    if (epoch > 1 || (epoch === 1 && catchUp.takeRestored())) void sync();
+  }, [epoch, sync, catchUp]);
 
   useEffect(() => {
     const onOnline = () => void sync();

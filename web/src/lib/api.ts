@@ -7,6 +7,16 @@ import type { ApiErrorBody } from './wire';
 
 export const API_BASE = '/api/v1';
 
+let onUnauthorized: (() => void) | null = null;
+
+/**
+ * Called on every 401 (a logout in another tab, an expired session), whichever code
+ * made the call (a query, a mutation, the outbox): the app drops to the login screen.
+ */
+export function setUnauthorizedHandler(handler: (() => void) | null): void {
+  onUnauthorized = handler;
+}
+
 /** A failed request. `status` 0 means the request never got an answer (network). */
 export class ApiError extends Error {
   readonly code: string;
@@ -89,6 +99,7 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     }
   }
   if (!response.ok) {
+    if (response.status === 401) onUnauthorized?.();
     if (isErrorBody(data)) throw new ApiError(data.message, data.code, response.status, data.fields);
     throw new ApiError(`Request failed (${response.status}).`, 'http_error', response.status);
   }

@@ -21,7 +21,7 @@ const fake = vi.hoisted(() => {
 });
 vi.mock('socket.io-client', () => ({ io: () => fake }));
 
-import { connectSocket } from './socket';
+import { connectionState, connectSocket, disconnectSocket } from './socket';
 
 describe('a refused handshake', () => {
   beforeEach(() => {
@@ -52,5 +52,42 @@ describe('a refused handshake', () => {
     fake.fire('connect_error', new Error('unauthorized'));
     vi.advanceTimersByTime(60_000);
     expect(fake.connect).not.toHaveBeenCalled();
+  });
+});
+
+describe('a socket the server closed', () => {
+  beforeEach(() => {
+    vi.useFakeTimers();
+    connectSocket();
+    fake.connect.mockClear();
+  });
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  // A logout in another tab disconnects this session's sockets: without a new handshake
+  // (refused "unauthorized", so the tab goes to the login screen) it said "Reconnecting…" forever.
+  it('is handshaken again, since socket.io-client does not after "io server disconnect"', () => {
+    fake.fire('disconnect', 'io server disconnect');
+    vi.advanceTimersByTime(1_600);
+    expect(fake.connect).toHaveBeenCalledTimes(1);
+  });
+
+  it('is not reopened after our own logout', () => {
+    disconnectSocket();
+    fake.fire('disconnect', 'io server disconnect');
+    vi.advanceTimersByTime(5_000);
+    expect(fake.connect).not.toHaveBeenCalled();
+  });
+});
+
+describe('connectionState', () => {
+  it('says offline as soon as the browser does, whatever the socket still believes', () => {
+    expect(connectionState({ browserOnline: false, connected: true, epoch: 1 })).toBe('offline');
+  });
+  it('says reconnecting once a socket that was up is down', () => {
+    expect(connectionState({ browserOnline: true, connected: false, epoch: 1 })).toBe('reconnecting');
+    expect(connectionState({ browserOnline: true, connected: false, epoch: 0 })).toBe('connecting');
+    expect(connectionState({ browserOnline: true, connected: true, epoch: 3 })).toBe('online');
   });
 });

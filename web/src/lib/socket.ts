@@ -16,6 +16,8 @@ type ServerEvent = keyof ServerToClientEvents;
 let socket: NatterSocket | null = null;
 /** Bumped on every successful connect after the first: features catch up on it. */
 let connectionEpoch = 0;
+/** disconnectSocket() was called (logout): nothing reconnects until connectSocket(). */
+let closedByUs = false;
 const listeners = new Set<() => void>();
 const notify = () => listeners.forEach((l) => l());
 
@@ -27,7 +29,18 @@ function getSocket(): NatterSocket {
       connectionEpoch += 1;
       notify();
     });
-    socket.on('disconnect', notify);
+    socket.on('disconnect', (reason) => {
+      notify();
+      // The server closed this socket on purpose: a logout elsewhere (it disconnects the
+      // session's sockets) or a fan-out that fell behind. socket.io-client does not
+      // reconnect after that by itself; a fresh handshake either succeeds (catch up) or
+      // is refused "unauthorized", which sends the tab to the login screen.
+      if (reason === 'io server disconnect') {
+        setTimeout(() => {
+          if (socket && !socket.connected && !socket.active && !closedByUs) socket.connect();
+        }, 500 + Math.random() * 1_000);
+      }
+    });
     // A handshake refused because the server could not check the session now (its
     // store is slow or down) is not retried by socket.io-client, whose own retries
     // cover only the transport: try again after a pause that grows, with jitter.
@@ -50,6 +63,7 @@ function getSocket(): NatterSocket {
 /** Opens the connection once the user is known to be logged in. */
 export function connectSocket(): void {
   const s = getSocket();
+  closedByUs = false;
   if (!s.connected) s.connect();
 }
 
@@ -59,6 +73,7 @@ export function connectSocket(): void {
  */
 export function disconnectSocket(): void {
   if (!socket) return;
+  closedByUs = true;
   socket.disconnect();
   connectionEpoch = 0;
   notify();
@@ -66,6 +81,40 @@ export function disconnectSocket(): void {
 
 export function isSocketConnected(): boolean {
   return socket?.connected ?? false;
+}
+
+/** The browser's own view of the network: `offline` fires at once, the socket notices a lost network only by its ping (~20 s). */
+function browserOnline(): boolean {
+  return typeof navigator === 'undefined' || navigator.onLine !== false;
+}
+
+export type ConnectionState = 'online' | 'offline' | 'reconnecting' | 'connecting';
+
+/**
+ * What the connection bar says: the browser being offline wins (it knows first), then
+ * a socket that was up and is not (reconnecting); before the first connect, nothing to
+ * say unless the browser is offline.
+ */
+export function connectionState(s: { browserOnline: boolean; connected: boolean; epoch: number }): ConnectionState {
+  if (!s.browserOnline) return 'offline';
+  if (s.connected) return 'online';
+  return s.epoch > 0 ? 'reconnecting' : 'connecting';
+}
+
+function subscribeBrowser(listener: () => void) {
+  window.addEventListener('online', listener);
+  window.addEventListener('offline', listener);
+  return () => {
+    window.removeEventListener('online', listener);
+    window.removeEventListener('offline', listener);
+  };
+}
+
+/** The connection as the user should see it: the browser's `online`/`offline` events and the socket's `connect`/`disconnect`. */
+export function useConnectionState(): ConnectionState {
+  const { connected, epoch } = useSocketStatus();
+  const online = useSyncExternalStore(subscribeBrowser, browserOnline, () => true);
+  return connectionState({ browserOnline: online, connected, epoch });
 }
 
 function subscribe(listener: () => void) {

@@ -79,7 +79,23 @@ describe('VerifyScreen', () => {
 
     vi.useRealTimers();
     fireEvent.click(resend);
-    await waitFor(() => expect(calls).toEqual([{ key: 'POST /api/v1/login', body: { email: 'ada@example.com' } }]));
+    await waitFor(() => expect(calls.filter((c) => c.key !== 'GET /dev/mailbox.json')).toEqual([{ key: 'POST /api/v1/login', body: { email: 'ada@example.com' } }]));
     expect(await screen.findByRole('button', { name: /resend code in 60s/i })).toBeDisabled();
+  });
+
+  it('says where the code is on a development server (the console mailer answers /dev/mailbox.json)', async () => {
+    stubFetch({ 'GET /dev/mailbox.json': () => ({ status: 200, body: { mails: [] } }) });
+    renderVerify();
+    const note = await screen.findByTestId('dev-mailbox');
+    expect(note).toHaveTextContent('Development server: your code is at /dev/mailbox');
+    expect(screen.getByRole('link', { name: '/dev/mailbox' })).toHaveAttribute('href', '/dev/mailbox');
+  });
+
+  it('says nothing of it on a production server', async () => {
+    const { calls } = stubFetch({ 'GET /dev/mailbox.json': () => ({ status: 404 }) });
+    renderVerify();
+    await waitFor(() => expect(calls.some((c) => c.key === 'GET /dev/mailbox.json')).toBe(true));
+    await act(async () => undefined);
+    expect(screen.queryByTestId('dev-mailbox')).toBeNull();
   });
 });

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState } from 'react';
 import { Navigate, useNavigate, useSearchParams } from 'react-router';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Button } from '../../../components/ui/Button';
 import { Spinner } from '../../../components/ui/Spinner';
 import { useToast } from '../../../components/ui/Toast';
@@ -17,6 +17,16 @@ export const RESEND_AFTER_SECONDS = 60;
 const empty = () => Array.from({ length: CODE_LENGTH }, () => '');
 const messageOf = (e: unknown) => (e instanceof ApiError ? e.message : 'Something went wrong. Try again.');
 
+/** A development server (the console mailer) keeps its mail at /dev/mailbox: true when /dev/mailbox.json answers 200. */
+async function hasDevMailbox(): Promise<boolean> {
+  try {
+    const res = await fetch('/dev/mailbox.json', { credentials: 'same-origin', headers: { Accept: 'application/json' } });
+    return res.ok;
+  } catch {
+    return false;
+  }
+}
+
 export function VerifyScreen() {
   const [params] = useSearchParams();
   const email = params.get('email') ?? '';
@@ -27,6 +37,7 @@ export function VerifyScreen() {
   const [error, setError] = useState<string | null>(null);
   const { left, restart } = useCountdown(RESEND_AFTER_SECONDS);
   const lastSubmitted = useRef<string | null>(null);
+  const devMailbox = useQuery({ queryKey: ['dev-mailbox'], queryFn: hasDevMailbox, staleTime: Infinity, retry: false });
 
   const verify = useMutation({
     mutationFn: (otp: string) => verifyCode(email, otp),
@@ -94,6 +105,14 @@ export function VerifyScreen() {
             </p>
           )}
         </div>
+        {devMailbox.data && (
+          <p data-testid="dev-mailbox" className="rounded-lg border border-blue-400/30 bg-blue-950 px-3 py-2 text-sm text-blue-50">
+            Development server: your code is at{' '}
+            <a href="/dev/mailbox" target="_blank" rel="noopener noreferrer" className="font-medium text-blue-200 underline">
+              /dev/mailbox
+            </a>
+          </p>
+        )}
         <div className="flex items-center justify-between gap-2">
           <Button variant="ghost" onClick={() => navigate('/login')}>
             Change email

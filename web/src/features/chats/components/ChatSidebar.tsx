@@ -17,13 +17,17 @@ export function ChatSidebar({
 }: Omit<ChatListProps, 'meId'> & { me: User; messageSearch?: ReactNode; banner?: ReactNode }) {
   const [newGroup, setNewGroup] = useState(false);
   return (
-    <aside className="flex h-full min-h-0 flex-col" aria-label="Sidebar">
+    <nav className="flex h-full min-h-0 flex-col" aria-label="Sidebar">
       <div className="flex min-h-16 items-center justify-between gap-2 border-b border-white/10 px-4 py-2">
         <div className="flex items-center gap-2">
           <span className="inline-flex size-9 items-center justify-center rounded-xl bg-blue-600 text-white shadow-md shadow-blue-600/30">
             <MessagesSquare size={18} aria-hidden="true" />
           </span>
-          <span className="text-lg font-semibold tracking-tight text-white">natter</span>
+          {listProps.activeChatId ? (
+            <span className="text-lg font-semibold tracking-tight text-white">natter</span>
+          ) : (
+            <h1 className="text-lg font-semibold tracking-tight text-white">natter</h1>
+          )}
         </div>
         <div className="flex items-center gap-1">
         <IconButton label="New group" onClick={() => setNewGroup(true)} data-testid="new-group">
@@ -44,10 +48,10 @@ export function ChatSidebar({
         {messageSearch}
         <UserSearch meId={me._id} />
       </div>
-      <div className="min-h-0 flex-1 overflow-y-auto px-2 pb-3">
+      <div id="chat-list" tabIndex={-1} className="min-h-0 flex-1 overflow-y-auto px-2 pb-3 focus-inset">
         <ChatList meId={me._id} {...listProps} />
       </div>
       {newGroup && <NewGroupDialog meId={me._id} onClose={() => setNewGroup(false)} />}
-    </aside>
+    </nav>
   );
 }

@@ -47,7 +47,7 @@ export function GroupInfo({ item, meId, onClose }: { item: ChatListItem; meId: s
 
   return (
     <Modal label="Group info" onClose={onClose}>
-      <div className="flex max-h-[90vh] w-[min(92vw,30rem)] flex-col gap-4 overflow-y-auto rounded-2xl border border-white/10 bg-gray-800 p-5 shadow-2xl">
+      <div className="flex max-h-[90vh] w-[min(92vw,30rem)] flex-col gap-4 overflow-y-auto focus-inset rounded-2xl border border-white/10 bg-gray-800 p-5 shadow-2xl">
         <div className="flex items-center justify-between">
           <h2 className="text-lg font-semibold text-white">Group info</h2>
           <IconButton label="Close" onClick={onClose}>

@@ -62,7 +62,7 @@ export function PeoplePicker({
         />
       </div>
       {input.trim() && (
-        <div className="mt-1 max-h-48 overflow-y-auto" aria-live="polite">
+        <div className="mt-1 max-h-48 overflow-y-auto focus-inset" aria-live="polite">
           {search.isFetching && results.length === 0 ? (
             <div className="flex items-center gap-2 px-3 py-2 text-sm text-gray-300">
               <Spinner size="sm" /> Searching…

@@ -2,14 +2,27 @@ import { useEffect } from 'react';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router';
 import { useToast } from '../../../components/ui/Toast';
+import { ApiError } from '../../../lib/api';
+import { currentOfflineStore } from '../../../lib/offlineStore';
 import { queryKeys } from '../../../lib/queryKeys';
 import { SocketEvent, useSocketEvent } from '../../../lib/socket';
 import type { ChatListItem } from '../../../lib/wire';
 import { fetchChats } from '../api/chatsApi';
 import { applyNewMessage, clearUnseen, setMuted } from './chatListCache';
 
+/** GET /chat/all; without network, the list as this browser last saved it (the session shell saves it). */
+async function fetchChatsOrSaved(): Promise<ChatListItem[]> {
+  try {
+    return await fetchChats();
+  } catch (error) {
+    const saved = error instanceof ApiError && error.status === 0 ? await currentOfflineStore()?.chats() : null;
+    if (saved) return saved;
+    throw error;
+  }
+}
+
 export function useChats() {
-  return useQuery({ queryKey: queryKeys.chats, queryFn: fetchChats });
+  return useQuery({ queryKey: queryKeys.chats, queryFn: fetchChatsOrSaved });
 }
 
 /**
@@ -21,6 +34,9 @@ export function useChatListLiveUpdates(meId: string, activeChatId: string | null
   const queryClient = useQueryClient();
   const navigate = useNavigate();
   const toast = useToast();
+  // The first list can arrive after the open chat was marked read (a page opened at a
+  // chat): its count for that chat is stale, and showed once the chat was left.
+  const loaded = useChats().isSuccess;
   const update = (fn: (list: ChatListItem[]) => ChatListItem[] | null) => {
     const list = queryClient.getQueryData<ChatListItem[]>(queryKeys.chats);
     if (!list) return;
@@ -64,7 +80,7 @@ export function useChatListLiveUpdates(meId: string, activeChatId: string | null
   });
 
   useEffect(() => {
-    if (activeChatId) update((list) => clearUnseen(list, activeChatId));
+    if (activeChatId && loaded) update((list) => clearUnseen(list, activeChatId));
     // `update` only reads the cache; re-running on its identity would be noise.
-  }, [activeChatId]);
+  }, [activeChatId, loaded]);
 }

@@ -112,6 +112,20 @@ export function MessageList(props: MessageListProps) {
     setNewWhileAway(0);
   }, []);
 
+  // The pane gets shorter (the connection bar, a toast, the phone's keyboard): a list
+  // that was at the bottom stays there instead of hiding the newest messages.
+  useEffect(() => {
+    const el = scrollRef.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    let height = el.clientHeight;
+    const observer = new ResizeObserver(() => {
+      if (el.clientHeight !== height && nearBottom.current) el.scrollTop = el.scrollHeight;
+      height = el.clientHeight;
+    });
+    observer.observe(el);
+    return () => observer.disconnect();
+  }, []);
+
   const first = items[0];
   const last = items.at(-1);
 
@@ -204,6 +218,7 @@ export function MessageList(props: MessageListProps) {
         // Images grow the list after layout: stay pinned to the bottom if we were there.
         onLoadCapture={() => nearBottom.current && scrollToBottom()}
         data-testid="message-list"
+        id="messages"
         role="log"
         aria-label={`Messages with ${peerName}`}
         tabIndex={0}
@@ -243,10 +258,13 @@ export function MessageList(props: MessageListProps) {
               }
               if (row.kind === 'unread') {
                 return (
-                  <li key={row.key} data-testid="unread-line" role="separator" aria-label="New messages" className={`my-3 flex items-center gap-3 text-xs font-semibold ${PANE.unread}`}>
-                    <span className="h-px flex-1 bg-sky-300/50" aria-hidden="true" />
-                    New messages
-                    <span className="h-px flex-1 bg-sky-300/50" aria-hidden="true" />
+                  // A list holds only items: the separator role sits inside its item.
+                  <li key={row.key} data-testid="unread-line" className="my-3">
+                    <div role="separator" aria-label="New messages" className={`flex items-center gap-3 text-xs font-semibold ${PANE.unread}`}>
+                      <span className="h-px flex-1 bg-sky-300/50" aria-hidden="true" />
+                      New messages
+                      <span className="h-px flex-1 bg-sky-300/50" aria-hidden="true" />
+                    </div>
                   </li>
                 );
               }

@@ -45,6 +45,7 @@ export function MessagePane({ chatId, meId, meName, peerName, names, isGroup, he
   const { items, timeline } = useTimeline(chatId);
   const { send, retry, discard } = useSendMessage(chatId);
   const changes = useMessageChanges(onError);
+  const removeMessage = changes.remove;
   const { store } = useMessagesContext();
   const [replyingTo, setReplyingTo] = useState<ReplyTarget | null>(null);
   const [jump, setJump] = useState<{ id: string; key: number } | null>(null);
@@ -135,6 +136,23 @@ export function MessagePane({ chatId, meId, meName, peerName, names, isGroup, he
     () => (isGroup ? [...names].filter(([id]) => id !== meId).map(([id, name]) => ({ id, name })) : undefined),
     [isGroup, names, meId],
   );
+  // The buttons of a deleted or discarded message go with it: the focus would fall to
+  // the page's body; it goes to the composer instead.
+  const removeAndRefocus = useCallback(
+    async (message: Message) => {
+      const ok = await removeMessage(message);
+      if (ok) composerRef.current?.focus();
+      return ok;
+    },
+    [removeMessage],
+  );
+  const discardAndRefocus = useCallback(
+    (clientId: string) => {
+      discard(clientId);
+      composerRef.current?.focus();
+    },
+    [discard],
+  );
   useJoinChat(chatId);
   useReadReceipts(chatId, meId);
 
@@ -180,9 +198,9 @@ export function MessagePane({ chatId, meId, meName, peerName, names, isGroup, he
           loadingOlder={history.loadingOlder}
           onLoadOlder={() => void history.loadOlder()}
           onRetry={retry}
-          onDiscard={discard}
+          onDiscard={discardAndRefocus}
           onEdit={changes.edit}
-          onDelete={changes.remove}
+          onDelete={removeAndRefocus}
           onReact={changes.react}
           onReply={reply}
           onJump={jumpToMessage}

@@ -1,10 +1,12 @@
 import { createContext, useContext, useEffect, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
+import { offlineStoreFor, type OfflineStore } from '../../../lib/offlineStore';
 import { queryKeys } from '../../../lib/queryKeys';
 import { SocketEvent, useSocketEvent, useSocketStatus } from '../../../lib/socket';
 import { hasGapBefore } from '../model/timeline';
 import { createCatchUp, type CatchUp } from './catchUp';
 import { createMessagesStore, type MessagesStore } from './messagesStore';
+import { attachPersistence } from './persistence';
 import { createSender, type Sender } from './sender';
 
 interface MessagesContextValue {
@@ -12,6 +14,8 @@ interface MessagesContextValue {
   sender: Sender;
   catchUp: CatchUp;
   meId: string;
+  /** This browser's saved outbox and history for the user. */
+  offline: OfflineStore;
 }
 
 const MessagesContext = createContext<MessagesContextValue | null>(null);
@@ -25,16 +29,20 @@ export function useMessagesContext(): MessagesContextValue {
 /**
  * Owns the logged-in user's message state for the whole session: it listens to the
  * message events once (not per pane), runs the outbox, and resends what is owed after
- * a reconnect or when the browser comes back online.
+ * a reconnect or when the browser comes back online. Unsent messages and the newest
+ * history are saved in this browser (IndexedDB) as they change.
  */
 export function MessagesProvider({ meId, children }: { meId: string; children: ReactNode }) {
   const queryClient = useQueryClient();
   const [value] = useState<MessagesContextValue>(() => {
     const store = createMessagesStore();
     const groupChanged = () => void queryClient.invalidateQueries({ queryKey: queryKeys.chats });
-    return { store, sender: createSender(store), catchUp: createCatchUp(store, groupChanged), meId };
+    return { store, sender: createSender(store), catchUp: createCatchUp(store, groupChanged), meId, offline: offlineStoreFor(meId) };
   });
-  const { store, sender, catchUp } = value;
+  const { store, sender, catchUp, offline } = value;
+
+  // The outbox and the newest history survive a reload; an earlier visit's unsent messages go out now.
+  useEffect(() => attachPersistence(store, sender, offline, meId), [store, sender, offline, meId]);
   const { epoch } = useSocketStatus();
 
   useSocketEvent(SocketEvent.newMessage, (message) => {

@@ -98,3 +98,45 @@ describe('catch-up after a reconnect', () => {
     expect(afters).toEqual([]);
   });
 });
+
+describe('read markers after a reconnect', () => {
+  // A messagesSeen missed while away: the receipt stayed single-tick until a later
+  // message was read.
+  it('re-reads my unseen messages with an `after` page (which marks nothing read) and shows them seen', async () => {
+    const mine = (seq: number, seen = false): Message => ({ ...msg(seq), sender: 'me', seen, seenAt: seen ? '2026-11-25T18:05:00.000Z' : null });
+    const store = createMessagesStore();
+    store.dispatch({ type: 'pageLoaded', chatId: 'c1', messages: [mine(1, true), msg(2), mine(3), mine(4)], hasMore: false, older: false });
+    const urls: URL[] = [];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (input: RequestInfo | URL) => {
+        const url = new URL(String(input), 'http://localhost');
+        urls.push(url);
+        return new Response(JSON.stringify({ messages: [mine(3, true), mine(4, true), mine(5, true)], user: null, hasMore: true, hasNewer: false }), { status: 200 });
+      }),
+    );
+    await createCatchUp(store).refreshSeen('me');
+    expect(urls.map((u) => `${u.pathname}?${u.searchParams}`)).toEqual(['/api/v1/message/c1?after=2&limit=50']);
+    const held = store.getState().timelines.c1!.messages;
+    expect(held.map((m) => [m.seq, m.seen])).toEqual([[1, true], [2, false], [3, true], [4, true]]);
+  });
+
+  it('asks nothing when every message of mine is seen', async () => {
+    const store = createMessagesStore();
+    store.dispatch({ type: 'pageLoaded', chatId: 'c1', messages: [msg(1)], hasMore: false, older: false });
+    const fetchMock = vi.fn();
+    vi.stubGlobal('fetch', fetchMock);
+    await createCatchUp(store).refreshSeen('me');
+    expect(fetchMock).not.toHaveBeenCalled();
+  });
+});
+
+describe('a chat opened from saved history', () => {
+  it('is reported once, so the first connect after it catches up', () => {
+    const c = createCatchUp(createMessagesStore());
+    expect(c.takeRestored()).toBe(false);
+    c.markRestored('c1');
+    expect(c.takeRestored()).toBe(true);
+    expect(c.takeRestored()).toBe(false);
+  });
+});

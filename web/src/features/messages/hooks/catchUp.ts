@@ -1,5 +1,6 @@
 import type { ChatEvent, ChatEventKind } from '../../../lib/wire';
-import { fetchEvents } from '../api/messagesApi';
+import { fetchEvents, fetchMessagesNear } from '../api/messagesApi';
+import { oldestUnseenOwn } from '../model/timeline';
 import type { MessagesStore } from './messagesStore';
 
 const MAX_PAGES = 50;
@@ -24,6 +25,8 @@ const MESSAGE_KINDS = new Set<ChatEventKind>([
  */
 export function createCatchUp(store: MessagesStore, onGroupChanged?: () => void) {
   const running = new Map<string, Promise<void>>();
+  /** Chats opened from what this browser saved (no network then): they catch up on the next connect. */
+  const restored = new Set<string>();
 
   async function run(chatId: string, targetSeq: number) {
     for (let page = 0; page < MAX_PAGES; page++) {
@@ -53,8 +56,39 @@ export function createCatchUp(store: MessagesStore, onGroupChanged?: () => void)
     return next;
   }
 
+  /**
+   * Read markers are not in the events feed: a `messagesSeen` missed while away left my
+   * messages single-ticked until a later one was read. Re-read the held messages from
+   * the oldest of mine not seen yet (an `after` page, which marks nothing read).
+   */
+  async function refreshSeen(meId: string): Promise<void> {
+    const timelines = store.getState().timelines;
+    await Promise.all(
+      Object.keys(timelines).map(async (chatId) => {
+        const oldest = oldestUnseenOwn(timelines[chatId], meId);
+        if (!oldest) return;
+        try {
+          const page = await fetchMessagesNear(chatId, { after: oldest.seq - 1 });
+          store.dispatch({ type: 'markersRefreshed', chatId, messages: page.messages });
+        } catch {
+          // The next reconnect tries again.
+        }
+      }),
+    );
+  }
+
   return {
     chat,
+    refreshSeen,
+    markRestored(chatId: string) {
+      restored.add(chatId);
+    },
+    /** True once per restore: the first connect after it must catch up too, not only reconnects. */
+    takeRestored(): boolean {
+      const any = restored.size > 0;
+      restored.clear();
+      return any;
+    },
     /** `chats` comes from a fresh GET /chat/all: each chat's current lastSeq. */
     all(chats: Array<{ chatId: string; lastSeq: number }>): Promise<void> {
       return Promise.all(chats.map((c) => chat(c.chatId, c.lastSeq))).then(() => undefined);

@@ -143,3 +143,27 @@ describe('outbox sender', () => {
     sender.dispose();
   });
 });
+
+describe('while the browser is offline', () => {
+  it('holds messages as pending (no failed attempt) and sends each once, in order, on retryAll', async () => {
+    const online = vi.spyOn(navigator, 'onLine', 'get').mockReturnValue(false);
+    socket.sendMessageWithAck.mockImplementation(async (p) => ({ message: stored(p) }));
+    const { store, sender, queue } = setup();
+    queue('k1', 'one');
+    queue('k2', 'two');
+    await settle();
+    expect(socket.sendMessageWithAck).not.toHaveBeenCalled();
+    expect(store.getState().outbox.map((o) => [o.clientId, o.status, o.attempts])).toEqual([
+      ['k1', 'sending', 0],
+      ['k2', 'sending', 0],
+    ]);
+    online.mockReturnValue(true);
+    sender.retryAll();
+    sender.retryAll();
+    await settle();
+    await settle();
+    expect(socket.sendMessageWithAck.mock.calls.map(([p]) => p.clientId)).toEqual(['k1', 'k2']);
+    expect(store.getState().outbox).toEqual([]);
+    online.mockRestore();
+  });
+});

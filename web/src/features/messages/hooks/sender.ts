@@ -40,12 +40,19 @@ async function deliver(o: Outgoing): Promise<Message> {
 export function createSender(store: MessagesStore) {
   let chain: Promise<void> = Promise.resolve();
   const queued = new Set<string>();
+  /** Held back while the browser says it is offline: shown as pending, sent on `online`. */
+  const waiting = new Set<string>();
   const backoffTimers = new Map<string, ReturnType<typeof setTimeout>>();
 
   const attempt = async (clientId: string) => {
     queued.delete(clientId);
     const outgoing = store.getState().outbox.find((o) => o.clientId === clientId);
     if (!outgoing) return; // already confirmed (e.g. seen in newMessage or catch-up)
+    if (typeof navigator !== 'undefined' && navigator.onLine === false) {
+      waiting.add(clientId);
+      return;
+    }
+    waiting.delete(clientId);
     store.dispatch({ type: 'sendStarted', clientId });
     try {
       const message = await deliver(outgoing);
@@ -74,7 +81,7 @@ export function createSender(store: MessagesStore) {
     enqueue,
     /** After a reconnect or the browser coming back online: resend everything still owed. */
     retryAll() {
-      for (const o of store.getState().outbox) if (o.status === 'failed' && o.retryable) enqueue(o.clientId);
+      for (const o of store.getState().outbox) if ((o.status === 'failed' && o.retryable) || waiting.has(o.clientId)) enqueue(o.clientId);
     },
     dispose() {
       backoffTimers.forEach((t) => clearTimeout(t));

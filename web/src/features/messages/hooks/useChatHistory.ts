@@ -18,7 +18,7 @@ const MAX_REACH_BACK_PAGES = 3;
  * most; `opened` turns true once that is done.
  */
 export function useChatHistory(chatId: string, reachesBack: (timeline: Timeline) => boolean = () => true) {
-  const { store } = useMessagesContext();
+  const { store, offline, catchUp } = useMessagesContext();
   const [status, setStatus] = useState<'loading' | 'ready' | 'error'>(() =>
     store.getState().timelines[chatId] ? 'ready' : 'loading',
   );
@@ -54,8 +54,21 @@ export function useChatHistory(chatId: string, reachesBack: (timeline: Timeline)
       setStatus('ready');
       setOpened(true);
     };
-    open().catch((e: unknown) => {
+    open().catch(async (e: unknown) => {
       if (cancelled) return;
+      // No network: what this browser saved of the chat, if nothing newer is held.
+      if (e instanceof ApiError && e.status === 0 && !store.getState().timelines[chatId]) {
+        const saved = await offline.timeline(chatId);
+        if (cancelled) return;
+        if (saved && !store.getState().timelines[chatId]) {
+          store.dispatch({ type: 'pageLoaded', chatId, messages: saved.messages, hasMore: saved.hasMore, older: false });
+          catchUp.markRestored(chatId);
+          setError(null);
+          setStatus('ready');
+          setOpened(true);
+          return;
+        }
+      }
       setError(e instanceof ApiError ? e.message : 'Could not load messages.');
       if (!store.getState().timelines[chatId]) setStatus('error');
       else setStatus('ready');
@@ -64,7 +77,7 @@ export function useChatHistory(chatId: string, reachesBack: (timeline: Timeline)
     return () => {
       cancelled = true;
     };
-  }, [chatId, store, attempt]);
+  }, [chatId, store, offline, catchUp, attempt]);
 
   const loadOlder = useCallback(async () => {
     const timeline = store.getState().timelines[chatId];

@@ -74,7 +74,8 @@ export type MessagesAction =
   | { type: 'windowLoaded'; chatId: string; messages: Message[]; hasMore: boolean; hasNewer: boolean }
   | { type: 'newerLoaded'; chatId: string; messages: Message[]; hasNewer: boolean }
   | { type: 'eventsMerged'; chatId: string; events: ChatEvent[]; lastSeq: number }
-  | { type: 'seen'; payload: MessagesSeen; meId: string };
+  | { type: 'seen'; payload: MessagesSeen; meId: string }
+  | { type: 'markersRefreshed'; chatId: string; messages: Message[] };
 
 function bySeq(a: Message, b: Message): number {
   return a.seq - b.seq || (a._id < b._id ? -1 : a._id > b._id ? 1 : 0);
@@ -238,6 +239,15 @@ export function messagesReducer(state: MessagesState, action: MessagesAction): M
       return outbox === next.outbox ? next : { ...next, outbox };
     }
 
+    case 'markersRefreshed':
+      // Fresh copies of held messages (after a reconnect, to learn of reads missed while
+      // away): only those already held are updated; "seen" never goes back.
+      return withTimeline(state, action.chatId, (t) => {
+        const held = new Set(t.messages.map((m) => m._id));
+        const messages = upsertMessages(t.messages, action.messages.filter((m) => held.has(m._id)));
+        return messages === t.messages ? t : { ...t, messages };
+      });
+
     case 'seen': {
       const { payload, meId } = action;
       if (payload.seenBy === meId) return state;
@@ -311,6 +321,14 @@ export function withReplyPreviews(messages: Message[], changed: Message[]): Mess
 export function firstLine(text: string): string {
   const line = (text.trimStart().split('\n')[0] ?? '').trim();
   return [...line].length > 140 ? `${[...line].slice(0, 139).join('').trimEnd()}…` : line;
+}
+
+/** The oldest of my messages in a chat not known to be seen yet, or null. */
+export function oldestUnseenOwn(timeline: Timeline | undefined, meId: string): Message | null {
+  for (const m of timeline?.messages ?? []) {
+    if (m.sender === meId && m.messageType !== 'system' && !m.deletedAt && !isSeen(timeline, m)) return m;
+  }
+  return null;
 }
 
 /** A live message skipped over some `seq`: something may have been missed, catch up. */

@@ -55,7 +55,7 @@ export function MessageSearch({ chatName, senderName, onOpen }: MessageSearchPro
         )}
       </div>
       {open && (
-        <div className="mt-2 max-h-[45vh] overflow-y-auto" aria-live="polite">
+        <div className="mt-2 max-h-[45vh] overflow-y-auto focus-inset" aria-live="polite">
           {search.isFetching && hits.length === 0 ? (
             <div className="flex items-center gap-2 px-3 py-3 text-sm text-gray-300">
               <Spinner size="sm" /> Searching…
