@@ -205,7 +205,9 @@ export async function runDayScenario({ browser, baseUrl, screenshotDir, log }: S
   const bob = { email: `bob-${tag}@example.test`, name: `Bob ${tag}` };
   const contexts: BrowserContext[] = [];
   const context = async (viewport: { width: number; height: number }, storageState?: Awaited<ReturnType<BrowserContext['storageState']>>) => {
-    const c = await browser.newContext({ viewport, baseURL: baseUrl, storageState, ...(viewport === PHONE ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
+    // bypassCSP: axe-core is injected as an inline script, which natter's CSP (rightly)
+    // refuses; the app itself is the same either way.
+    const c = await browser.newContext({ viewport, baseURL: baseUrl, storageState, bypassCSP: true, ...(viewport === PHONE ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
     contexts.push(c);
     return c;
   };
