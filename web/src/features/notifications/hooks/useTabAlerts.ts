@@ -36,6 +36,10 @@ export function useTabAlerts({ meId, activeChatId, visible, chats, settings, onO
     if (alerted.current.size > 500) alerted.current = new Set([...alerted.current].slice(-250));
 
     const chat = chats?.find((i) => i.chat._id === message.chatId);
+    // The page's visibility as it is now, not as the last render saw it: a message that
+    // lands right after the tab went to the background (before React re-rendered) must
+    // alert too.
+    const visible = document.visibilityState === 'visible';
     if (!visible && message.chatId === activeChatId && message.sender !== meId && message.messageType !== 'system') {
       setArrivedWhileHidden((n) => n + 1);
     }
