@@ -170,9 +170,14 @@ async fn no_mailed_code_is_at_rest_in_the_data_files() {
         codes.push(code);
     }
     let dir = app.data_dir.clone();
-    let look = |when: &str| {
+    let look = |when: &str, wal_expected: bool| {
         let files = data_files(dir.path());
-        assert!(files.iter().any(|(p, _)| p.ends_with("natter.db-wal")), "{when}: the WAL is looked at too");
+        if wal_expected {
+            assert!(
+                files.iter().any(|(p, _)| p.ends_with("natter.db-wal")),
+                "{when}: the WAL is looked at too"
+            );
+        }
         for (path, bytes) in &files {
             assert!(
                 !natter_testkit::fixtures::contains(bytes, b"login code is"),
@@ -188,7 +193,9 @@ async fn no_mailed_code_is_at_rest_in_the_data_files() {
             }
         }
     };
-    look("while running");
+    look("while running", true);
     app.stop().await;
-    look("after a clean stop");
+    // The last connection to close checkpoints the WAL into the database file and
+    // deletes it, so after a clean stop there may be none left to look at.
+    look("after a clean stop", false);
 }
