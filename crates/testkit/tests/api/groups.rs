@@ -223,6 +223,10 @@ async fn a_removed_member_gets_nothing_of_the_chat_from_that_moment() {
     bob_socket.expect("chatUpdated").await;
     let before = app.send_text(&cy, &chat, "before").await;
     bob_socket.expect("newMessage").await;
+    // Bob, viewing, read it on arrival: his own receipt is announced to the members
+    // as they were then, and must be in before the removal (it once came after it and
+    // was taken for one that reached him removed).
+    bob_socket.expect("messagesSeen").await;
 
     assert_eq!(remove(&app, &ada, &chat, &bob).await, StatusCode::NO_CONTENT);
     let gone = bob_socket.expect("membersChanged").await;
