@@ -129,6 +129,21 @@ pub struct UnreadDigest {
     pub lines: Vec<UnreadLine>,
 }
 
+impl UnreadDigest {
+    /// Rows of one query ordered by user, each a digest without lines and one line,
+    /// gathered into one digest per user with its lines in row order.
+    pub fn gather(rows: impl IntoIterator<Item = (UnreadDigest, UnreadLine)>) -> Vec<UnreadDigest> {
+        let mut out: Vec<UnreadDigest> = Vec::new();
+        for (head, line) in rows {
+            match out.last_mut() {
+                Some(d) if d.user == head.user => d.lines.push(line),
+                _ => out.push(UnreadDigest { lines: vec![line], ..head }),
+            }
+        }
+        out
+    }
+}
+
 /// An address on the public internet: not this machine, a private or link-local
 /// network, a documentation, benchmarking, shared or reserved range, or multicast.
 /// What a push endpoint may resolve to (unless an operator allows its origin).

@@ -208,31 +208,25 @@ impl PgStore {
         .fetch_all(&self.pool)
         .await
         .map_err(map_err)?;
-        let mut out: Vec<UnreadDigest> = Vec::new();
-        for r in rows {
-            let user = UserId::from(r.user_id);
-            if out.last().is_none_or(|d| d.user != user) {
-                out.push(UnreadDigest {
-                    user,
-                    email: r.email.clone(),
-                    name: r.name.clone(),
-                    setting: UnreadMail::from_column(r.unread_mail_minutes),
-                    mailed_at: r.unread_mailed_at.map(Timestamp::from_millis),
-                    lines: Vec::new(),
-                });
-            }
-            if let Some(d) = out.last_mut() {
-                d.lines.push(UnreadLine {
-                    chat_id: ChatId::from(r.chat_id),
-                    group_name: if r.is_group { r.group_name } else { None },
-                    sender_name: r.sender_name,
-                    is_image: r.kind == MessageKind::Image.as_str(),
-                    text: r.text,
-                    created_at: Timestamp::from_millis(r.created_at),
-                });
-            }
-        }
-        Ok(out)
+        Ok(UnreadDigest::gather(rows.into_iter().map(|r| {
+            let head = UnreadDigest {
+                user: UserId::from(r.user_id),
+                email: r.email,
+                name: r.name,
+                setting: UnreadMail::from_column(r.unread_mail_minutes),
+                mailed_at: r.unread_mailed_at.map(Timestamp::from_millis),
+                lines: Vec::new(),
+            };
+            let line = UnreadLine {
+                chat_id: ChatId::from(r.chat_id),
+                group_name: if r.is_group { r.group_name } else { None },
+                sender_name: r.sender_name,
+                is_image: r.kind == MessageKind::Image.as_str(),
+                text: r.text,
+                created_at: Timestamp::from_millis(r.created_at),
+            };
+            (head, line)
+        })))
     }
 
     pub(crate) async fn claim_unread_mail_(

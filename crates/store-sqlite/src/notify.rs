@@ -282,32 +282,29 @@ impl SqliteStore {
     }
 }
 
-/// Rows ordered by user, grouped into one digest each.
+/// Rows ordered by user, gathered into one digest each.
 fn digests(rows: Vec<UnreadRow>) -> StoreResult<Vec<UnreadDigest>> {
-    let mut out: Vec<UnreadDigest> = Vec::new();
-    for r in rows {
-        let user: UserId = parse_id(&r.user_id)?;
-        if out.last().is_none_or(|d| d.user != user) {
-            out.push(UnreadDigest {
-                user,
-                email: r.email.clone(),
-                name: r.name.clone(),
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let head = UnreadDigest {
+                user: parse_id(&r.user_id)?,
+                email: r.email,
+                name: r.name,
                 setting: UnreadMail::from_column(r.unread_mail_minutes),
                 mailed_at: r.unread_mailed_at.map(Timestamp::from_millis),
                 lines: Vec::new(),
-            });
-        }
-        let chat_id: ChatId = parse_id(&r.chat_id)?;
-        if let Some(d) = out.last_mut() {
-            d.lines.push(UnreadLine {
-                chat_id,
+            };
+            let line = UnreadLine {
+                chat_id: parse_id::<ChatId>(&r.chat_id)?,
                 group_name: if r.is_group { r.group_name } else { None },
                 sender_name: r.sender_name,
                 is_image: r.kind == MessageKind::Image.as_str(),
                 text: r.text,
                 created_at: Timestamp::from_millis(r.created_at),
-            });
-        }
-    }
-    Ok(out)
+            };
+            Ok((head, line))
+        })
+        .collect::<StoreResult<Vec<_>>>()?;
+    Ok(UnreadDigest::gather(rows))
 }
