@@ -373,6 +373,16 @@ export async function runDayScenario({ browser, baseUrl, screenshotDir, log }: S
     await until(async () => (await bar(a).getAttribute('data-state')) === 'offline', 'still offline after the reload');
     await shot(a, 'offline-reloaded-1280x800');
 
+    log('day: Bob sees Ada offline within 30 s of her lost network (the server pings and gets no pong)');
+    const presence = b.getByTestId('presence-text');
+    await until(
+      async () => (await presence.textContent()) !== 'online',
+      "Bob's header says Ada is not online",
+      Math.max(30_000 - (Date.now() - wentOffline), 0),
+      250,
+    );
+    log(`  Bob saw Ada as "${await presence.textContent()}" ${Date.now() - wentOffline} ms after she lost the network`);
+
     log('day: back online: each goes out once; Bob gets each exactly once; the missed read shows');
     await ctxA.setOffline(false);
     for (const text of offlineTexts) {

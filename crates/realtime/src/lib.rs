@@ -68,10 +68,11 @@ impl RealtimeState {
     }
 }
 
-/// The Socket.IO layer to put around the HTTP router, and the handle to emit with.
 /// How often the server pings each socket, and how long it waits for the pong.
 pub const PING_INTERVAL: Duration = Duration::from_secs(10);
 pub const PING_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The Socket.IO layer to put around the HTTP router, and the handle to emit with.
 
 pub fn layer(state: RealtimeState) -> (SocketIoLayer, SocketIo) {
     let (layer, io) = SocketIo::builder()

@@ -216,3 +216,74 @@ async fn a_socket_send_answers_validation_errors_with_their_fields_like_rest_doe
         a1.ack("sendMessage", json!({ "chatId": chat, "text": "x".repeat(4001), "clientId": "ok-1" })).await;
     assert!(long["error"]["fields"]["text"].is_string(), "{long}");
 }
+
+/// A client that vanished without closing (lost network, a closed laptop) answers no
+/// ping: the server drops it after PING_INTERVAL + PING_TIMEOUT, and its contacts see
+/// it go offline. The silent client is a bare websocket that completes the Socket.IO
+/// handshake and then reads nothing and writes nothing, as a dead peer behind a
+/// live TCP connection would.
+#[tokio::test]
+async fn a_client_that_stops_answering_pings_goes_offline_within_thirty_seconds() {
+    use futures::SinkExt;
+    use tokio_tungstenite::tungstenite::Message;
+
+    let app = spawn_app().await;
+    let (a, b, _chat) = app.pair().await;
+    let mut watcher = TestSocket::connect(&app, &a.token).await;
+
+    let url = format!("{}/socket.io/?EIO=4&transport=websocket", app.url.replacen("http", "ws", 1));
+    let (mut silent, _) = tokio_tungstenite::connect_async(url).await.expect("websocket upgrade");
+    // Until it goes silent the client answers every ping, and notes when it last did.
+    let mut last_pong = None;
+    assert!(answering_pings(&mut silent, &mut last_pong).await.starts_with('0'), "Engine.IO OPEN");
+    silent.send(Message::text(format!("40{}", json!({ "token": b.token })))).await.unwrap();
+    while !answering_pings(&mut silent, &mut last_pong).await.starts_with("40") {}
+    let mut p = watcher.expect("presence").await;
+    assert_eq!((p["userId"].as_str(), p["online"].as_bool()), (Some(b.user_id.as_str()), Some(true)));
+    // The server pings at the start; answering it makes the network's loss fall just
+    // after a pong, the worst moment: the next ping is a whole interval away.
+    while last_pong.is_none() {
+        let _ =
+            tokio::time::timeout(Duration::from_secs(2), answering_pings(&mut silent, &mut last_pong)).await;
+    }
+    let went_silent: tokio::time::Instant = last_pong.unwrap();
+    // From here `silent` is held but never polled: the server's pings go unanswered.
+    let limit = natter_realtime::PING_INTERVAL + natter_realtime::PING_TIMEOUT + Duration::from_secs(5);
+    assert!(limit <= Duration::from_secs(30), "the promise is offline within 30 s");
+    p = tokio::time::timeout(limit, async {
+        loop {
+            let p = watcher.collect("presence", Duration::from_secs(1)).await;
+            if let Some(p) = p.into_iter().find(|p| p["userId"] == b.user_id.as_str()) {
+                break p;
+            }
+        }
+    })
+    .await
+    .expect("the silent client is seen offline before the limit");
+    assert_eq!(p["online"], false, "{p}");
+    let took = went_silent.elapsed();
+    assert!(
+        took >= natter_realtime::PING_INTERVAL,
+        "the pong kept it online until a later ping went unanswered: {took:?}"
+    );
+    drop(silent);
+}
+
+/// The next text frame that is not a ping; pings are answered on the way.
+async fn answering_pings(
+    ws: &mut tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    last_pong: &mut Option<tokio::time::Instant>,
+) -> String {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    loop {
+        match ws.next().await.expect("open").expect("a frame") {
+            Message::Text(t) if t.as_str() == "2" => {
+                ws.send(Message::text("3")).await.unwrap();
+                *last_pong = Some(tokio::time::Instant::now());
+            }
+            Message::Text(t) => return t.as_str().to_owned(),
+            _ => {}
+        }
+    }
+}
