@@ -30,7 +30,7 @@ export function useNotifications(meId: string) {
   useChatListLiveUpdates(meId, activeChatId);
   const { arrivedWhileHidden } = useTabAlerts({ meId, activeChatId, visible, chats: chats.data, settings: settings.data, onOpenChat: openChat });
   useTabBadge(totalUnread(chats.data, { activeChatId, visible, arrivedWhileHidden }));
-  useServiceWorkerBridge(openChat, { chatId: activeChatId, visible });
+  useServiceWorkerBridge(openChat);
 
   const desktop = settings.data?.desktop;
   const permission = useNotificationPermission();

@@ -1,9 +1,5 @@
 import { useEffect, useRef } from 'react';
-
-export interface Viewing {
-  chatId: string | null;
-  visible: boolean;
-}
+import { viewingOf } from '../model/viewing';
 
 /**
  * The page's half of the service worker's messages:
@@ -12,17 +8,20 @@ export interface Viewing {
  *   window shows (its `Client.url` does not follow in-app navigation); the answer goes
  *   back on the port.
  */
-export function useServiceWorkerBridge(onOpen: (chatId: string) => void, viewing: Viewing): void {
-  const ref = useRef({ onOpen, viewing });
+export function useServiceWorkerBridge(onOpen: (chatId: string) => void): void {
+  const ref = useRef(onOpen);
   useEffect(() => {
-    ref.current = { onOpen, viewing };
+    ref.current = onOpen;
   });
   useEffect(() => {
     if (!('serviceWorker' in navigator)) return;
     const onMessage = (event: MessageEvent) => {
       const data = event.data as { type?: unknown; chatId?: unknown } | null;
-      if (data?.type === 'open-chat' && typeof data.chatId === 'string') ref.current.onOpen(data.chatId);
-      if (data?.type === 'viewing?') event.ports[0]?.postMessage(ref.current.viewing);
+      if (data?.type === 'open-chat' && typeof data.chatId === 'string') ref.current(data.chatId);
+      // Read from the page when asked, not from the last render: the question can come
+      // between a navigation and its render (a notification click opens the chat, and
+      // a push for it arrives at once).
+      if (data?.type === 'viewing?') event.ports[0]?.postMessage(viewingOf(window.location.pathname, document.visibilityState));
     };
     navigator.serviceWorker.addEventListener('message', onMessage);
     return () => navigator.serviceWorker.removeEventListener('message', onMessage);
