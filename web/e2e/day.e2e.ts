@@ -7,7 +7,8 @@ import type { Message, SendMessageResponse } from '../src/lib/wire';
 
 /**
  * A day in the life (issue 14, Show): Ada at her desk with two tabs, Bob on a phone
- * (390x844). An hour of the browser's clock goes by in a context of its own; Ada goes
+ * (390x844). The hour before midnight goes by on the browser's clock in a context of its
+ * own (live messages keep coming; "Today" turns to "Yesterday" without a reload); Ada goes
  * offline (the bar says so within 5 s, above the header and hiding nothing), writes
  * three messages that wait as pending, reloads while still offline (they are still
  * there, and so is the history she had read), and comes back: each goes out once and
@@ -322,19 +323,32 @@ export async function runDayScenario({ browser, baseUrl, screenshotDir, log }: S
     await messageWith(a, 'Yes, see you there').waitFor();
     await messageWith(b, 'Yes, see you there').waitFor();
 
-    log('day: an hour of the browser clock in a context of its own; the chat stays live');
+    log('day: the last hour before midnight on the browser clock, in a context of its own; the chat stays live and the day turns');
     const ctxClock = await context(DESKTOP, await ctxA.storageState());
     const c = await ctxClock.newPage();
     watch(c, 'Ada (clock)');
-    await c.clock.install({ time: new Date() });
+    // From 23:30: an hour on it is tomorrow for the browser, while the server, on the
+    // real clock, dated every message of this run today.
+    const lateEvening = new Date();
+    lateEvening.setHours(23, 30, 0, 0);
+    await c.clock.install({ time: lateEvening });
     await c.goto(`${baseUrl}/chat/${chatId}`);
     await messageWith(c, 'Yes, see you there').waitFor();
+    const separator = list(c).getByTestId('day-separator').first();
+    const rowTime = rowFor(c, bob.name).getByTestId('chat-time');
+    assert((await separator.textContent()) === 'Today', `before midnight the day reads Today (${await separator.textContent()})`);
+    assert(/^\d\d:\d\d$/.test((await rowTime.textContent()) ?? ''), `before midnight the chat row shows a time (${await rowTime.textContent()})`);
+    // Bob writes until 23:50; after midnight nothing arrives that would redraw the list.
     for (let minute = 10; minute <= 60; minute += 10) {
       await c.clock.fastForward('10:00');
+      if (minute > 20) continue;
       await post(baseUrl, bobToken, { chatId, text: `at minute ${minute} ${tag}`, clientId: `${tag}-minute-${minute}` });
       await until(async () => (await messageWith(c, `at minute ${minute} ${tag}`).count()) === 1, `minute ${minute}: Bob's message arrives in the clock tab`, 30_000);
     }
     await until(async () => (await bar(c).count()) === 0, 'an hour later, no connection bar', 30_000);
+    // No reload, no new message: the open tab's separator and the row's time follow the new day.
+    await until(async () => (await separator.textContent()) === 'Yesterday', 'after midnight the separator reads Yesterday', 5_000);
+    await until(async () => (await rowTime.textContent()) === 'Yesterday', 'after midnight the chat row reads Yesterday', 5_000);
     await shot(c, 'hour-later-1280x800');
     await ctxClock.close();
 

@@ -3,6 +3,7 @@ import { Skeleton } from '../../../components/ui/Skeleton';
 import { Button } from '../../../components/ui/Button';
 import { useChats } from '../hooks/useChats';
 import { ChatRow } from './ChatRow';
+import { useToday } from '../../../lib/useToday';
 
 export interface ChatListProps {
   meId: string;
@@ -13,6 +14,8 @@ export interface ChatListProps {
 
 export function ChatList({ meId, activeChatId, isOnline, isTyping }: ChatListProps) {
   const chats = useChats();
+  // Each row's time ("14:02", "Yesterday") is against the reader's day, which changes at midnight.
+  const today = useToday();
 
   if (chats.isPending) {
     return (
@@ -60,6 +63,7 @@ export function ChatList({ meId, activeChatId, isOnline, isTyping }: ChatListPro
               active={item.chat._id === activeChatId}
               online={item.user ? isOnline(item.user._id) : false}
               typing={isTyping(item.chat._id)}
+              today={today}
             />
           </li>
         ))}

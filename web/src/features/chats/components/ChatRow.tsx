@@ -14,6 +14,8 @@ export interface ChatRowProps {
   online: boolean;
   typing: boolean;
   active: boolean;
+  /** The reader's current day (see `useToday`); the time is shown against it. */
+  today?: Date;
 }
 
 export function chatTitle(item: ChatListItem): string {
@@ -31,7 +33,7 @@ function previewOf(item: ChatListItem, meId: string, names: ReadonlyMap<string, 
 }
 
 /** One conversation in the sidebar: who, presence, when and what the latest line was, and how many are unread. */
-export const ChatRow = memo(function ChatRow({ item, meId, online, typing, active }: ChatRowProps) {
+export const ChatRow = memo(function ChatRow({ item, meId, online, typing, active, today }: ChatRowProps) {
   const { chat, user } = item;
   const name = chatTitle(item);
   const latest = chat.latestMessage;
@@ -90,7 +92,7 @@ export const ChatRow = memo(function ChatRow({ item, meId, online, typing, activ
             data-testid="chat-time"
             className={`shrink-0 text-xs tabular-nums ${unseen > 0 && !muted ? 'font-semibold text-blue-200' : 'text-gray-400'}`}
           >
-            {shortTime(chat.updatedAt)}
+            {shortTime(chat.updatedAt, today)}
           </time>
         )}
         <span className="flex items-center gap-1.5 empty:hidden">

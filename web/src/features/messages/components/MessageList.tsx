@@ -12,6 +12,7 @@ import { useNames } from '../../chats/hooks/useNames';
 import { formatTime } from '../../../lib/time';
 import { PANE } from './colors';
 import type { Message } from '../../../lib/wire';
+import { useToday } from '../../../lib/useToday';
 
 const NEAR_BOTTOM_PX = 120;
 /** Further from the bottom than this, the scroll-to-bottom button shows. */
@@ -63,7 +64,9 @@ export function MessageList(props: MessageListProps) {
   const { onReply, onJump, jump, onLoadNewer, onJumpToLatest, unreadId, editingId, onEditingChange: setEditingId, onCopy } = props;
   const loaded = useMemo(() => items.flatMap((i) => (i.kind === 'message' ? [i.message] : [])), [items]);
   const names = useNames(memberNames, loaded);
-  const rows = useMemo(() => layoutRows(items, meId, { unreadId }), [items, meId, unreadId]);
+  // Day separators say "Today" against the reader's day, which changes at midnight.
+  const today = useToday();
+  const rows = useMemo(() => layoutRows(items, meId, { unreadId, now: today }), [items, meId, unreadId, today]);
   const scrollRef = useRef<HTMLDivElement>(null);
   const nearBottom = useRef(true);
   const prevFirstKey = useRef<string | undefined>(undefined);
