@@ -5,6 +5,12 @@ use clap::{Parser, Subcommand};
 use natter::Application;
 use natter::config::{RawConfig, Settings};
 
+/// mimalloc, not glibc's malloc: a message allocates and frees dozens of small buffers
+/// across the runtime and the SQLite writer, and glibc's allocator was ~13 % of the
+/// server's CPU under load (docs/PERFORMANCE.md, issue 15).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "natter", version, about = "A self-hostable real-time chat server")]
 struct Cli {
