@@ -1,5 +1,6 @@
 import { useEffect, useRef, useSyncExternalStore } from 'react';
 import { io, type Socket } from 'socket.io-client';
+import { createCallBatch } from './callBatch';
 import { SocketEvent, type ClientToServerEvents, type SendMessageAck, type SendMessageRequest, type ServerToClientEvents } from './wire';
 
 /**
@@ -132,6 +133,23 @@ export function useSocketStatus(): { connected: boolean; epoch: number } {
   return { connected, epoch };
 }
 
+/**
+ * Server events reach the features once per animation frame, all that arrived since the
+ * last one, in arrival order. Each event comes in its own task, and each would otherwise
+ * cost a whole React render and layout of the open chat (a burst of 200 messages: 200
+ * renders); handled in one task, React renders them once. A hidden tab gets no frames:
+ * its events are handled as they come, and what is queued runs as the tab hides.
+ */
+const serverEvents = createCallBatch((run) => {
+  if (typeof requestAnimationFrame === 'function' && document.visibilityState === 'visible') requestAnimationFrame(run);
+  else run();
+});
+if (typeof document !== 'undefined') {
+  document.addEventListener('visibilitychange', () => {
+    if (document.visibilityState !== 'visible') serverEvents.flush();
+  });
+}
+
 /** Subscribes to a server event for the lifetime of the component; the handler may change freely. */
 export function useSocketEvent<E extends ServerEvent>(event: E, handler: ServerToClientEvents[E]): void {
   const ref = useRef(handler);
@@ -140,9 +158,14 @@ export function useSocketEvent<E extends ServerEvent>(event: E, handler: ServerT
   });
   useEffect(() => {
     const s = getSocket();
-    const fn = ((...args: unknown[]) => (ref.current as (...a: unknown[]) => void)(...args)) as never;
+    // The handler current when the batch runs (the component may have re-rendered since),
+    // and none once the component is gone, as if it had unsubscribed before the event.
+    let subscribed = true;
+    const run = (args: unknown[]) => subscribed && (ref.current as (...a: unknown[]) => void)(...args);
+    const fn = ((...args: unknown[]) => serverEvents.push(() => run(args))) as never;
     s.on(event, fn);
     return () => {
+      subscribed = false;
       s.off(event, fn);
     };
   }, [event]);

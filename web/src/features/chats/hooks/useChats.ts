@@ -45,20 +45,26 @@ export function useChatListLiveUpdates(meId: string, activeChatId: string | null
     else if (next !== list) queryClient.setQueryData(queryKeys.chats, next);
   };
 
+  const fetching = () => queryClient.isFetching({ queryKey: queryKeys.chats }) > 0;
+
   useSocketEvent(SocketEvent.newMessage, (message) => {
     // A list fetch on its way (after a read marker, a group change) may have been
     // answered before this message: its answer would overwrite the update below and
     // lose the message's preview and unread count. Fetch again instead.
-    const stale = queryClient.isFetching({ queryKey: queryKeys.chats }) > 0;
+    const stale = fetching();
     update((list) => applyNewMessage(list, message, { meId, activeChatId }));
     if (stale) void queryClient.invalidateQueries({ queryKey: queryKeys.chats });
   });
   useSocketEvent(SocketEvent.messagesSeen, (seen) => {
     if (seen.seenBy !== meId) return;
-    update((list) => clearUnseen(list, seen.chatId));
     // A list fetch that started before the marker moved would bring the old count
     // back: refetch (cancelling any such fetch) now that the server has the new one.
-    void queryClient.invalidateQueries({ queryKey: queryKeys.chats });
+    // With none on its way the update below is the whole change: refetching anyway made
+    // every message read in an open chat cost a list fetch, and each of those turned
+    // the next message into one more (above), two fetches a message in a burst.
+    const stale = fetching();
+    update((list) => clearUnseen(list, seen.chatId));
+    if (stale) void queryClient.invalidateQueries({ queryKey: queryKeys.chats });
   });
   // I muted or unmuted it in another tab.
   useSocketEvent(SocketEvent.chatMuted, ({ chatId, muted }) => update((list) => setMuted(list, chatId, muted)));

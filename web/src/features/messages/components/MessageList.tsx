@@ -207,8 +207,11 @@ export function MessageList(props: MessageListProps) {
     if (!el) return;
     const fromBottom = el.scrollHeight - el.scrollTop - el.clientHeight;
     nearBottom.current = fromBottom < NEAR_BOTTOM_PX;
-    if (nearBottom.current) setNewWhileAway(0);
-    setAway(fromBottom > SHOW_DOWN_BUTTON_PX);
+    // Following new messages scrolls on each of them: set state only when it changes, or
+    // each scroll re-renders the list (and a fast burst hit React's nested-update limit).
+    if (nearBottom.current && newWhileAway !== 0) setNewWhileAway(0);
+    const isAway = fromBottom > SHOW_DOWN_BUTTON_PX;
+    if (isAway !== away) setAway(isAway);
     if (el.scrollTop < LOAD_OLDER_AT_PX && timeline?.hasMore) onLoadOlder();
     if (timeline?.hasNewer && el.scrollHeight - el.scrollTop - el.clientHeight < LOAD_OLDER_AT_PX) onLoadNewer();
   };

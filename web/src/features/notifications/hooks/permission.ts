@@ -9,12 +9,24 @@ import type { Permission } from '../model/alerts';
 
 const listeners = new Set<() => void>();
 let watching = false;
+// Chromium answers `Notification.permission` with a synchronous call to the browser
+// process (~2 ms): read on every render and every live message, it cost a burst of
+// messages most of its time. It is read again only when it can have changed; the
+// cache belongs to the `Notification` it was read from (tests swap it).
+let cached: { from: unknown; value: Permission } | null = null;
 
-export function notificationPermission(): Permission {
+function readPermission(): Permission {
   return typeof Notification === 'undefined' ? 'unsupported' : Notification.permission;
 }
 
+export function notificationPermission(): Permission {
+  const from = typeof Notification === 'undefined' ? undefined : Notification;
+  if (!cached || cached.from !== from) cached = { from, value: readPermission() };
+  return cached.value;
+}
+
 function notify() {
+  cached = null;
   listeners.forEach((l) => l());
 }
 
@@ -43,5 +55,5 @@ export async function requestNotificationPermission(): Promise<Permission> {
   } finally {
     notify();
   }
-  return Notification.permission;
+  return notificationPermission();
 }
