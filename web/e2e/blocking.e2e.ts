@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import type { ScenarioOptions } from './chat.e2e';
+import type { ScenarioOptions } from './screen';
 import { assert, logIn, setDisplayName, until } from './helpers';
+import { DESKTOP, MOBILE, composer } from './screen';
 
 /**
  * Blocking, in two browsers: A blocks B from the chat header (with a confirm), sees the
@@ -10,10 +11,6 @@ import { assert, logIn, setDisplayName, until } from './helpers';
  * unblocks and B's next message arrives. Last seen shows in A's header once B is gone.
  */
 
-const DESKTOP = { width: 1280, height: 800 };
-const MOBILE = { width: 390, height: 844 };
-
-const composer = (page: Page) => page.getByLabel('Message', { exact: true });
 const messageWith = (page: Page, text: string) => page.getByTestId('message-list').getByTestId('message').filter({ hasText: text });
 
 async function send(page: Page, text: string) {

@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { assert, logIn, makePng, setDisplayName, until } from './helpers';
+import { DESKTOP, MOBILE, composer, messages, rowFor, type ScenarioOptions } from './screen';
 
 /**
  * Two people, two browser contexts, one real `natter serve`:
@@ -9,20 +10,7 @@ import { assert, logIn, makePng, setDisplayName, until } from './helpers';
  * badges, an image, history after reload, delivery across a network cut, and presence.
  */
 
-const DESKTOP = { width: 1280, height: 800 };
-const MOBILE = { width: 390, height: 844 };
-
-export interface ScenarioOptions {
-  browser: Browser;
-  baseUrl: string;
-  screenshotDir: string;
-  log: (line: string) => void;
-}
-
-const messages = (page: Page) => page.getByTestId('message-list').getByTestId('message');
 const messageWith = (page: Page, text: string) => messages(page).filter({ hasText: text });
-const composer = (page: Page) => page.getByLabel('Message', { exact: true });
-const rowFor = (page: Page, name: string) => page.getByTestId('chat-row').filter({ hasText: name });
 
 async function messageTexts(page: Page): Promise<string[]> {
   return messages(page).evaluateAll((nodes) => nodes.map((n) => n.querySelector('p')?.textContent?.trim() ?? '[image]'));

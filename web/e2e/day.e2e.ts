@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { assert, logIn, setDisplayName, until } from './helpers';
 import type { Message, SendMessageResponse } from '../src/lib/wire';
+import { DESKTOP, MOBILE, composer, messageList, messageWith, rowFor, type ScenarioOptions } from './screen';
 
 /**
  * A day in the life (issue 14, Show): Ada at her desk with two tabs, Bob on a phone
@@ -18,22 +19,8 @@ import type { Message, SendMessageResponse } from '../src/lib/wire';
  * settings and phone screens: no serious or critical violation.
  */
 
-const DESKTOP = { width: 1280, height: 800 };
-const PHONE = { width: 390, height: 844 };
 const BACKLOG = 300;
 
-export interface ScenarioOptions {
-  browser: Browser;
-  baseUrl: string;
-  screenshotDir: string;
-  log: (line: string) => void;
-}
-
-const list = (page: Page) => page.getByTestId('message-list');
-const messages = (page: Page) => list(page).getByTestId('message');
-const messageWith = (page: Page, text: string) => messages(page).filter({ has: page.locator('p', { hasText: text }) });
-const composer = (page: Page) => page.getByLabel('Message', { exact: true });
-const rowFor = (page: Page, name: string) => page.getByTestId('chat-row').filter({ hasText: name });
 const bar = (page: Page) => page.getByTestId('connection-bar');
 const delivery = (page: Page, text: string) => messageWith(page, text).getByTestId('delivery');
 
@@ -208,7 +195,7 @@ export async function runDayScenario({ browser, baseUrl, screenshotDir, log }: S
   const context = async (viewport: { width: number; height: number }, storageState?: Awaited<ReturnType<BrowserContext['storageState']>>) => {
     // bypassCSP: axe-core is injected as an inline script, which natter's CSP (rightly)
     // refuses; the app itself is the same either way.
-    const c = await browser.newContext({ viewport, baseURL: baseUrl, storageState, bypassCSP: true, ...(viewport === PHONE ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
+    const c = await browser.newContext({ viewport, baseURL: baseUrl, storageState, bypassCSP: true, ...(viewport === MOBILE ? { isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : {}) });
     contexts.push(c);
     return c;
   };
@@ -235,7 +222,7 @@ export async function runDayScenario({ browser, baseUrl, screenshotDir, log }: S
     });
     await setDisplayName(a, baseUrl, ada.name);
 
-    const ctxB = await context(PHONE);
+    const ctxB = await context(MOBILE);
     const b = await ctxB.newPage();
     watch(b, 'Bob');
     await logIn(b, baseUrl, bob.email);
@@ -268,7 +255,7 @@ export async function runDayScenario({ browser, baseUrl, screenshotDir, log }: S
     assert((await skip.boundingBox())!.width > 40, 'the skip link is visible once focused');
     await shot(a, 'skip-link-1280x800');
     await a.keyboard.press('Enter');
-    assert(await list(a).evaluate((el) => el === document.activeElement), 'Enter on the skip link focuses the messages');
+    assert(await messageList(a).evaluate((el) => el === document.activeElement), 'Enter on the skip link focuses the messages');
     await a.getByLabel('Search people').focus();
     await tabUntil(a, rowFor(a, bob.name), 'the chat row');
     const ring = await ringOfFocused(a);
@@ -334,7 +321,7 @@ export async function runDayScenario({ browser, baseUrl, screenshotDir, log }: S
     await c.clock.install({ time: lateEvening });
     await c.goto(`${baseUrl}/chat/${chatId}`);
     await messageWith(c, 'Yes, see you there').waitFor();
-    const separator = list(c).getByTestId('day-separator').first();
+    const separator = messageList(c).getByTestId('day-separator').first();
     const rowTime = rowFor(c, bob.name).getByTestId('chat-time');
     assert((await separator.textContent()) === 'Today', `before midnight the day reads Today (${await separator.textContent()})`);
     assert(/^\d\d:\d\d$/.test((await rowTime.textContent()) ?? ''), `before midnight the chat row shows a time (${await rowTime.textContent()})`);

@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import type { ScenarioOptions } from './chat.e2e';
+import type { ScenarioOptions } from './screen';
 import { assert, logIn, makePng, setDisplayName, until } from './helpers';
+import { DESKTOP, MOBILE, composer, rowFor } from './screen';
 
 /**
  * A group of three, in three browsers (one phone-sized), each step seen live in the
@@ -14,13 +15,8 @@ import { assert, logIn, makePng, setDisplayName, until } from './helpers';
  * the group goes on for both). Blocking in depth is `blocking.e2e.ts`.
  */
 
-const DESKTOP = { width: 1280, height: 800 };
-const MOBILE = { width: 390, height: 844 };
-
-const composer = (page: Page) => page.getByLabel('Message', { exact: true });
 const messageWith = (page: Page, text: string) => page.getByTestId('message-list').getByTestId('message').filter({ hasText: text });
 const notice = (page: Page, text: string) => page.getByTestId('system-notice').filter({ hasText: text });
-const rowFor = (page: Page, name: string) => page.getByTestId('chat-row').filter({ hasText: name });
 
 export async function runGroupsScenario({ browser, baseUrl, screenshotDir, log }: ScenarioOptions): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });

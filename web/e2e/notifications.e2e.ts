@@ -2,7 +2,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { assert, logIn, setDisplayName, until } from './helpers';
-import type { ScenarioOptions } from './chat.e2e';
+import type { ScenarioOptions } from './screen';
+import { DESKTOP, MOBILE, composer } from './screen';
 
 /**
  * Issue 13 in the browser, two people: the unread count in the title and the favicon,
@@ -18,10 +19,6 @@ import type { ScenarioOptions } from './chat.e2e';
  * favicon leave muted chats out; their rows still count.
  */
 
-const DESKTOP = { width: 1280, height: 800 };
-const MOBILE = { width: 390, height: 844 };
-
-const composer = (page: Page) => page.getByLabel('Message', { exact: true });
 const rowFor = (page: Page, chatId: string) => page.locator(`[data-testid="chat-row"][data-chat-id="${chatId}"]`);
 const messageWith = (page: Page, text: string) => page.getByTestId('message-list').getByTestId('message').filter({ hasText: text });
 

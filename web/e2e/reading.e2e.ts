@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { assert, logIn, setDisplayName, until } from './helpers';
 import type { ChatListResponse, Message, SendMessageResponse } from '../src/lib/wire';
+import { DESKTOP, MOBILE, composer, messageList, messageWith, messages, rowFor, type ScenarioOptions } from './screen';
 
 /**
  * Reading and writing (issue 14, points 1–3), two people in one chat: long words and
@@ -13,24 +14,8 @@ import type { ChatListResponse, Message, SendMessageResponse } from '../src/lib/
  * copy from the hover actions and a long press on a phone.
  */
 
-const DESKTOP = { width: 1280, height: 800 };
-const MOBILE = { width: 390, height: 844 };
 const BACKLOG = 200;
 const DAY_MS = 24 * 3600 * 1000;
-
-export interface ScenarioOptions {
-  browser: Browser;
-  baseUrl: string;
-  screenshotDir: string;
-  log: (line: string) => void;
-}
-
-const list = (page: Page) => page.getByTestId('message-list');
-const messages = (page: Page) => list(page).getByTestId('message');
-/** The message whose own text has `text`. */
-const messageWith = (page: Page, text: string) => messages(page).filter({ has: page.locator('p', { hasText: text }) });
-const composer = (page: Page) => page.getByLabel('Message', { exact: true });
-const rowFor = (page: Page, name: string) => page.getByTestId('chat-row').filter({ hasText: name });
 
 async function send(page: Page, text: string) {
   await composer(page).fill(text);
@@ -61,7 +46,7 @@ async function post(page: Page, baseUrl: string, body: Record<string, unknown>):
 
 /** Nothing in the pane is wider than it, and every bubble starts and ends inside it. */
 async function assertFits(page: Page, who: string) {
-  const m = await list(page).evaluate((el) => {
+  const m = await messageList(page).evaluate((el) => {
     const box = el.getBoundingClientRect();
     const bubbles = Array.from(el.querySelectorAll("[data-testid=\"bubble\"]")).map((b) => b.getBoundingClientRect());
     return {
@@ -166,7 +151,7 @@ export async function runReadingScenario({ browser, baseUrl, screenshotDir, log 
     await send(b, 'It did, all green');
     const firsts = await messages(b).evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-first-of-run') === 'true'));
     assert(JSON.stringify(firsts) === JSON.stringify([true, false, false, true]), `runs start at Ada's first and Bob's answer: ${JSON.stringify(firsts)}`);
-    const gaps = await list(b).locator('li:has([data-testid="message"])').evaluateAll((lis) =>
+    const gaps = await messageList(b).locator('li:has([data-testid="message"])').evaluateAll((lis) =>
       lis.slice(1).map((li, i) => li.getBoundingClientRect().top - lis[i]!.getBoundingClientRect().bottom),
     );
     assert(gaps[0]! < 6 && gaps[1]! < 6 && gaps[2]! >= 10, `tight inside a run, more room between runs: ${JSON.stringify(gaps)}`);
@@ -364,7 +349,7 @@ export async function runReadingScenario({ browser, baseUrl, screenshotDir, log 
     // Up through the older pages to the first message.
     await until(
       async () => {
-        await list(p).evaluate((el) => el.scrollTo({ top: 0 }));
+        await messageList(p).evaluate((el) => el.scrollTo({ top: 0 }));
         const start = p.getByTestId('conversation-start');
         return (await start.count()) === 1 && (await inView(start));
       },

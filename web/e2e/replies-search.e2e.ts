@@ -1,8 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { assert, logIn, setDisplayName, until } from './helpers';
 import type { Message, SendMessageResponse } from '../src/lib/wire';
+import { DESKTOP, MOBILE, composer, messageWith, messages, type ScenarioOptions } from './screen';
 
 /**
  * Replies and search (issue 12, points 4 and 6), two people in a chat longer than one
@@ -11,21 +12,9 @@ import type { Message, SendMessageResponse } from '../src/lib/wire';
  * search whose result opens the chat at the message.
  */
 
-const DESKTOP = { width: 1280, height: 800 };
-const MOBILE = { width: 390, height: 844 };
 /** More than one page (50): the first message is not loaded when the chat opens. */
 const FILLERS = 70;
 
-export interface ScenarioOptions {
-  browser: Browser;
-  baseUrl: string;
-  screenshotDir: string;
-  log: (line: string) => void;
-}
-
-const messages = (page: Page) => page.getByTestId('message-list').getByTestId('message');
-/** The message whose own text has `text` (a reply's quote of it does not count). */
-const messageWith = (page: Page, text: string) => messages(page).filter({ has: page.locator('p', { hasText: text }) });
 /** Wholly inside the message list's visible part (Playwright's isVisible is only "rendered"). */
 const inView = (target: Locator) =>
   target.evaluate((el) => {
@@ -35,7 +24,6 @@ const inView = (target: Locator) =>
     return r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
   });
 const toTheEnd = (page: Page) => page.getByTestId('message-list').evaluate((el) => el.scrollTo({ top: el.scrollHeight }));
-const composer = (page: Page) => page.getByLabel('Message', { exact: true });
 
 /**
  * A send through the API with the page's session (the cookie, and the Origin it needs),
