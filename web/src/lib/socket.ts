@@ -84,7 +84,7 @@ export function isSocketConnected(): boolean {
   return socket?.connected ?? false;
 }
 
-/** The browser's own view of the network: `offline` fires at once, the socket notices a lost network only by its ping (up to 25 s). */
+/** The browser's own view of the network: `offline` fires at once, the socket notices a lost network only by its ping (up to 20 s). */
 function browserOnline(): boolean {
   return typeof navigator === 'undefined' || navigator.onLine !== false;
 }
