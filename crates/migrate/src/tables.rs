@@ -1,11 +1,12 @@
 //! What is copied: every table of an installation, in an order that satisfies the
 //! foreign keys, with each column's type on both sides. Both schemas are the stores'
-//! own migrations (SQLite's 0001..0015, PostgreSQL's 0001..0011); a migration that adds a
+//! own migrations (SQLite's 0001..0016, PostgreSQL's 0001..0011); a migration that adds a
 //! table or a column adds it here too (or, if it is only an index of other tables, to
 //! `DERIVED_SQLITE_TABLES`), or `natter admin migrate` fails its final check.
 
 /// SQLite tables that are an index of other tables, not data: the search index of
-/// migration 0011 (its FTS5 table, the tables FTS5 keeps for it, and its row numbers).
+/// migration 0011 (its FTS5 table, the tables FTS5 keeps for it, and its row numbers)
+/// and how far it is up to date (migration 0016).
 /// They are not copied; PostgreSQL indexes the messages it receives by itself.
 pub const DERIVED_SQLITE_TABLES: &[&str] = &[
     "message_search",
@@ -14,6 +15,7 @@ pub const DERIVED_SQLITE_TABLES: &[&str] = &[
     "message_search_docsize",
     "message_search_idx",
     "message_search_rows",
+    "message_search_state",
 ];
 
 /// How a column is stored: SQLite's type, and what PostgreSQL wants for it.

@@ -10,6 +10,7 @@ mod notify;
 mod privacy;
 mod rows;
 mod search;
+mod search_index;
 mod signup;
 mod snapshot;
 mod writer;
@@ -80,6 +81,8 @@ impl SqliteStore {
             .connect_with(options.read_only(true))
             .await
             .context("cannot open the SQLite database for reading")?;
+        // Also indexes what a previous run (or an import) left waiting.
+        tokio::spawn(search_index::run_in_background(writer.downgrade(), reader.clone()));
         Ok(Self { writer, reader })
     }
 }

@@ -1,4 +1,5 @@
-//! Message search on SQLite: the FTS5 index of migration 0011, matched with an
+//! Message search on SQLite: the FTS5 index of migration 0011 (kept up to date in
+//! batches since 0016, `search_index.rs`), matched with an
 //! expression built from the query's tokens only.
 
 use natter_domain::chat::Message;
@@ -6,7 +7,7 @@ use natter_domain::ids::{ChatId, MessageId, UserId};
 use natter_domain::ports::StoreResult;
 use natter_domain::search::SearchQuery;
 
-use crate::SqliteStore;
+use crate::{SqliteStore, search_index};
 use crate::rows::{MessageRow, map_err};
 
 impl SqliteStore {
@@ -21,6 +22,7 @@ impl SqliteStore {
         if query.is_empty() {
             return Ok(Vec::new());
         }
+        search_index::catch_up_for_search(&self.writer, &self.reader).await?;
         let columns =
             MessageRow::COLUMNS.split(", ").map(|c| format!("m.{c}")).collect::<Vec<_>>().join(", ");
         // Membership is the join: a member who left no longer finds the chat's messages.

@@ -47,6 +47,18 @@ pub(crate) struct Writer {
     jobs: mpsc::Sender<Job>,
 }
 
+/// A handle that does not keep the writer thread alive: for background work that
+/// should end with the store.
+pub(crate) struct WeakWriter {
+    jobs: mpsc::WeakSender<Job>,
+}
+
+impl WeakWriter {
+    pub(crate) fn upgrade(&self) -> Option<Writer> {
+        self.jobs.upgrade().map(|jobs| Writer { jobs })
+    }
+}
+
 impl Writer {
     /// Open the database file (already migrated) and start the writer thread.
     pub(crate) fn start(path: &Path) -> anyhow::Result<Self> {
@@ -83,6 +95,10 @@ impl Writer {
             .spawn(move || work(&conn, queue, &wal))
             .context("cannot start the SQLite writer thread")?;
         Ok(Self { jobs })
+    }
+
+    pub(crate) fn downgrade(&self) -> WeakWriter {
+        WeakWriter { jobs: self.jobs.downgrade() }
     }
 
     /// Writes waiting for the thread.

@@ -129,6 +129,7 @@ macro_rules! store_conformance {
             search_input_is_text_and_never_syntax,
             search_sees_only_the_callers_chats_and_narrows_to_one,
             search_follows_edits_and_deletes,
+            search_follows_edits_and_deletes_of_messages_found_before,
             search_pages_newest_first_before_a_message,
         );
 

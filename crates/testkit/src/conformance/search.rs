@@ -112,6 +112,30 @@ pub async fn search_follows_edits_and_deletes(s: Arc<dyn Store>) {
     assert!(find(&s, b, "meet").await.is_empty());
 }
 
+/// A message a search has already found and one no search has looked at yet follow
+/// their edits and deletes alike (the SQLite store indexes in batches after the
+/// write, so it has a path for each).
+pub async fn search_follows_edits_and_deletes_of_messages_found_before(s: Arc<dyn Store>) {
+    let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
+    let ab = direct_chat(&s, a, b, 1).await;
+    let found = say(&s, ab, a, "meet at the harbour").await;
+    assert_eq!(find(&s, b, "harbour").await, ["meet at the harbour"]);
+    let unseen = say(&s, ab, b, "lunch at noon").await;
+    s.edit_message(found, "meet at the station".into(), at(20)).await.unwrap();
+    s.edit_message(unseen, "lunch at one".into(), at(20)).await.unwrap();
+    assert!(find(&s, b, "harbour").await.is_empty(), "the old text is not found");
+    assert!(find(&s, b, "noon").await.is_empty(), "the old text is not found");
+    assert_eq!(find(&s, a, "station").await, ["meet at the station"]);
+    assert_eq!(find(&s, a, "lunch").await, ["lunch at one"]);
+    let later = say(&s, ab, a, "lunch again tomorrow").await;
+    s.delete_message(found, a, at(30)).await.unwrap();
+    s.delete_message(later, a, at(30)).await.unwrap();
+    assert!(find(&s, b, "meet").await.is_empty(), "a deleted message is found by nothing");
+    assert_eq!(find(&s, b, "lunch").await, ["lunch at one"]);
+    say(&s, ab, b, "lunch after the deletes").await;
+    assert_eq!(find(&s, a, "lunch").await, ["lunch after the deletes", "lunch at one"]);
+}
+
 pub async fn search_pages_newest_first_before_a_message(s: Arc<dyn Store>) {
     let (a, b) = (user(&s, "a@x.io").await, user(&s, "b@x.io").await);
     let ab = direct_chat(&s, a, b, 1).await;
