@@ -7,8 +7,8 @@ use natter_domain::ids::{ChatId, MessageId, UserId};
 use natter_domain::ports::StoreResult;
 use natter_domain::search::SearchQuery;
 
-use crate::{SqliteStore, search_index};
 use crate::rows::{MessageRow, map_err};
+use crate::{SqliteStore, search_index};
 
 impl SqliteStore {
     pub(crate) async fn search_messages_(

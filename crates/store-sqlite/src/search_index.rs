@@ -122,10 +122,11 @@ mod tests {
         assert!(waiting(&store.reader).await.unwrap(), "the write itself does not index");
         tokio::time::sleep(EVERY * 4).await;
         assert!(!waiting(&store.reader).await.unwrap(), "nothing waits after a second");
-        let indexed: i64 = sqlx::query_scalar("select count(*) from message_search where message_search match 'one OR two'")
-            .fetch_one(&store.reader)
-            .await
-            .unwrap();
+        let indexed: i64 =
+            sqlx::query_scalar("select count(*) from message_search where message_search match 'one OR two'")
+                .fetch_one(&store.reader)
+                .await
+                .unwrap();
         assert_eq!(indexed, 2);
     }
 }
