@@ -310,11 +310,11 @@ impl Default for OpenPacket {
 /// The [`PacketBuf`] stack size will impact the dynamically allocated buffer
 /// of the internal mpsc channel.
 ///
-/// natter's patch: one packet inline, not two. Each socket's channel allocates its
+/// natter's patch: no packet inline (was two). Each socket's channel allocates its
 /// first block of 32 slots up front, so the inline size is paid 32 times per idle
-/// connection: 168-byte slots made 5.4 KB, 88-byte ones 2.8 KB. A send of more than one
-/// packet at once (a binary event with attachments) spills to the heap instead.
-pub type PacketBuf = SmallVec<[Packet; 1]>;
+/// connection: 168-byte slots made 5.4 KB, 32-byte ones 1 KB. The packets of a send
+/// are on the heap instead, one small allocation for as long as the send is queued.
+pub type PacketBuf = SmallVec<[Packet; 0]>;
 
 #[cfg(test)]
 mod tests {
