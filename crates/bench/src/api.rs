@@ -145,8 +145,23 @@ pub struct EventMessage {
     pub text: String,
 }
 
+/// How a catch-up read waits before it asks again after a 503 (`overloaded`): what a
+/// client that must not lose a message does. The waits add up to ~25 s.
+const EVENTS_BUSY_WAITS: [Duration; 8] = [
+    Duration::from_millis(100),
+    Duration::from_millis(200),
+    Duration::from_millis(400),
+    Duration::from_millis(800),
+    Duration::from_millis(1_600),
+    Duration::from_millis(3_200),
+    Duration::from_millis(6_400),
+    Duration::from_millis(12_800),
+];
+
 /// The chat's durable events after `after`; `None` when the server has no such
-/// endpoint (the bare relay keeps nothing to catch up from).
+/// endpoint (the bare relay keeps nothing to catch up from). A server that answers
+/// 503 is asked again (`EVENTS_BUSY_WAITS`), so a storm's loss count is not a count of
+/// reads the server shed.
 pub async fn events(
     c: &reqwest::Client,
     base: &str,
@@ -154,12 +169,19 @@ pub async fn events(
     chat: &str,
     after: i64,
 ) -> Result<Option<EventsPage>> {
-    let r = c
-        .get(format!("{base}/api/v1/chat/{chat}/events"))
-        .query(&[("after", after.to_string()), ("limit", EVENTS_PAGE.to_string())])
-        .bearer_auth(token)
-        .send()
-        .await?;
+    let mut waits = EVENTS_BUSY_WAITS.iter();
+    let r = loop {
+        let r = c
+            .get(format!("{base}/api/v1/chat/{chat}/events"))
+            .query(&[("after", after.to_string()), ("limit", EVENTS_PAGE.to_string())])
+            .bearer_auth(token)
+            .send()
+            .await?;
+        match waits.next() {
+            Some(wait) if r.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE => tokio::time::sleep(*wait).await,
+            _ => break r,
+        }
+    };
     if r.status() == reqwest::StatusCode::NOT_FOUND {
         let body = r.text().await.unwrap_or_default();
         // natter answers 404 `chat_not_found` for a chat it does not know: a real error.
