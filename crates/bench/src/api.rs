@@ -178,7 +178,9 @@ pub async fn events(
             .send()
             .await?;
         match waits.next() {
-            Some(wait) if r.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE => tokio::time::sleep(*wait).await,
+            Some(wait) if r.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE => {
+                tokio::time::sleep(*wait).await
+            }
             _ => break r,
         }
     };
