@@ -199,6 +199,57 @@ pub async fn events(
 mod tests {
     use super::*;
 
+    /// Answers each HTTP request on `listener` with the next of `answers` (status, body),
+    /// one connection per request, and counts the requests.
+    async fn answer(listener: tokio::net::TcpListener, answers: Vec<(&'static str, &'static str)>) -> usize {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut served = 0;
+        for (status, body) in answers {
+            let (mut conn, _) = listener.accept().await.unwrap();
+            let mut head = Vec::new();
+            let mut buf = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                let n = conn.read(&mut buf).await.unwrap();
+                assert!(n > 0, "the client hung up before its request");
+                head.extend_from_slice(&buf[..n]);
+            }
+            let reply = format!(
+                "HTTP/1.1 {status}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            conn.write_all(reply.as_bytes()).await.unwrap();
+            served += 1;
+        }
+        served
+    }
+
+    #[tokio::test]
+    async fn a_catch_up_read_answered_503_is_asked_again() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let busy = r#"{"code":"overloaded","message":"The server is busy."}"#;
+        let page = r#"{"events":[{"seq":7,"payload":{"text":"hi"}}],"lastSeq":7}"#;
+        let server = tokio::spawn(answer(
+            listener,
+            vec![("503 Service Unavailable", busy), ("503 Service Unavailable", busy), ("200 OK", page)],
+        ));
+        let got = events(&client(None).unwrap(), &base, "token", "chat", 0).await.unwrap().unwrap();
+        assert_eq!(server.await.unwrap(), 3, "two 503s, then the page");
+        assert_eq!(got.last_seq, 7);
+        assert_eq!(got.events.first().map(|e| e.payload.text.as_str()), Some("hi"));
+    }
+
+    #[tokio::test]
+    async fn other_errors_are_not_asked_again() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server =
+            tokio::spawn(answer(listener, vec![("500 Internal Server Error", r#"{"code":"internal"}"#)]));
+        let got = events(&client(None).unwrap(), &base, "token", "chat", 0).await;
+        assert!(got.is_err(), "a 500 is an error at once");
+        assert_eq!(server.await.unwrap(), 1);
+    }
+
     #[test]
     fn finds_the_code() {
         assert_eq!(six_digits("Your natter login code: 012345"), Some("012345"));
