@@ -53,11 +53,16 @@ async function assertFits(page: Page, who: string) {
       scrollWidth: el.scrollWidth,
       clientWidth: el.clientWidth,
       outside: bubbles.filter((r) => r.left < box.left - 0.5 || r.right > box.right + 0.5).length,
+      // What sticks out, to name it when the check fails.
+      wide: Array.from(el.querySelectorAll('*'))
+        .filter((d) => d.getBoundingClientRect().right > box.right + 0.5)
+        .slice(0, 5)
+        .map((d) => `${d.tagName.toLowerCase()}.${String(d.getAttribute('class') ?? '').slice(0, 80)} [${d.getAttribute('data-testid') ?? ''}] right=${d.getBoundingClientRect().right.toFixed(1)} of ${box.right.toFixed(1)}`),
     };
   });
   // scrollWidth and clientWidth are whole pixels of fractional layout widths (390 px
   // phone, rem paddings): one pixel between them is rounding, a long word is hundreds.
-  assert(m.scrollWidth <= m.clientWidth + 1, `${who}: the pane does not scroll sideways (scrollWidth ${m.scrollWidth} > clientWidth ${m.clientWidth})`);
+  assert(m.scrollWidth <= m.clientWidth + 1, `${who}: the pane does not scroll sideways (scrollWidth ${m.scrollWidth} > clientWidth ${m.clientWidth}): ${m.wide.join('; ')}`);
   assert(m.outside === 0, `${who}: every bubble is inside the pane (${m.outside} are not)`);
 }
 
@@ -327,8 +332,20 @@ export async function runReadingScenario({ browser, baseUrl, screenshotDir, log 
     await messageWith(p, `and one more ${tag}`).waitFor();
     await send(p, `From the phone: ${'y'.repeat(300)}`);
     await send(p, `again ${url}`);
+    // One of Ada's as wide as a bubble gets: no room beside it for a hidden toolbar.
+    const wide = `Ada again, in a sentence long enough to wrap on a phone ${tag}`;
+    await post(a, baseUrl, { chatId, text: wide, clientId: `${tag}-wide` });
+    await messageWith(p, wide).waitFor();
     await assertFits(p, 'B mobile');
     await shot(p, 'overflow-mobile-390x844');
+    // A window as narrow with a mouse: hovered, the toolbar shows over the bubble, inside the pane.
+    await b.setViewportSize(MOBILE);
+    await messageWith(b, wide).getByTestId('bubble').hover();
+    await messageWith(b, wide).getByTestId('message-actions').getByRole('button', { name: 'Reply' }).waitFor();
+    await assertFits(b, 'B narrow window, a toolbar shown');
+    await shot(b, 'actions-hover-390x844');
+    await b.mouse.move(0, 0);
+    await b.setViewportSize(DESKTOP);
     const target = messageWith(p, `again ${url.slice(0, 30)}`).getByTestId('bubble');
     const r = await target.boundingBox();
     assert(r, 'the bubble has a box');

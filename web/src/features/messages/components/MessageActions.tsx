@@ -84,10 +84,15 @@ export function MessageActions({ side, open = false, onClose, onCopy, onReact, o
     );
   }
   // Beside the bubble, out of the flow: hidden actions take no room between messages.
+  // Below `sm` there is no room beside a bubble: a bar there, even an invisible one,
+  // would widen the pane and let it scroll sideways. It is not laid out until hovered or
+  // focused, and then sits over the top of the bubble's own column.
   const icon = 'inline-flex size-9 items-center justify-center rounded-lg text-gray-300 hover:bg-white/10 hover:text-white';
   const place = open
     ? `top-full z-20 mt-1 rounded-xl border border-white/10 bg-gray-800 p-1 shadow-lg shadow-black/40 ${side === 'left' ? 'right-0' : 'left-0'}`
-    : `top-1/2 -translate-y-1/2 ${side === 'left' ? 'right-full mr-1' : 'left-full ml-1'}`;
+    : `top-1/2 -translate-y-1/2 ${side === 'left' ? 'right-full mr-1' : 'left-full ml-1'} max-sm:hidden max-sm:group-hover:flex max-sm:group-focus-within:flex max-sm:top-auto max-sm:bottom-full max-sm:z-20 max-sm:mb-1 max-sm:translate-y-0 max-sm:rounded-xl max-sm:border max-sm:border-white/10 max-sm:bg-gray-800 max-sm:p-1 max-sm:shadow-lg max-sm:shadow-black/40 ${
+        side === 'left' ? 'max-sm:right-0 max-sm:mr-0' : 'max-sm:left-0 max-sm:ml-0'
+      }`;
   // Hidden ones cannot be tapped by accident on a touch screen; focus still shows them.
   const shown = open || picking ? 'opacity-100' : 'opacity-0 group-hover:opacity-100 group-focus-within:opacity-100 [@media(hover:none)]:pointer-events-none [@media(hover:none)]:group-focus-within:pointer-events-auto';
   return (
