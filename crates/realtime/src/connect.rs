@@ -9,6 +9,8 @@ use natter_app::AppError;
 use natter_app::auth::AuthContext;
 use natter_app::client_ip::ClientAddr;
 use natter_app::connections::ConnectionSlot;
+use natter_app::presence::PresenceService;
+use natter_domain::ids::UserId;
 use serde::Deserialize;
 use socketioxide::extract::{Extension, SocketRef, State, TryData};
 
@@ -82,8 +84,32 @@ pub async fn authenticate(
     if let Err(e) = st.presence.socket_opened(ctx.user_id).await {
         tracing::warn!(error = %e, "presence unavailable; this socket is not announced");
     }
+    s.extensions.insert(Arc::new(Counted { presence: st.presence.clone(), user: ctx.user_id }));
     events::register(&s);
     Ok(())
+}
+
+/// A socket counted in its user's presence, counted out when socketioxide drops the
+/// socket, however it ended. A disconnect handler is not enough: when the transport
+/// closes while this handshake still runs (a tab closed during its connect, awaiting
+/// the store or Redis), socketioxide has not listed the socket in the namespace yet, so
+/// it never runs the handler, and the user would stay online for good.
+struct Counted {
+    presence: Arc<PresenceService>,
+    user: UserId,
+}
+
+impl Drop for Counted {
+    fn drop(&mut self) {
+        // Outside a runtime (the process is ending) there is nobody left to tell.
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else { return };
+        let (presence, user) = (self.presence.clone(), self.user);
+        runtime.spawn(async move {
+            if let Err(e) = presence.socket_closed(user).await {
+                tracing::warn!(error = %e, "presence unavailable; this user's going offline is not announced");
+            }
+        });
+    }
 }
 
 /// A failed session check as the handshake answers it: only a session that is not

@@ -199,9 +199,7 @@ async fn on_disconnect(
             st.typing.stop(chat, ctx.user_id).await;
         }
     }
-    if let Err(e) = st.presence.socket_closed(ctx.user_id).await {
-        tracing::warn!(error = %e, "presence unavailable; this user's going offline is not announced");
-    }
+    // Presence counts the socket out when it is dropped (`connect::Counted`).
 }
 
 fn refusal(code: &str, message: &str) -> ErrorDto {

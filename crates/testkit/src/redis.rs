@@ -33,6 +33,24 @@ impl TestRedis {
         }
     }
 
+    /// Freeze the server (SIGSTOP): connections stay open, nothing is answered, as a
+    /// Redis stuck on a slow disk or a long command would.
+    pub fn pause(&self) {
+        self.signal("-STOP");
+    }
+
+    /// Let a paused server answer again (SIGCONT).
+    pub fn resume(&self) {
+        self.signal("-CONT");
+    }
+
+    fn signal(&self, which: &str) {
+        let child = self.child.as_ref().expect("Redis is running");
+        let ok =
+            Command::new("kill").args([which, &child.id().to_string()]).status().is_ok_and(|s| s.success());
+        assert!(ok, "kill {which} redis-server");
+    }
+
     /// Start it again on the same port, empty (nothing is saved).
     pub async fn start_again(&mut self) {
         assert!(self.child.is_none(), "Redis is running already");

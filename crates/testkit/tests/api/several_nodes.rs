@@ -440,3 +440,50 @@ async fn a_block_made_on_one_node_refuses_sends_on_the_other_at_once() {
     })
     .await;
 }
+
+/// A tab closed while its socket's handshake still waits on Redis (the handshake counts
+/// the socket online there): socketioxide runs no disconnect handler for a socket whose
+/// transport closed before the handshake ended, so the user stayed online for good.
+/// Redis is frozen for the handshake's middle, shorter than its command timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_socket_closed_during_its_handshake_does_not_leave_its_user_online() {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+
+    let redis = TestRedis::start().await;
+    let data = Arc::new(TestData::fresh().await.on_postgres(TestDatabase::create().await));
+    let app = spawn_app_with(TestOptions {
+        data_dir: Some(data),
+        redis_url: Some(redis.url()),
+        ..Default::default()
+    })
+    .await;
+    let (a, b, _chat) = app.pair().await;
+    let mut watcher = TestSocket::connect(&app, &a.token).await;
+
+    let url = format!("{}/socket.io/?EIO=4&transport=websocket", app.url.replacen("http", "ws", 1));
+    let (mut ws, _) = tokio_tungstenite::connect_async(url).await.expect("websocket upgrade");
+    let open = ws.next().await.expect("open").expect("a frame");
+    assert!(open.to_text().unwrap().starts_with('0'), "Engine.IO OPEN: {open:?}");
+    redis.pause();
+    ws.send(Message::text(format!("40{}", json!({ "token": b.token })))).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    drop(ws);
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    redis.resume();
+
+    // Online when the handshake went through, offline once its socket is gone.
+    let offline = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            let seen = watcher.collect("presence", Duration::from_millis(500)).await;
+            if seen.iter().any(|p| p["userId"] == b.user_id.as_str() && p["online"] == false) {
+                break;
+            }
+        }
+    })
+    .await;
+    assert!(offline.is_ok(), "B is announced offline after the closed handshake");
+    // And stays so: a new socket of A's is told nobody is online.
+    let mut again = TestSocket::connect(&app, &a.token).await;
+    assert_eq!(again.expect("getOnlineUser").await, json!([]));
+}
