@@ -1,6 +1,6 @@
 use std::{
     collections::HashMap,
-    sync::{Arc, RwLock},
+    sync::{Arc, OnceLock, RwLock},
 };
 
 use engineioxide_core::{ProtocolVersion, Sid, TransportType};
@@ -17,7 +17,10 @@ type SocketMap<T> = RwLock<HashMap<Sid, Arc<T>>>;
 /// The [`EngineIo`] struct holds the state of the engine.io server as well as utility methods to manage the state
 pub struct EngineIo<H: EngineIoHandler> {
     /// A map of all the sockets connected to the server
-    sockets: SocketMap<Socket<H::Data>>,
+    pub(crate) sockets: SocketMap<Socket<H::Data>>,
+
+    /// Set once the heartbeat task of all the sockets is spawned (`crate::heartbeat`).
+    pub(crate) heartbeat_task: OnceLock<()>,
 
     /// The handler for the engine.io server that will be called when events are received
     pub handler: Arc<H>,
@@ -31,6 +34,7 @@ impl<H: EngineIoHandler> EngineIo<H> {
     pub fn new(handler: Arc<H>, config: EngineIoConfig) -> Self {
         Self {
             sockets: RwLock::new(HashMap::new()),
+            heartbeat_task: OnceLock::new(),
             config,
             handler,
         }

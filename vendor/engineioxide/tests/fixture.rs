@@ -125,6 +125,14 @@ pub async fn create_ws_connection<H: EngineIoHandler>(
     new_ws_mock_conn(svc, ProtocolVersion::V4, None).await
 }
 
+/// A websocket connection speaking Engine.IO v3 (natter's patch: tests of the heartbeat).
+#[cfg(feature = "v3")]
+pub async fn create_ws_connection_v3<H: EngineIoHandler>(
+    svc: &mut EngineIoService<H>,
+) -> WebSocketStream<StreamImpl> {
+    new_ws_mock_conn(svc, ProtocolVersion::V3, None).await
+}
+
 /// Open a websocket upgrade connection for an existing (polling) session without ever
 /// completing the probe handshake. Used to simulate a client that abandons the upgrade.
 pub async fn create_ws_upgrade_connection<H: EngineIoHandler>(
