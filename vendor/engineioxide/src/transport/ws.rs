@@ -12,7 +12,10 @@ use futures_util::{
 };
 use http::{HeaderValue, Request, Response, StatusCode, request::Parts};
 use smallvec::smallvec;
-use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::{
+    io::{AsyncRead, AsyncWrite},
+    sync::mpsc::Receiver,
+};
 use tokio_tungstenite::{
     WebSocketStream,
     tungstenite::{
@@ -23,7 +26,7 @@ use tokio_tungstenite::{
 };
 use tokio_util::future::FutureExt as _;
 
-use engineioxide_core::{Packet, ProtocolVersion, Sid, Str, TransportType};
+use engineioxide_core::{Packet, PacketBuf, ProtocolVersion, Sid, Str, TransportType};
 
 use crate::{
     DisconnectReason, Socket, body::ResponseBody, config::EngineIoConfig, engine::EngineIo,
@@ -289,6 +292,45 @@ async fn forward_to_socket<H: EngineIoHandler, S>(
         ..
     } = &mut *internal_rx;
 
+    // Forward buffered packets until the channel is closed or the session is cancelled.
+    loop {
+        let ready = tokio::select! {
+            biased;
+            items = buffered_rx.recv() => match items {
+                Some(packets) => Ready::Buffered(packets),
+                None => break,
+            },
+            _ = socket.cancellation_token.cancelled() => break,
+            Ok(()) = volatile_rx.changed() => Ready::Volatile(volatile_rx.borrow_and_update().clone()),
+        };
+        // Boxed (natter's patch): the states of the writes would otherwise stay in the size
+        // of this future, which waits here for the socket's whole life.
+        Box::pin(write_ready::<H, S>(&socket, &mut tx, buffered_rx, ready)).await;
+    }
+
+    #[cfg(feature = "tracing")]
+    tracing::trace!(sid = %socket.id, "ws closing flush");
+
+    tx.flush().await.ok();
+    tx.close().await.ok();
+}
+
+/// What woke the websocket's writer.
+enum Ready {
+    Buffered(PacketBuf),
+    Volatile(Option<PacketBuf>),
+}
+
+/// Writes the packets that woke the writer (after buffered ones, every other packet waiting
+/// in the channel too), then flushes the websocket.
+async fn write_ready<H: EngineIoHandler, S>(
+    socket: &Socket<H::Data>,
+    tx: &mut SplitSink<WebSocketStream<S>, Message>,
+    buffered_rx: &mut Receiver<PacketBuf>,
+    ready: Ready,
+) where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     // map a packet to a websocket message
     // It is declared as a macro rather than a closure to avoid ownership issues
     macro_rules! map_fn {
@@ -322,49 +364,32 @@ async fn forward_to_socket<H: EngineIoHandler, S>(
             };
         }
 
-    // Forward buffered packets until the channel is closed or the session is cancelled.
-    loop {
-        tokio::select! {
-            biased;
-            items = buffered_rx.recv() => {
-                match items {
-                    Some(packets) => {
-                        for item in packets {
-                            map_fn!(item);
-                        }
-                        while let Ok(packets) = buffered_rx.try_recv() {
-                            for item in packets {
-                                map_fn!(item);
-                            }
-                        }
-                    }
-                    None => break
+    match ready {
+        Ready::Buffered(packets) => {
+            for item in packets {
+                map_fn!(item);
+            }
+            while let Ok(packets) = buffered_rx.try_recv() {
+                for item in packets {
+                    map_fn!(item);
                 }
             }
-            _ = socket.cancellation_token.cancelled() => break,
-            Ok(()) = volatile_rx.changed() => {
-                let val = volatile_rx.borrow_and_update().clone();
-                if let Some(packets) = val {
-                    #[cfg(feature = "tracing")]
-                    tracing::debug!(sid = ?socket.id, "ws volatile flush: {} packets", packets.len());
-                    for item in packets {
-                        map_fn!(item);
-                    }
-                }
-            },
         }
-
-        #[cfg(feature = "tracing")]
-        tracing::trace!(sid = %socket.id, "ws flush");
-        tx.flush().await.ok();
+        Ready::Volatile(Some(packets)) => {
+            #[cfg(feature = "tracing")]
+            tracing::debug!(sid = ?socket.id, "ws volatile flush: {} packets", packets.len());
+            for item in packets {
+                map_fn!(item);
+            }
+        }
+        Ready::Volatile(None) => {}
     }
 
     #[cfg(feature = "tracing")]
-    tracing::trace!(sid = %socket.id, "ws closing flush");
-
+    tracing::trace!(sid = %socket.id, "ws flush");
     tx.flush().await.ok();
-    tx.close().await.ok();
 }
+
 /// Send a Engine.IO [`OpenPacket`] to initiate a websocket connection
 async fn init_handshake<S>(
     sid: Sid,
