@@ -1,8 +1,9 @@
 //! The heartbeat of all the sockets of an engine, kept by one task per engine rather than
 //! one task per socket (natter's patch, see `PATCH.md`).
 //!
-//! * v4: the server pings each socket every `ping_interval`, the first time as soon as the
-//!   socket is open (at the task's next look), and closes it if the pong does not come within `ping_timeout`.
+//! * v4: the server pings each socket every `ping_interval`, the first time at the task's
+//!   next look once the socket is open, and closes it if the pong does not come within
+//!   `ping_timeout`.
 //! * v3: the client pings, the server answers at once, and closes the socket if no ping
 //!   comes within `ping_interval + ping_timeout`.
 //!
